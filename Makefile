@@ -1,0 +1,193 @@
+# iksctl: a small static IBM Cloud Kubernetes Service client.
+#
+#   make              build/iksctl (x86_64, musl, static, stripped)
+#   make cross        build/<triple>/iksctl for the three targets
+#   make test         unit tests (host ASan+UBSan, aarch64 and armv7 under
+#                     qemu) and the integration tests
+#   make size         stripped size of each target
+#   make lint         reject unbounded string calls and malloc in src/
+#   make bench        benchmarks (not part of make test)
+#   make demo         the IBM guide, step by step, against the emulator
+#
+# TARGET selects toolchains/$(TARGET).mk.  CFLAGS and LDFLAGS given by the
+# user are appended, never replaced.  `make` installs missing Debian
+# packages first (toolchains/install-deps.sh) and fetches the pinned
+# dependencies (third_party/fetch.sh).
+
+VERSION := 0.1.0
+TARGET ?= x86_64-linux-musl
+TRIPLES := x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf
+
+include toolchains/$(TARGET).mk
+MBED_TARGET_CFLAGS ?= $(TARGET_CFLAGS)
+
+manifest = $(shell awk '$$1 == "$(1)" { print $$2 }' third_party/MANIFEST)
+MBEDTLS_VER := $(call manifest,mbedtls)
+JSMN_VER := $(call manifest,jsmn)
+DEPS := build/deps
+MBEDTLS_DIR := $(DEPS)/mbedtls-$(MBEDTLS_VER)
+JSMN_DIR := $(DEPS)/jsmn-$(JSMN_VER)
+MBEDTLS_STAMP := $(MBEDTLS_DIR)/include/mbedtls/version.h
+JSMN_STAMP := $(JSMN_DIR)/jsmn.h
+
+OUT := build/$(TARGET)
+OBJ := $(OUT)/obj
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wundef
+SIZE_CFLAGS := -Os -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-ident
+DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-DMBEDTLS_CONFIG_FILE='<mbedtls_config.h>' \
+	-DIKSCTL_VERSION='"$(VERSION)"' -DIKSCTL_TARGET='"$(TARGET)"' \
+	-DIKSCTL_JSMN_VERSION='"$(JSMN_VER)"'
+INCS := -Isrc -Ithird_party -isystem $(MBEDTLS_DIR)/include -isystem $(JSMN_DIR)
+ALL_CFLAGS := -std=c11 $(SIZE_CFLAGS) $(WARN) $(DEFS) $(INCS) \
+	-ffile-prefix-map=$(CURDIR)/= $(TARGET_CFLAGS) $(CFLAGS)
+# Debian builds mbedTLS with this define ("buggy efficient unaligned
+# access"); so do we.  Warnings in mbedTLS are not ours to fix.
+MBED_CFLAGS := -std=c99 $(SIZE_CFLAGS) -w $(INCS) \
+	-DMBEDTLS_CONFIG_FILE='<mbedtls_config.h>' \
+	-DMBEDTLS_ALIGNMENT_DISABLE_EFFICENT_UNALIGNED_ACCESS \
+	-ffile-prefix-map=$(CURDIR)/= $(MBED_TARGET_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
+	-Wl,-z,norelro $(TARGET_LDFLAGS) $(LDFLAGS)
+
+SRC := $(sort $(wildcard src/*/*.c))
+MAIN_SRC := src/cli/main.c
+LIB_SRC := $(filter-out $(MAIN_SRC),$(SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(OBJ)/%.o)
+MBED_SRC = $(sort $(wildcard $(MBEDTLS_DIR)/library/*.c))
+MBED_OBJ = $(MBED_SRC:$(MBEDTLS_DIR)/library/%.c=$(OBJ)/mbedtls/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/test/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(OUT)/tools/%)
+HDRS := $(wildcard src/*/*.h) third_party/mbedtls_config.h
+
+.PHONY: all bin cross size lint test unit-build unit-run tools deps fetch \
+	clean distclean bench demo
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: deps
+	@$(MAKE) --no-print-directory TARGET=x86_64-linux-musl bin
+	@cp build/x86_64-linux-musl/iksctl build/iksctl
+	@echo "built build/iksctl ($$(wc -c < build/iksctl) bytes)"
+
+deps:
+	@sh toolchains/install-deps.sh build
+
+fetch: $(MBEDTLS_STAMP) $(JSMN_STAMP)
+
+$(MBEDTLS_STAMP):
+	@sh third_party/fetch.sh unpack mbedtls $(DEPS)
+	@touch $@
+$(JSMN_STAMP):
+	@sh third_party/fetch.sh unpack jsmn $(DEPS)
+	@touch $@
+
+bin: $(OUT)/iksctl
+
+$(OUT)/iksctl: $(MAIN_OBJ) $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
+	@echo "  LD $@"
+	@$(CC) $(ALL_CFLAGS) -o $@.unstripped $^ $(ALL_LDFLAGS)
+	@$(STRIP) -s -R .comment -R .note -o $@ $@.unstripped
+
+$(OUT)/libiksctl.a: $(LIB_OBJ)
+	@rm -f $@
+	@$(AR) rcs $@ $^
+
+$(OUT)/libmbedtls.a: $(MBEDTLS_STAMP) third_party/mbedtls_config.h
+	@$(MAKE) --no-print-directory TARGET=$(TARGET) mbed-objs
+	@rm -f $@
+	@$(AR) rcs $@ $(MBED_OBJ)
+
+.PHONY: mbed-objs
+mbed-objs: $(MBED_OBJ)
+
+$(OBJ)/src/%.o: src/%.c $(HDRS) $(MBEDTLS_STAMP) $(JSMN_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c third_party/mbedtls_config.h
+	@mkdir -p $(dir $@)
+	@$(CC) $(MBED_CFLAGS) -c -o $@ $<
+	@echo "  CC mbedtls/$*.c"
+
+$(OBJ)/tests/%.o: tests/%.c tests/unit/test.h $(HDRS) $(JSMN_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(OUT)/test/%: $(OBJ)/tests/unit/%.o $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+$(OUT)/tools/%: $(OBJ)/tests/tools/%.o $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+unit-build: $(UNIT_BIN)
+tools: $(TOOL_BIN)
+
+# unit-run: run this target's unit tests (under qemu for ARM targets).
+unit-run: unit-build
+	@sh tests/run.sh --runner "$(QEMU)" $(UNIT_BIN)
+
+cross: deps-cross
+	@for t in $(TRIPLES); do \
+		$(MAKE) --no-print-directory TARGET=$$t bin || exit 1; \
+	done
+	@for t in $(TRIPLES); do file build/$$t/iksctl; done
+
+.PHONY: deps-cross deps-test
+deps-cross:
+	@sh toolchains/install-deps.sh build cross
+deps-test:
+	@sh toolchains/install-deps.sh build cross test
+
+size: cross
+	@printf '%-26s %10s %10s\n' target bytes limit
+	@for t in $(TRIPLES); do \
+		case $$t in armv7*) lim=250000 ;; *) lim=300000 ;; esac; \
+		n=$$(wc -c < build/$$t/iksctl); \
+		if [ $$n -le $$lim ]; then ok=ok; else ok=OVER; fi; \
+		printf '%-26s %10s %10s %s\n' $$t $$n $$lim $$ok; \
+	done
+
+# The README's test command.  Builds everything it needs, then runs the
+# unit tests on every target and the integration tests on x86_64.
+test: deps-test
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory TARGET=host unit-build tools
+	@for t in aarch64-linux-musl armv7-linux-musleabihf; do \
+		$(MAKE) --no-print-directory TARGET=$$t unit-build || exit 1; \
+	done
+	@sh tests/run.sh --all
+
+LINT_RE := '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|atoll|strtok|sscanf|gets|malloc|calloc|realloc|free|alloca)[[:space:]]*\('
+lint:
+	@if grep -nE $(LINT_RE) $(SRC) $(wildcard src/*/*.h); then \
+		echo "lint: unbounded string call or heap allocation in src/ (see above)"; \
+		exit 1; \
+	fi
+	@echo "lint: ok ($(words $(SRC)) files)"
+
+bench: all
+	@sh tests/bench/run.sh
+
+demo: all
+	@sh tests/demo.sh
+
+clean:
+	rm -rf build/x86_64-linux-musl build/aarch64-linux-musl \
+		build/armv7-linux-musleabihf build/host build/iksctl
+
+distclean:
+	rm -rf build third_party/cache

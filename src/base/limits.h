@@ -1,0 +1,58 @@
+/*
+ * limits.h: every size limit of iksctl, in one place.
+ *
+ * Buffers are fixed and live in static storage or on the stack; these
+ * numbers size them.  Going over one is an error that names the limit
+ * (see err_limit() in errors.h), never a silent truncation.  Untouched
+ * .bss costs no resident memory, so the limits can be generous.
+ */
+#ifndef IKSCTL_LIMITS_H
+#define IKSCTL_LIMITS_H
+
+/* URLs and names. */
+#define LIM_URL_BYTES        2048  /* one URL, scheme to query */
+#define LIM_HOST_BYTES        256  /* one host name (RFC 1035: 253) */
+#define LIM_PATH_BYTES       2048  /* request path with query */
+#define LIM_URL_USERINFO_BYTES 256  /* user or password in a URL (proxy) */
+
+/* HTTP. */
+#define LIM_HTTP_HEAD_BYTES  16384  /* status line plus all response headers */
+#define LIM_HTTP_HEADERS        64  /* response header fields */
+#define LIM_HTTP_REQ_BYTES   32768  /* one request: line, headers, small body */
+#define LIM_HTTP_BODY_BYTES  (8 * 1024 * 1024) /* a response body we parse */
+#define LIM_HTTP_CHUNK_LINE    256  /* a chunk-size line with extensions */
+#define LIM_HTTP_TRAILER_BYTES 16384 /* all trailer fields of a chunked body */
+#define LIM_HTTP_CONNS           4  /* open connections (one per host) */
+#define LIM_HTTP_ATTEMPTS        3  /* tries of one retryable request */
+#define LIM_RETRY_WAIT_MS    30000  /* total backoff of one request */
+
+/* JSON and tokens. */
+#define LIM_JSON_TOKENS     262144  /* jsmn tokens in one document */
+#define LIM_TOKEN_BYTES       8192  /* one access, refresh or id token */
+#define LIM_JWT_CLAIMS_BYTES  8192  /* the decoded JWT payload */
+#define LIM_FIELD_BYTES        256  /* one short field: account id, region */
+#define LIM_QUERY_BYTES        512  /* a -q expression */
+#define LIM_QUERY_STEPS         32  /* steps in a -q expression */
+#define LIM_JSON_DEPTH        512  /* nesting of arrays and objects */
+#define LIM_JWT_TOKENS        256  /* jsmn tokens in a JWT's claims */
+
+/* The store. */
+#define LIM_STORE_BYTES     (96 * 1024) /* the store file (a full one: 70 KB) */
+#define LIM_TLS_SESSION_BYTES 4096 /* one serialized TLS session */
+#define LIM_PATH_FS_BYTES     4096 /* one file system path */
+#define LIM_SECRET_BYTES      4096 /* one secret read from a file or stdin */
+
+/* Zip and inflate. */
+#define LIM_ZIP_BYTES       (1024 * 1024) /* the config zip */
+#define LIM_ZIP_ENTRY_BYTES (256 * 1024)  /* one inflated entry */
+
+/* mbedTLS. */
+#define LIM_TLS_ARENA_BYTES (160 * 1024) /* static heap for mbedTLS */
+
+/* The store's own fields (src/cloud/store.h). */
+#define LIM_STORE_TLS            4  /* TLS sessions kept in the store */
+#define LIM_HOSTPORT_BYTES (LIM_HOST_BYTES + 8) /* "host:port" of a session */
+#define LIM_CRED_KIND_BYTES     16  /* "apikey", "password", "cr-token" ... */
+#define LIM_CRED_SOURCE_BYTES (LIM_PATH_FS_BYTES + 8) /* "env:NAME", "file:/p" */
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * sock.c: TCP connect with timeouts over poll() (see sock.h).  The
+ * pattern is OpenBSD netcat's timeout_connect(): non-blocking connect,
+ * poll for writability, then SO_ERROR says how it went.
+ */
+#include "net/sock.h"
+#include "base/errors.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+void
+sock_init(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int64_t
+sock_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+sock_wait(int fd, int want_write, int64_t deadline_ms)
+{
+	struct pollfd p;
+	int64_t left;
+	int n;
+
+	for (;;) {
+		left = deadline_ms - sock_now_ms();
+		if (left <= 0)
+			return ERR_NET_TIMEOUT;
+		p.fd = fd;
+		p.events = want_write ? POLLOUT : POLLIN;
+		p.revents = 0;
+		n = poll(&p, 1, left > 1000000 ? 1000000 : (int)left);
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			continue;
+		if (errno != EINTR)
+			return err_set(ERR_NET_IO, "poll: %s", strerror(errno));
+	}
+}
+
+/* try_connect: one address; 0 with *fd, or a negative errno-ish code. */
+static int
+try_connect(const struct addrinfo *ai, int timeout_ms, int *fd, int *err)
+{
+	int s, one = 1, so_err = 0, r;
+	socklen_t len = sizeof(so_err);
+
+	s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    ai->ai_protocol);
+	if (s < 0) {
+		*err = errno;
+		return ERR_NET_CONNECT;
+	}
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(s, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS) {
+			*err = errno;
+			close(s);
+			return errno == ECONNREFUSED ? ERR_NET_REFUSED :
+			    ERR_NET_CONNECT;
+		}
+		r = sock_wait(s, 1, sock_now_ms() + timeout_ms);
+		if (r != 0) {
+			close(s);
+			*err = ETIMEDOUT;
+			return r;
+		}
+		if (getsockopt(s, SOL_SOCKET, SO_ERROR, &so_err, &len) != 0)
+			so_err = errno;
+		if (so_err != 0) {
+			*err = so_err;
+			close(s);
+			return so_err == ECONNREFUSED ? ERR_NET_REFUSED :
+			    so_err == ETIMEDOUT ? ERR_NET_TIMEOUT :
+			    ERR_NET_CONNECT;
+		}
+	}
+	*fd = s;
+	return 0;
+}
+
+int
+sock_connect(const char *host, unsigned port, int timeout_ms, int *fd)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char serv[8];
+	int r, ret = ERR_NET_CONNECT, err = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+	r = snprintf(serv, sizeof(serv), "%u", port);
+	if (r < 0 || (size_t)r >= sizeof(serv) || port == 0 || port > 65535)
+		return err_set(ERR_NET_URL, "bad port %u", port);
+	r = getaddrinfo(host, serv, &hints, &res);
+	if (r != 0)
+		return err_set(ERR_NET_DNS, "%s: %s", host, gai_strerror(r));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		r = try_connect(ai, timeout_ms, fd, &err);
+		if (r == 0) {
+			ret = 0;
+			break;
+		}
+		/* Keep the most telling failure: a timeout over a refusal. */
+		if (ret == ERR_NET_CONNECT || r == ERR_NET_TIMEOUT)
+			ret = r;
+	}
+	freeaddrinfo(res);
+	if (ret == ERR_NET_TIMEOUT)
+		return err_set(ret, "connect to %s port %u: no answer within %d ms",
+		    host, port, timeout_ms);
+	if (ret != 0)
+		return err_set(ret, "connect to %s port %u: %s", host, port,
+		    strerror(err));
+	return 0;
+}
+
+int
+sock_send_all(int fd, const void *p, size_t n, int64_t deadline_ms)
+{
+	const char *c = p;
+	ssize_t w;
+	int r;
+
+	while (n > 0) {
+		w = send(fd, c, n, MSG_NOSIGNAL);
+		if (w > 0) {
+			c += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if ((r = sock_wait(fd, 1, deadline_ms)) != 0)
+				return r == ERR_NET_TIMEOUT ?
+				    err_set(r, "sending: timed out") : r;
+			continue;
+		}
+		return err_set(errno == EPIPE || errno == ECONNRESET ?
+		    ERR_NET_RESET : ERR_NET_IO, "send: %s", strerror(errno));
+	}
+	return 0;
+}
+
+int
+sock_recv_some(int fd, void *p, size_t cap, size_t *got, int64_t deadline_ms)
+{
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		n = recv(fd, p, cap, 0);
+		if (n >= 0) {
+			*got = (size_t)n;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if ((r = sock_wait(fd, 0, deadline_ms)) != 0)
+				return r == ERR_NET_TIMEOUT ?
+				    err_set(r, "waiting for the answer") : r;
+			continue;
+		}
+		return err_set(errno == ECONNRESET ? ERR_NET_RESET : ERR_NET_IO,
+		    "recv: %s", strerror(errno));
+	}
+}
+
+void
+sock_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int
+sock_peer_closed(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char c;
+	ssize_t n;
+
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}

@@ -1,0 +1,53 @@
+/*
+ * sock.h: TCP connections with timeouts.
+ *
+ * sock_connect() tries every address getaddrinfo() returns, in order,
+ * each with a non-blocking connect bounded by poll(); the socket it
+ * returns is non-blocking with TCP_NODELAY set (a small request would
+ * otherwise meet the 40 ms delayed-ACK stall).  Reads and writes wait
+ * with poll() against a deadline.  SIGPIPE is ignored once by
+ * sock_init(); sends use MSG_NOSIGNAL as well.
+ */
+#ifndef IKSCTL_SOCK_H
+#define IKSCTL_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* sock_init: ignore SIGPIPE.  Call once at start. */
+void sock_init(void);
+
+/* sock_now_ms: a monotonic clock in milliseconds. */
+int64_t sock_now_ms(void);
+
+/*
+ * sock_connect: connect to host:port within timeout_ms for each address.
+ * Returns 0 with *fd set, or ERR_NET_DNS, ERR_NET_REFUSED,
+ * ERR_NET_TIMEOUT, ERR_NET_CONNECT (detail names host and port).
+ */
+int sock_connect(const char *host, unsigned port, int timeout_ms, int *fd);
+
+/*
+ * sock_wait: wait until fd is readable (want_write 0) or writable, or the
+ * deadline (sock_now_ms() based) passes.  Returns 0, ERR_NET_TIMEOUT or
+ * ERR_NET_IO.
+ */
+int sock_wait(int fd, int want_write, int64_t deadline_ms);
+
+/* sock_send_all: send n bytes before the deadline.  0 or ERR_NET_*. */
+int sock_send_all(int fd, const void *p, size_t n, int64_t deadline_ms);
+
+/*
+ * sock_recv_some: receive up to cap bytes before the deadline.  Returns
+ * 0 with *got > 0, 0 with *got == 0 at end of stream, or ERR_NET_*.
+ */
+int sock_recv_some(int fd, void *p, size_t cap, size_t *got,
+    int64_t deadline_ms);
+
+/* sock_close: close fd if >= 0. */
+void sock_close(int fd);
+
+/* sock_peer_closed: 1 if an idle fd has been closed or reset by its peer. */
+int sock_peer_closed(int fd);
+
+#endif

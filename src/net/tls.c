@@ -1,0 +1,598 @@
+/*
+ * tls.c: TLS client over mbedTLS with a static arena, lazy trust anchors
+ * and poll()-based timeouts (see tls.h).
+ *
+ * Ownership: this file owns the arena, the random generator, the two
+ * mbedTLS configurations (default trust, and one in-memory PEM trust)
+ * and the scratch buffers of the trust-anchor scan.  The caller owns the
+ * socket and each struct tls_conn.
+ */
+#include "net/tls.h"
+#include "net/sock.h"
+#include "base/errors.h"
+#include "base/limits.h"
+#include "base/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/memory_buffer_alloc.h>
+#include <mbedtls/platform.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/x509_crt.h>
+#include <psa/crypto.h>
+
+static unsigned char arena[LIM_TLS_ARENA_BYTES]; /* mbedTLS's heap */
+static mbedtls_entropy_context entropy;   /* kernel randomness */
+static mbedtls_ctr_drbg_context drbg;     /* the generator TLS uses */
+static mbedtls_ssl_config conf_default;   /* trust from files, lazily */
+static mbedtls_ssl_config conf_pem;       /* trust from one PEM in memory */
+static mbedtls_x509_crt pem_chain;        /* roots of conf_pem */
+static const char *pem_loaded;            /* the PEM conf_pem holds */
+static size_t pem_loaded_len;             /* its length */
+static int initialised;                   /* tls_init ran */
+static int insecure_mode;                 /* --insecure */
+static char trust_path[LIM_PATH_FS_BYTES]; /* bundle file or folder */
+static int trust_is_dir;                  /* trust_path is a folder */
+static struct tls_conn *verifying;        /* connection in handshake */
+
+/* The usual system bundles, in the order curl and Go look for them. */
+static const char *const bundles[] = {
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/pki/tls/certs/ca-bundle.crt",
+	"/etc/ssl/ca-bundle.pem",
+	"/etc/pki/tls/cacert.pem",
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	"/etc/ssl/cert.pem",
+};
+
+static int
+is_file(const char *p)
+{
+	struct stat st;
+
+	return p != NULL && p[0] != '\0' && stat(p, &st) == 0 &&
+	    S_ISREG(st.st_mode);
+}
+
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return p != NULL && p[0] != '\0' && stat(p, &st) == 0 &&
+	    S_ISDIR(st.st_mode);
+}
+
+/* find_trust: choose where the default trust anchors come from. */
+static int
+find_trust(const char *cacert)
+{
+	const char *env;
+	size_t i;
+
+	if (cacert != NULL) {
+		if (!is_file(cacert))
+			return err_set(ERR_TLS_NO_CA, "--cacert %s: not a readable file",
+			    cacert);
+		return str_copy(trust_path, sizeof(trust_path), cacert, "--cacert");
+	}
+	env = getenv("SSL_CERT_FILE");
+	if (env != NULL && env[0] != '\0') {
+		if (!is_file(env))
+			return err_set(ERR_TLS_NO_CA, "SSL_CERT_FILE=%s: not a readable file",
+			    env);
+		return str_copy(trust_path, sizeof(trust_path), env, "SSL_CERT_FILE");
+	}
+	env = getenv("SSL_CERT_DIR");
+	if (env != NULL && env[0] != '\0' && is_dir(env)) {
+		trust_is_dir = 1;
+		return str_copy(trust_path, sizeof(trust_path), env, "SSL_CERT_DIR");
+	}
+	for (i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++)
+		if (is_file(bundles[i]))
+			return str_copy(trust_path, sizeof(trust_path), bundles[i],
+			    "bundle");
+	trust_path[0] = '\0';
+	return 0;
+}
+
+const char *
+tls_trust_source(void)
+{
+	return trust_path;
+}
+
+/*
+ * Trust-anchor scan.  A PEM file is read in blocks; each certificate's
+ * base64 is collected, decoded, and its subject compared with the issuer
+ * the verifier asks for.  Only a match is parsed.
+ */
+static char scan_buf[8192];       /* file read buffer */
+static char scan_b64[12288];      /* base64 of one certificate */
+static unsigned char scan_der[9216]; /* DER of one certificate */
+
+/* der_subject: find the subject Name (tag and length included) in der. */
+static int
+der_subject(const unsigned char *der, size_t len, const unsigned char **subj,
+    size_t *subj_len)
+{
+	unsigned char *p = (unsigned char *)der, *end = p + len, *tbs_end;
+	size_t l;
+	int i;
+
+	if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED |
+	    MBEDTLS_ASN1_SEQUENCE) != 0)
+		return -1;
+	if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED |
+	    MBEDTLS_ASN1_SEQUENCE) != 0)
+		return -1;
+	tbs_end = p + l;
+	/* Optional [0] version. */
+	if (p < tbs_end && *p == (MBEDTLS_ASN1_CONTEXT_SPECIFIC |
+	    MBEDTLS_ASN1_CONSTRUCTED | 0)) {
+		if (mbedtls_asn1_get_tag(&p, tbs_end, &l, *p) != 0)
+			return -1;
+		p += l;
+	}
+	/* serial, signature algorithm, issuer, validity; then subject. */
+	for (i = 0; i < 4; i++) {
+		if (p >= tbs_end)
+			return -1;
+		if (mbedtls_asn1_get_tag(&p, tbs_end, &l, *p) != 0)
+			return -1;
+		p += l;
+	}
+	*subj = p;
+	if (mbedtls_asn1_get_tag(&p, tbs_end, &l, MBEDTLS_ASN1_CONSTRUCTED |
+	    MBEDTLS_ASN1_SEQUENCE) != 0)
+		return -1;
+	*subj_len = (size_t)(p + l - *subj);
+	return 0;
+}
+
+/* consider: decode one collected certificate; add it if it matches. */
+static void
+consider(const mbedtls_x509_crt *child, size_t b64_len,
+    mbedtls_x509_crt **out)
+{
+	const unsigned char *subj;
+	size_t der_len, subj_len;
+	mbedtls_x509_crt *crt;
+
+	if (mbedtls_base64_decode(scan_der, sizeof(scan_der), &der_len,
+	    (const unsigned char *)scan_b64, b64_len) != 0)
+		return;
+	if (der_subject(scan_der, der_len, &subj, &subj_len) != 0)
+		return;
+	if (subj_len != child->issuer_raw.len ||
+	    memcmp(subj, child->issuer_raw.p, subj_len) != 0)
+		return;
+	if (*out == NULL) {
+		crt = mbedtls_calloc(1, sizeof(*crt));
+		if (crt == NULL)
+			return;
+		mbedtls_x509_crt_init(crt);
+		*out = crt;
+	}
+	/* A root that does not parse is skipped, as curl does. */
+	(void)mbedtls_x509_crt_parse_der(*out, scan_der, der_len);
+}
+
+/* scan_file: look through one PEM file for roots matching child. */
+static void
+scan_file(const char *path, const mbedtls_x509_crt *child,
+    mbedtls_x509_crt **out)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	char line[128];
+	size_t line_len = 0, b64_len = 0, i;
+	ssize_t n;
+	int fd, in_cert = 0, too_long = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while ((n = read(fd, scan_buf, sizeof(scan_buf))) > 0) {
+		for (i = 0; i < (size_t)n; i++) {
+			char ch = scan_buf[i];
+
+			if (ch != '\n') {
+				if (line_len < sizeof(line) - 1)
+					line[line_len++] = ch;
+				else
+					too_long = 1;
+				continue;
+			}
+			while (line_len > 0 && (line[line_len - 1] == '\r' ||
+			    line[line_len - 1] == ' '))
+				line_len--;
+			line[line_len] = '\0';
+			if (!in_cert) {
+				if (strcmp(line, begin) == 0) {
+					in_cert = 1;
+					b64_len = 0;
+				}
+			} else if (strcmp(line, end) == 0) {
+				consider(child, b64_len, out);
+				in_cert = 0;
+			} else if (too_long || b64_len + line_len > sizeof(scan_b64)) {
+				in_cert = 0;   /* not a certificate we can hold */
+			} else {
+				memcpy(scan_b64 + b64_len, line, line_len);
+				b64_len += line_len;
+			}
+			line_len = 0;
+			too_long = 0;
+		}
+	}
+	close(fd);
+}
+
+/* ca_callback: mbedTLS asks for the trusted parents of child. */
+static int
+ca_callback(void *ctx, const mbedtls_x509_crt *child,
+    mbedtls_x509_crt **candidates)
+{
+	char path[LIM_PATH_FS_BYTES];
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	(void)ctx;
+	*candidates = NULL;
+	if (!trust_is_dir) {
+		scan_file(trust_path, child, candidates);
+		return 0;
+	}
+	d = opendir(trust_path);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		r = snprintf(path, sizeof(path), "%s/%s", trust_path, de->d_name);
+		if (r > 0 && (size_t)r < sizeof(path) && is_file(path))
+			scan_file(path, child, candidates);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* verify_cb: note that a certificate chain was checked (no resumption). */
+static int
+verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	(void)ctx;
+	(void)crt;
+	(void)depth;
+	(void)flags;
+	if (verifying != NULL)
+		verifying->cert_seen = 1;
+	return 0;
+}
+
+static int
+conf_setup(mbedtls_ssl_config *conf)
+{
+	int r;
+
+	mbedtls_ssl_config_init(conf);
+	r = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT,
+	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+	if (r != 0)
+		return err_set(ERR_TLS_HANDSHAKE, "TLS setup: -0x%04x", -r);
+	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &drbg);
+	mbedtls_ssl_conf_authmode(conf, insecure_mode ?
+	    MBEDTLS_SSL_VERIFY_NONE : MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+	mbedtls_ssl_conf_verify(conf, verify_cb, NULL);
+	mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+	mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(conf,
+	    MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+	return 0;
+}
+
+int
+tls_init(const char *cacert, int insecure)
+{
+	int r;
+
+	if (initialised)
+		return 0;
+	mbedtls_memory_buffer_alloc_init(arena, sizeof(arena));
+	insecure_mode = insecure;
+	if (insecure)
+		fputs("iksctl: warning: --insecure: TLS certificates are not "
+		    "verified\n", stderr);
+	if ((r = find_trust(cacert)) != 0)
+		return r;
+	if (psa_crypto_init() != PSA_SUCCESS)
+		return err_set(ERR_TLS_HANDSHAKE, "PSA crypto init failed");
+	mbedtls_entropy_init(&entropy);
+	mbedtls_ctr_drbg_init(&drbg);
+	r = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
+	    (const unsigned char *)"iksctl", 6);
+	if (r != 0)
+		return err_set(ERR_TLS_HANDSHAKE, "random generator: -0x%04x", -r);
+	if ((r = conf_setup(&conf_default)) != 0)
+		return r;
+	mbedtls_ssl_conf_ca_cb(&conf_default, ca_callback, NULL);
+	mbedtls_x509_crt_init(&pem_chain);
+	if ((r = conf_setup(&conf_pem)) != 0)
+		return r;
+	initialised = 1;
+	return 0;
+}
+
+/* use_pem: make conf_pem trust exactly the certificates in pem. */
+static int
+use_pem(const char *pem, size_t len)
+{
+	static unsigned char copy[16384]; /* NUL-terminated copy for mbedTLS */
+	int r;
+
+	if (pem_loaded == pem && pem_loaded_len == len)
+		return 0;
+	if (len + 1 > sizeof(copy))
+		return err_limit("cluster CA", "the PEM buffer", sizeof(copy) - 1);
+	memcpy(copy, pem, len);
+	copy[len] = '\0';
+	mbedtls_x509_crt_free(&pem_chain);
+	mbedtls_x509_crt_init(&pem_chain);
+	r = mbedtls_x509_crt_parse(&pem_chain, copy, len + 1);
+	if (r < 0 || pem_chain.raw.len == 0)
+		return err_set(ERR_TLS_CERT_CA, "the cluster CA does not parse (-0x%04x)",
+		    r < 0 ? -r : 0);
+	mbedtls_ssl_conf_ca_chain(&conf_pem, &pem_chain, NULL);
+	pem_loaded = pem;
+	pem_loaded_len = len;
+	return 0;
+}
+
+static int
+bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct tls_conn *c = ctx;
+	ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	return errno == EPIPE || errno == ECONNRESET ?
+	    MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int
+bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct tls_conn *c = ctx;
+	ssize_t n = recv(c->fd, buf, len, 0);
+
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET :
+	    MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/* wait_io: after WANT_READ/WANT_WRITE, wait for the socket. */
+static int
+wait_io(struct tls_conn *c, int r, const char *what)
+{
+	int w = sock_wait(c->fd, r == MBEDTLS_ERR_SSL_WANT_WRITE, c->deadline_ms);
+
+	if (w == ERR_NET_TIMEOUT)
+		return err_set(w, "%s: no answer within %d ms", what, c->timeout_ms);
+	return w;
+}
+
+/* cert_error: turn verification flags into one code and a detail. */
+static int
+cert_error(struct tls_conn *c, const char *host)
+{
+	uint32_t f = mbedtls_ssl_get_verify_result(&c->ssl);
+
+	if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+		return err_set(ERR_TLS_CERT_CA, "%s: certificate signed by an "
+		    "unknown CA (trust store: %s)", host,
+		    trust_path[0] ? trust_path : "cluster CA");
+	if (f & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE))
+		return err_set(ERR_TLS_CERT_EXPIRED, "%s: certificate %s", host,
+		    (f & MBEDTLS_X509_BADCERT_EXPIRED) ? "has expired" :
+		    "is not valid yet");
+	if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+		return err_set(ERR_TLS_CERT_HOST, "certificate is not for %s", host);
+	return err_set(ERR_TLS_CERT, "%s: certificate rejected (flags 0x%x)",
+	    host, (unsigned)f);
+}
+
+/* ssl_error: map an mbedTLS error during I/O to our codes. */
+static int
+ssl_error(int r, const char *what)
+{
+	if (r == MBEDTLS_ERR_NET_CONN_RESET)
+		return err_set(ERR_NET_RESET, "%s: connection reset", what);
+	if (r == MBEDTLS_ERR_NET_SEND_FAILED || r == MBEDTLS_ERR_NET_RECV_FAILED)
+		return err_set(ERR_NET_IO, "%s: %s", what, strerror(errno));
+	if (r == MBEDTLS_ERR_SSL_ALLOC_FAILED)
+		return err_limit("TLS memory", "LIM_TLS_ARENA_BYTES",
+		    LIM_TLS_ARENA_BYTES);
+	return err_set(ERR_TLS_IO, "%s: TLS error -0x%04x", what, -r);
+}
+
+static int
+handshake(struct tls_conn *c, const char *host)
+{
+	int r;
+
+	verifying = c;
+	for (;;) {
+		r = mbedtls_ssl_handshake(&c->ssl);
+		if (r == 0)
+			break;
+		if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+			if ((r = wait_io(c, r, "TLS handshake")) != 0)
+				break;
+			continue;
+		}
+		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+			continue;
+		if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+		    mbedtls_ssl_get_verify_result(&c->ssl) != 0) {
+			r = cert_error(c, host);
+		} else if (r == 0 || r == MBEDTLS_ERR_SSL_CONN_EOF) {
+			r = err_set(ERR_NET_RESET, "%s: closed during the TLS handshake",
+			    host);
+		} else if (r == MBEDTLS_ERR_NET_CONN_RESET ||
+		    r == MBEDTLS_ERR_NET_RECV_FAILED || r == MBEDTLS_ERR_NET_SEND_FAILED) {
+			r = ssl_error(r, host);
+		} else {
+			r = err_set(ERR_TLS_HANDSHAKE, "%s: TLS handshake failed "
+			    "(mbedTLS -0x%04x)", host, -r);
+		}
+		break;
+	}
+	verifying = NULL;
+	if (r == 0)
+		c->resumed = !c->cert_seen && !insecure_mode;
+	return r;
+}
+
+int
+tls_open(struct tls_conn *c, int fd, const char *host, const char *ca_pem,
+    size_t ca_len, const uint8_t *sess, size_t sess_len, int timeout_ms)
+{
+	mbedtls_ssl_config *conf = &conf_default;
+	mbedtls_ssl_session s;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->timeout_ms = timeout_ms;
+	if (!initialised && (r = tls_init(NULL, 0)) != 0)
+		return r;
+	if (ca_pem != NULL) {
+		if ((r = use_pem(ca_pem, ca_len)) != 0)
+			return r;
+		conf = &conf_pem;
+	} else if (trust_path[0] == '\0' && !insecure_mode) {
+		return err_set(ERR_TLS_NO_CA, "no CA bundle found in the usual "
+		    "places; set SSL_CERT_FILE or use --cacert");
+	}
+	mbedtls_ssl_init(&c->ssl);
+	c->open = 1;
+	if ((r = mbedtls_ssl_setup(&c->ssl, conf)) != 0)
+		return ssl_error(r, host);
+	if ((r = mbedtls_ssl_set_hostname(&c->ssl, host)) != 0)
+		return ssl_error(r, host);
+	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+	if (sess != NULL && sess_len > 0) {
+		mbedtls_ssl_session_init(&s);
+		/* A stale or foreign session is simply not offered. */
+		if (mbedtls_ssl_session_load(&s, sess, sess_len) == 0)
+			(void)mbedtls_ssl_set_session(&c->ssl, &s);
+		mbedtls_ssl_session_free(&s);
+	}
+	c->deadline_ms = sock_now_ms() + timeout_ms;
+	return handshake(c, host);
+}
+
+int
+tls_write(struct tls_conn *c, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	int r;
+
+	c->deadline_ms = sock_now_ms() + c->timeout_ms;
+	while (n > 0) {
+		r = mbedtls_ssl_write(&c->ssl, b, n);
+		if (r > 0) {
+			b += r;
+			n -= (size_t)r;
+			continue;
+		}
+		if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE ||
+		    r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+			if (r != MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET &&
+			    (r = wait_io(c, r, "sending")) != 0)
+				return r;
+			continue;
+		}
+		return ssl_error(r, "sending");
+	}
+	return 0;
+}
+
+int
+tls_read(struct tls_conn *c, void *p, size_t cap, size_t *got)
+{
+	int r;
+
+	c->deadline_ms = sock_now_ms() + c->timeout_ms;
+	*got = 0;
+	for (;;) {
+		r = mbedtls_ssl_read(&c->ssl, p, cap);
+		if (r > 0) {
+			*got = (size_t)r;
+			return 0;
+		}
+		if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+			return 0;
+		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+			continue;
+		if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+			if ((r = wait_io(c, r, "waiting for the answer")) != 0)
+				return r;
+			continue;
+		}
+		return ssl_error(r, "receiving");
+	}
+}
+
+int
+tls_session(struct tls_conn *c, uint8_t *out, size_t cap, size_t *len)
+{
+	mbedtls_ssl_session s;
+	int r;
+
+	mbedtls_ssl_session_init(&s);
+	r = mbedtls_ssl_get_session(&c->ssl, &s);
+	if (r == 0)
+		r = mbedtls_ssl_session_save(&s, out, cap, len);
+	mbedtls_ssl_session_free(&s);
+	if (r == MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL)
+		return err_limit("TLS session", "LIM_TLS_SESSION_BYTES", cap);
+	return r == 0 ? 0 : err_set(ERR_TLS_IO, "no session to save (-0x%04x)", -r);
+}
+
+const char *
+tls_version(const struct tls_conn *c)
+{
+	return mbedtls_ssl_get_version(&c->ssl);
+}
+
+void
+tls_close(struct tls_conn *c)
+{
+	if (!c->open)
+		return;
+	/* Best effort, never waiting: the socket is closed next anyway. */
+	(void)mbedtls_ssl_close_notify(&c->ssl);
+	mbedtls_ssl_free(&c->ssl);
+	c->open = 0;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""tls_server.py: a small real TLS server (Python's ssl, i.e. OpenSSL) for
+iksctl's transport tests.
+
+  tls_server.py --cert CHAIN --key KEY [--max-tls 1.2|1.3] --port-file F
+
+Serves HTTP/1.1 with keep-alive: every GET answers 200 with a small JSON
+body.  Writes its port to F once listening, and one line per TLS
+connection to F.log: "conn <n> <version> resumed=<0|1>".
+"""
+import argparse
+import http.server
+import os
+import socketserver
+import ssl
+import threading
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--cert", required=True)
+ap.add_argument("--key", required=True)
+ap.add_argument("--max-tls", default="1.3")
+ap.add_argument("--port-file", required=True)
+args = ap.parse_args()
+
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(args.cert, args.key)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+ctx.maximum_version = (ssl.TLSVersion.TLSv1_2 if args.max_tls == "1.2"
+                       else ssl.TLSVersion.TLSv1_3)
+lock = threading.Lock()
+count = [0]
+logf = open(args.port_file + ".log", "a", buffering=1)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        self.request.do_handshake()
+        super().setup()
+        with lock:
+            count[0] += 1
+            n = count[0]
+        logf.write("conn %d %s resumed=%d\n" % (
+            n, self.connection.version(), int(self.connection.session_reused)))
+
+    def do_GET(self):
+        body = b'{"ok":true,"path":"%s"}' % self.path.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        return ctx.wrap_socket(sock, server_side=True,
+                               do_handshake_on_connect=False), addr
+
+    def handle_error(self, request, client_address):
+        pass  # failed handshakes are expected in the negative tests
+
+
+srv = Server(("127.0.0.1", 0), Handler)
+tmp = args.port_file + ".tmp"
+with open(tmp, "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(tmp, args.port_file)
+srv.serve_forever()

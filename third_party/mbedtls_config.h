@@ -1,0 +1,145 @@
+/*
+ * mbedtls_config.h: iksctl's own mbedTLS 3.6 configuration.
+ *
+ * iksctl is a TLS client and nothing else.  Every group below says why
+ * it is here; anything not listed is off, because each feature costs
+ * bytes in a binary that must stay under 300 000 bytes.  The build
+ * points MBEDTLS_CONFIG_FILE at this file for mbedTLS and for our code.
+ */
+#ifndef IKSCTL_MBEDTLS_CONFIG_H
+#define IKSCTL_MBEDTLS_CONFIG_H
+
+/*
+ * Platform.  All of mbedTLS's memory comes from a static arena that
+ * src/net/tls.c hands to mbedtls_memory_buffer_alloc_init(): no heap.
+ * Time is needed to check certificate validity dates.
+ */
+#define MBEDTLS_HAVE_ASM
+#define MBEDTLS_HAVE_TIME
+#define MBEDTLS_HAVE_TIME_DATE
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+#define MBEDTLS_DEPRECATED_REMOVED
+
+/*
+ * Randomness: the kernel's getrandom()/urandom through the entropy
+ * module, stretched by CTR_DRBG (AES).
+ */
+#define MBEDTLS_ENTROPY_C
+#define MBEDTLS_CTR_DRBG_C
+
+/*
+ * The TLS client, versions 1.3 and 1.2 (IAM and the containers API
+ * speak both; older appliances' proxies may only pass 1.2).
+ */
+#define MBEDTLS_SSL_TLS_C
+#define MBEDTLS_SSL_CLI_C
+#define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_SSL_PROTO_TLS1_3
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+/* Resumption in TLS 1.3 uses a ticket as a PSK, with a fresh ECDHE. */
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
+#define MBEDTLS_SSL_SERVER_NAME_INDICATION
+/* TLS 1.2 hygiene that every modern server offers. */
+#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+#define MBEDTLS_SSL_ENCRYPT_THEN_MAC
+/*
+ * Session tickets, so that the store can save a session after one run
+ * and the next process resumes instead of a full handshake.
+ */
+#define MBEDTLS_SSL_SESSION_TICKETS
+/* mbedTLS 3.6's TLS 1.3 client requires the peer certificate kept. */
+#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+/* Records: servers may send full 16 KiB records; ours are small. */
+#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 16384
+
+/*
+ * TLS 1.2 key exchanges: ECDHE only (forward secrecy), with ECDSA (IAM)
+ * or RSA (most other hosts) certificates.  No PSK-only, no static RSA.
+ */
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
+
+/* Key agreement: X25519, P-256 and P-384. */
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
+#define MBEDTLS_BIGNUM_C
+
+/*
+ * Certificate signatures.  ECDSA for P-256 and P-384 chains (IAM's chain
+ * is ECDSA P-384, DigiCert Global Root G3).  RSA 2048 to 4096 bits with
+ * PKCS#1 v1.5 (certificates, TLS 1.2) and PSS (TLS 1.3 requires
+ * rsa_pss_rsae for CertificateVerify: without PKCS1_V21 a TLS 1.3
+ * handshake with an RSA server fails with "no suitable signature
+ * algorithm").  mbedTLS only offers rsa_pss_rsae_* signature algorithms
+ * when X509_RSASSA_PSS_SUPPORT is on, so it is required too.
+ */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_RSA_C
+#define MBEDTLS_PKCS1_V15
+#define MBEDTLS_PKCS1_V21
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C
+#define MBEDTLS_OID_C
+
+/*
+ * X.509 and PEM: trust anchors come from PEM bundles, chains from the
+ * server.  No file I/O in mbedTLS: src/net/tls.c reads the bundles itself
+ * (and only parses the roots a handshake needs).
+ */
+#define MBEDTLS_X509_USE_C
+#define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_PEM_PARSE_C
+#define MBEDTLS_BASE64_C
+/*
+ * Trust anchors are looked up by a callback when a chain is verified, so
+ * a run parses only the roots whose subject matches an issuer it meets
+ * (Debian's bundle has 144 roots; parsing them all costs time and RAM).
+ */
+#define MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK
+
+/*
+ * Record protection: AES-GCM (128 and 256) and ChaCha20-Poly1305, the
+ * AEADs of TLS 1.3 and of modern TLS 1.2 suites.  No CBC, no CCM.
+ * AES tables are computed at first use and kept small (fewer tables).
+ */
+#define MBEDTLS_CIPHER_C
+#define MBEDTLS_AES_C
+#define MBEDTLS_AES_FEWER_TABLES
+#define MBEDTLS_GCM_C
+#define MBEDTLS_CHACHA20_C
+#define MBEDTLS_POLY1305_C
+#define MBEDTLS_CHACHAPOLY_C
+
+/*
+ * Hashes: SHA-256 and SHA-384 for TLS and certificates; the smaller
+ * (slower) implementations, since hashing is a tiny part of a run.
+ * SHA-1 only so that old roots and intermediates signed with it still
+ * parse (Debian's bundle has some); no handshake signature uses it.
+ */
+#define MBEDTLS_MD_C
+#define MBEDTLS_SHA1_C
+#define MBEDTLS_SHA224_C
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_SHA384_C
+#define MBEDTLS_SHA512_C
+#define MBEDTLS_SHA512_SMALLER
+#define MBEDTLS_HKDF_C
+
+/*
+ * PSA Crypto: mbedTLS 3.6 implements TLS 1.3 (key schedule, ECDHE) on
+ * top of the PSA API, so its core is required.  No key storage.
+ */
+#define MBEDTLS_PSA_CRYPTO_C
+#define MBEDTLS_USE_PSA_CRYPTO
+
+#endif
