@@ -1,0 +1,314 @@
+/*
+ * file.c: whole-file reads, crash-safe replacement of a file, and the
+ * few directory operations iksctl needs (see file.h).  Every path lives
+ * in a caller's buffer or a LIM_PATH_FS_BYTES array on the stack.
+ */
+#include "base/file.h"
+#include "base/errors.h"
+#include "base/limits.h"
+#include "base/str.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static unsigned long temp_counter;  /* makes temporary names unique */
+
+/* errno_name: the symbol of the errnos a user can act on, else "". */
+static const char *
+errno_name(int e)
+{
+	switch (e) {
+	case ENOSPC:
+		return " (ENOSPC)";
+	case EDQUOT:
+		return " (EDQUOT)";
+	case EROFS:
+		return " (EROFS)";
+	case EACCES:
+		return " (EACCES)";
+	default:
+		return "";
+	}
+}
+
+/* io_fail: record ERR_IO for op on path from errno; returns ERR_IO. */
+static int
+io_fail(const char *op, const char *path)
+{
+	int e = errno;
+
+	return err_set(ERR_IO, "%s %s: %s%s", op, path, strerror(e),
+	    errno_name(e));
+}
+
+int
+path_join(char *out, size_t cap, const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	int r;
+
+	r = snprintf(out, cap, "%s%s%s", dir,
+	    n > 0 && dir[n - 1] == '/' ? "" : "/", name);
+	if (r < 0 || (size_t)r >= cap) {
+		if (cap > 0)
+			out[0] = '\0';
+		return err_set(ERR_LIMIT, "path %s/%s over %zu bytes", dir,
+		    name, cap > 0 ? cap - 1 : 0);
+	}
+	return 0;
+}
+
+int
+file_read(const char *path, char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	ssize_t r;
+	char extra;
+	int fd, ret = ERR_IO;
+
+	assert(cap > 0);
+	*len = 0;
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : io_fail("open", path);
+	for (;;) {
+		/* Once buf is full, one more byte tells "exactly full". */
+		if (n < cap - 1)
+			r = read(fd, buf + n, cap - 1 - n);
+		else
+			r = read(fd, &extra, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			io_fail("read", path);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if (n == cap - 1) {
+			ret = err_set(ERR_LIMIT, "%s is over %zu bytes", path,
+			    cap - 1);
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	ret = 0;
+out:
+	close(fd);
+	if (ret != 0)
+		mem_wipe(buf, n);
+	return ret;
+}
+
+/* write_all: write n bytes, across short writes and EINTR; 0 or -1. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* dir_of: the directory part of path (base points into path) in dir. */
+static int
+dir_of(const char *path, const char *base, char *dir, size_t cap)
+{
+	struct slice s = { path, (size_t)(base - path) };
+
+	if (s.n == 0)
+		s = SLICE_LIT(".");
+	else if (s.n > 1)
+		s.n--;  /* drop the slash, but keep "/" itself */
+	return slice_copy(dir, cap, s, "directory path");
+}
+
+/* dir_sync: fsync the directory so that a rename in it is durable. */
+static int
+dir_sync(const char *dir)
+{
+	int fd, ret = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return io_fail("open", dir);
+	/* Some file systems cannot fsync a directory: nothing to do. */
+	if (fsync(fd) != 0 && errno != EINVAL)
+		ret = io_fail("fsync", dir);
+	close(fd);
+	return ret;
+}
+
+/*
+ * temp_clean: remove the files ".<base>.tmp-<pid>-<n>" in dir whose
+ * process no longer exists (killed during a write).  A reused pid only
+ * delays the removal.  Errors are ignored: this is housekeeping.
+ */
+static void
+temp_clean(const char *dir, const char *base)
+{
+	size_t bl = strlen(base);
+	struct dirent *e;
+	const char *p;
+	uint64_t pid;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		p = e->d_name;
+		if (p[0] != '.' || strncmp(p + 1, base, bl) != 0 ||
+		    strncmp(p + 1 + bl, ".tmp-", 5) != 0)
+			continue;
+		p += bl + 6;
+		if (parse_u64(&p, p + strlen(p), INT_MAX, &pid) != 0 ||
+		    *p != '-' || (pid_t)pid == getpid())
+			continue;
+		if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+void
+file_temp_clean(const char *path)
+{
+	char dir[LIM_PATH_FS_BYTES];
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (dir_of(path, base, dir, sizeof(dir)) == 0)
+		temp_clean(dir, base);
+}
+
+int
+file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
+{
+	char dir[LIM_PATH_FS_BYTES], tmp[LIM_PATH_FS_BYTES];
+	const char *base = strrchr(path, '/');
+	int fd, r, ret;
+
+	base = base ? base + 1 : path;
+	ret = dir_of(path, base, dir, sizeof(dir));
+	if (ret != 0)
+		return ret;
+	r = snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp-%ld-%lu",
+	    (int)(base - path), path, base, (long)getpid(), ++temp_counter);
+	if (r < 0 || (size_t)r >= sizeof(tmp))
+		return err_limit("temporary path", "LIM_PATH_FS_BYTES",
+		    LIM_PATH_FS_BYTES - 1);
+	temp_clean(dir, base);
+	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+	if (fd < 0)
+		return io_fail("create", tmp);
+	ret = ERR_IO;
+	if (fchmod(fd, mode) != 0)
+		io_fail("chmod", tmp);
+	else if (write_all(fd, p, n) != 0)
+		io_fail("write", tmp);
+	else if (fsync(fd) != 0)
+		io_fail("fsync", tmp);
+	else
+		ret = 0;
+	if (close(fd) != 0 && ret == 0)
+		ret = io_fail("close", tmp);
+	if (ret == 0 && rename(tmp, path) != 0)
+		ret = io_fail("rename to", path);
+	if (ret != 0) {
+		unlink(tmp);
+		return ret;
+	}
+	return dir_sync(dir);
+}
+
+/* mkdir_one: make one directory with exactly mode unless it exists. */
+static int
+mkdir_one(const char *p, mode_t mode)
+{
+	struct stat st;
+
+	if (stat(p, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		errno = ENOTDIR;
+		return io_fail("mkdir", p);
+	}
+	if (mkdir(p, mode) != 0)
+		return errno == EEXIST ? 0 : io_fail("mkdir", p);
+	if (chmod(p, mode) != 0)
+		return io_fail("chmod", p);
+	return 0;
+}
+
+int
+dir_ensure(const char *path, mode_t mode)
+{
+	char buf[LIM_PATH_FS_BYTES];
+	size_t i;
+	char c;
+	int ret;
+
+	ret = str_copy(buf, sizeof(buf), path, "directory path");
+	if (ret != 0)
+		return ret;
+	if (buf[0] == '\0')
+		return err_set(ERR_IO, "mkdir: empty path");
+	for (i = 1;; i++) {
+		c = buf[i];
+		if (c != '/' && c != '\0')
+			continue;
+		buf[i] = '\0';
+		ret = mkdir_one(buf, mode);
+		buf[i] = c;
+		if (ret != 0 || c == '\0')
+			return ret;
+	}
+}
+
+int
+dir_remove_files(const char *path)
+{
+	struct dirent *e;
+	struct stat st;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : io_fail("open", path);
+	while ((e = readdir(d)) != NULL) {
+		if (fstatat(dirfd(d), e->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT)
+			ret = io_fail("remove a file in", path);
+	}
+	closedir(d);
+	if (ret == 0 && rmdir(path) != 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY && errno != EEXIST)
+		ret = io_fail("remove", path);
+	return ret;
+}

@@ -1,0 +1,65 @@
+/*
+ * file.h: whole-file reads, crash-safe whole-file writes, directories.
+ *
+ * The caller owns every buffer.  file_write_atomic() writes a temporary
+ * file beside the target, fsyncs it, renames it over the target and
+ * fsyncs the directory: a crash at any instant leaves the old file or
+ * the new one, never a torn one.  Temporary files are named
+ * ".<name>.tmp-<pid>-<n>"; a later write to the same target removes
+ * those whose process is gone (a SIGKILL leaves one behind).  (A writer
+ * in another pid namespace sharing the directory may see its temporary
+ * file removed: its rename then fails with ERR_IO, the file stays whole.)
+ */
+#ifndef IKSCTL_FILE_H
+#define IKSCTL_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * file_read: read the whole file at path into buf[cap] (cap >= 1) and
+ * NUL-terminate it; *len gets the length without the NUL.  Returns 0;
+ * 1 if the file does not exist (buf is then "" and *len 0); ERR_LIMIT
+ * if it holds more than cap - 1 bytes; ERR_IO with the path and the
+ * reason otherwise.
+ */
+int file_read(const char *path, char *buf, size_t cap, size_t *len);
+
+/*
+ * file_write_atomic: replace the file at path with the n bytes at p,
+ * with exactly the given mode.  Returns 0, or ERR_IO (naming ENOSPC,
+ * EROFS, EACCES when they are the cause) with the old file untouched and
+ * the temporary file removed, or ERR_LIMIT if a path does not fit.  Only
+ * an ERR_IO from the last step, the directory fsync, comes after the new
+ * file is in place.
+ */
+int file_write_atomic(const char *path, const void *p, size_t n,
+    mode_t mode);
+
+/*
+ * dir_ensure: create the directory path and any missing parents with
+ * mode; an existing directory is fine and keeps its mode.  Returns 0,
+ * ERR_IO, or ERR_LIMIT if path is too long.
+ */
+int dir_ensure(const char *path, mode_t mode);
+
+/*
+ * dir_remove_files: remove the plain files directly in path, then path
+ * itself if that left it empty.  Subdirectories and other entries are
+ * left alone; a missing path is fine.  Returns 0 or ERR_IO.
+ */
+int dir_remove_files(const char *path);
+
+/*
+ * file_temp_clean: remove the temporary files that writes of path left
+ * behind when their process was killed.  Errors are ignored.
+ */
+void file_temp_clean(const char *path);
+
+/*
+ * path_join: out = dir "/" name (no doubled slash).  Returns 0, or
+ * ERR_LIMIT if it does not fit in cap (out is then "").
+ */
+int path_join(char *out, size_t cap, const char *dir, const char *name);
+
+#endif
