@@ -36,6 +36,10 @@
 #define LIM_JSON_DEPTH        512  /* nesting of arrays and objects */
 #define LIM_JWT_TOKENS        256  /* jsmn tokens in a JWT's claims */
 
+/* Output. */
+#define LIM_TABLE_BYTES   (1024 * 1024) /* text of all table cells */
+#define LIM_TABLE_ROWS        16384  /* rows of one table */
+
 /* The store. */
 #define LIM_STORE_BYTES     (96 * 1024) /* the store file (a full one: 70 KB) */
 #define LIM_TLS_SESSION_BYTES 4096 /* one serialized TLS session */
@@ -54,5 +58,21 @@
 #define LIM_HOSTPORT_BYTES (LIM_HOST_BYTES + 8) /* "host:port" of a session */
 #define LIM_CRED_KIND_BYTES     16  /* "apikey", "password", "cr-token" ... */
 #define LIM_CRED_SOURCE_BYTES (LIM_PATH_FS_BYTES + 8) /* "env:NAME", "file:/p" */
+
+/* Added for the HTTP transport (issue 4). */
+#define LIM_HTTP_STREAM_WINDOW 16384 /* rx bytes a streamed body passes through */
+#define LIM_HTTP_RX_SLACK     16384 /* rx room for chunk framing past a full body */
+#define LIM_TLS_ROOTS           512 /* certificates indexed in a CA bundle file */
+#define LIM_TLS_CERT_DER_BYTES 9216 /* one trust anchor, DER */
+
+/* Clusters and Kubernetes (issue 6). */
+#define LIM_CLUSTER_CA_BYTES  16384 /* a cluster's CA PEM (ca-*.pem of the zip) */
+#define LIM_CLUSTER_FILE_BYTES (LIM_CLUSTER_CA_BYTES + 8192) /* one cache file */
+#define LIM_CLUSTER_FILES       256 /* cache files read to find a name */
+#define LIM_KUBECONFIG_BYTES  (2 * LIM_CLUSTER_CA_BYTES + 4 * LIM_PATH_FS_BYTES)
+				    /* the kubeconfig cluster config writes */
+#define LIM_REQ_BODY_BYTES  (1024 * 1024) /* a -d DATA or @FILE request body */
+#define LIM_REQ_HEADER_BYTES   8192 /* the -H lines of one api call */
+#define LIM_TABLE_ROW_BYTES   16384 /* the cells of one table row, as built */
 
 #endif

@@ -1,17 +1,100 @@
 /*
- * main.c: iksctl's entry point.  It parses the global options, finds the
- * command and runs it; every failure ends here as one line on stderr
- * ("iksctl: <what>: <why>") and the exit status of errors.h.
+ * main.c: iksctl's entry point.  It takes the global options out of
+ * argv wherever they stand, finds the command and runs it; every
+ * failure ends here as one line on stderr ("iksctl: <what>: <why>") and
+ * the exit status of errors.h.  On the way out, the session saves what
+ * the next process can reuse (TLS sessions).
  */
 #include "base/errors.h"
+#include "base/str.h"
+#include "cli/cmds.h"
+#include "cli/output.h"
+#include "cloud/session.h"
+#include "net/sock.h"
+#include "net/tls.h"
+#include "proto/http.h"
 
 #include <mbedtls/build_info.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct cli_opts cli = { NULL, NULL, 0, 0, 30 };
+
+struct command {
+	const char *name;                 /* as typed */
+	int (*run)(int argc, char **argv); /* the command */
+	int needs_session;                /* load the store first */
+	const char *usage;                /* its synopsis */
+};
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "login", cmd_login, 1, "login [--apikey V|@FILE|-] [--username U "
+	    "--password V|@FILE|-] [--passcode P] [--cr-token @FILE "
+	    "(--profile-id ID | --profile-name NAME)] [--account ID] "
+	    "[--region R]" },
+	{ "logout", cmd_logout, 1, "logout" },
+	{ "accounts", cmd_accounts, 1, "accounts" },
+	{ "target", cmd_target, 1, "target [--account ID] [--region R]" },
+	{ "token", cmd_token, 1, "token [--refresh] [--kube]" },
+	{ "regions", cmd_regions, 1, "regions" },
+	{ "versions", cmd_versions, 1, "versions" },
+	{ "clusters", cmd_clusters, 1, "clusters [--region R]" },
+	{ "cluster", cmd_cluster, 1, "cluster get|workers|config CLUSTER "
+	    "[--kubeconfig FILE] [--private]" },
+	{ "kube-credential", cmd_kube_credential, 1,
+	    "kube-credential [--cluster C]" },
+	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE] "
+	    "[--private] PATH" },
+	{ "api", cmd_api, 1, "api [-X METHOD] [-d DATA|@FILE] [-H 'K: V'] "
+	    "[--service cs|iam|accounts] PATH" },
+	{ "version", cmd_version, 0, "version" },
+	{ "help", cmd_help, 0, "help [COMMAND]" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char global_usage[] =
+    "global options: -o table|json, -q QUERY, --region R, --cacert FILE,\n"
+    "                --insecure, -v, --timeout SECONDS\n";
+
+int
+arg_value(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc)
+		return err_set(ERR_USAGE, "%s needs a value", name);
+	*val = argv[++*i];
+	return 1;
+}
+
+int
+arg_unknown(const char *cmd, const char *arg)
+{
+	return err_set(ERR_USAGE, "%s: unexpected argument '%s' (see 'iksctl "
+	    "help %s')", cmd, arg, cmd);
+}
 
 static int
-cmd_version(void)
+cmd_version(int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
 	printf("iksctl %s (%s)\nmbedTLS %s\njsmn %s\n", IKSCTL_VERSION,
 	    IKSCTL_TARGET, MBEDTLS_VERSION_STRING, IKSCTL_JSMN_VERSION);
 	return 0;
@@ -20,26 +103,171 @@ cmd_version(void)
 static void
 usage(FILE *f)
 {
-	fputs("usage: iksctl [global options] COMMAND [args]\n"
-	    "commands: login logout accounts target token regions versions\n"
-	    "          clusters cluster kube-credential kube api version help\n",
-	    f);
+	size_t i;
+
+	fputs("usage: iksctl [global options] COMMAND [args]\n\ncommands:\n", f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fputs("\n", f);
+	fputs(global_usage, f);
+}
+
+static const struct command *
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc > 1 && (c = find(argv[1])) != NULL) {
+		printf("usage: iksctl %s\n\n%s", c->usage, global_usage);
+		return 0;
+	}
+	usage(stdout);
+	return 0;
+}
+
+/* global_option: take argv[*i] if it is a global option. 1, 0 or error. */
+static int
+global_option(int argc, char **argv, int *i)
+{
+	const char *v, *a = argv[*i];
+	uint64_t t;
+	int r;
+
+	if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+		cli.verbose = 1;
+		return 1;
+	}
+	if (strcmp(a, "--insecure") == 0) {
+		cli.insecure = 1;
+		return 1;
+	}
+	if ((r = arg_value(argc, argv, i, "-o", &v)) != 0 ||
+	    (r = arg_value(argc, argv, i, "--output", &v)) != 0) {
+		if (r < 0)
+			return r;
+		if (strcmp(v, "json") == 0)
+			out.json = 1;
+		else if (strcmp(v, "table") == 0)
+			out.json = 0;
+		else
+			return err_set(ERR_USAGE, "-o %s: use table or json", v);
+		return 1;
+	}
+	if ((r = arg_value(argc, argv, i, "-q", &v)) != 0 ||
+	    (r = arg_value(argc, argv, i, "--query", &v)) != 0) {
+		if (r < 0)
+			return r;
+		out.query = v;
+		if ((r = query_parse(&out.q, v)) != 0)
+			return err_set(ERR_USAGE, "-q %s: %s", v, err_detail());
+		return 1;
+	}
+	if ((r = arg_value(argc, argv, i, "--region", &cli.region)) != 0)
+		return r;
+	if ((r = arg_value(argc, argv, i, "--cacert", &cli.cacert)) != 0)
+		return r;
+	if ((r = arg_value(argc, argv, i, "--timeout", &v)) != 0) {
+		if (r < 0)
+			return r;
+		if (str_to_u64(v, 86400, &t) != 0 || t == 0)
+			return err_set(ERR_USAGE, "--timeout %s: seconds from 1 to "
+			    "86400", v);
+		cli.timeout_s = (int)t;
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_start(void)
+{
+	int r;
+
+	http_opts.timeout_ms = cli.timeout_s * 1000;
+	http_opts.verbose = cli.verbose;
+	if ((r = tls_init(cli.cacert, cli.insecure)) != 0)
+		return r;
+	return session_init(cli.region);
+}
+
+/* fail: print the one error line; returns the exit status. */
+static int
+fail(const char *cmd, int r)
+{
+	const char *d = err_detail();
+
+	if (d[0] != '\0' && err_code_last() == r)
+		fprintf(stderr, "iksctl: %s: %s\n", cmd, d);
+	else if (d[0] != '\0')
+		fprintf(stderr, "iksctl: %s: %s: %s\n", cmd, err_message(r), d);
+	else
+		fprintf(stderr, "iksctl: %s: %s\n", cmd, err_message(r));
+	return err_exit_status(r);
 }
 
 int
 main(int argc, char **argv)
 {
-	if (argc < 2) {
+	static char *args[256];
+	const struct command *c = NULL;
+	int i, n = 0, r, status;
+
+	sock_init();
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (++i < argc && n < (int)(sizeof(args) / sizeof(args[0])))
+				args[n++] = argv[i];
+			break;
+		}
+		if ((r = global_option(argc, argv, &i)) < 0)
+			return fail("usage", r);
+		if (r == 1)
+			continue;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			if (n > 0) {
+				args[1] = args[0];
+				args[0] = "help";
+				n = 2;
+			} else {
+				args[n++] = "help";
+			}
+			break;
+		}
+		if (n >= (int)(sizeof(args) / sizeof(args[0])))
+			return fail("usage", err_set(ERR_USAGE, "too many arguments"));
+		args[n++] = argv[i];
+	}
+	if (n == 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
-		return cmd_version();
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
+	if (strcmp(args[0], "--version") == 0)
+		args[0] = "version";
+	if ((c = find(args[0])) == NULL) {
+		fprintf(stderr, "iksctl: %s: unknown command (see 'iksctl help')\n",
+		    args[0]);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "iksctl: %s: unknown command\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if (c->needs_session && (r = cli_start()) != 0)
+		return fail(c->name, r);
+	r = c->run(n, args);
+	if (fflush(stdout) != 0 && r == 0)
+		r = err_set(ERR_IO, "writing to stdout failed");
+	status = r == 0 ? 0 : fail(c->name, r);
+	if (c->needs_session)
+		(void)session_finish();
+	http_close_all();
+	return status;
 }

@@ -197,14 +197,9 @@ sock_close(int fd)
 }
 
 int
-sock_peer_closed(int fd)
+sock_readable(int fd)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
-	char c;
-	ssize_t n;
 
-	if (poll(&p, 1, 0) <= 0)
-		return 0;
-	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	return n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	return poll(&p, 1, 0) > 0;
 }

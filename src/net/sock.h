@@ -47,7 +47,7 @@ int sock_recv_some(int fd, void *p, size_t cap, size_t *got,
 /* sock_close: close fd if >= 0. */
 void sock_close(int fd);
 
-/* sock_peer_closed: 1 if an idle fd has been closed or reset by its peer. */
-int sock_peer_closed(int fd);
+/* sock_readable: 1 if a read on fd would not block now (data, EOF, error). */
+int sock_readable(int fd);
 
 #endif

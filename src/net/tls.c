@@ -23,7 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/asn1.h>
 #include <mbedtls/base64.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -115,130 +114,297 @@ tls_trust_source(void)
 }
 
 /*
- * Trust-anchor scan.  A PEM file is read in blocks; each certificate's
+ * Trust-anchor lookup.  A PEM file is read in blocks; each certificate's
  * base64 is collected, decoded, and its subject compared with the issuer
- * the verifier asks for.  Only a match is parsed.
+ * the verifier asks for; only a match is parsed.  The verifier asks once
+ * per chain level, so the first scan of a bundle file also builds an
+ * index: for each certificate, where its base64 lies in the file and a
+ * hash of its subject.  Later lookups read and decode only the blocks
+ * whose hash matches the issuer sought.  Indexing stops after
+ * LIM_TLS_ROOTS certificates; the rest of such a file is scanned every
+ * time.  Folders (SSL_CERT_DIR) are scanned every time.
  */
-static char scan_buf[8192];       /* file read buffer */
-static char scan_b64[12288];      /* base64 of one certificate */
-static unsigned char scan_der[9216]; /* DER of one certificate */
+struct tls_trust_stats tls_trust_stats;
 
-/* der_subject: find the subject Name (tag and length included) in der. */
+struct root_ref {
+	uint32_t off;           /* file offset of the certificate's base64 */
+	uint32_t len;           /* its bytes up to the END line */
+	uint32_t hash;          /* FNV-1a of its DER subject */
+};
+
+/* One pass over a PEM file. */
+struct scan {
+	const mbedtls_x509_crt *child; /* whose issuer is sought */
+	mbedtls_x509_crt **out;  /* the matching roots */
+	int build;              /* add each certificate to the index */
+	uint64_t pos;           /* file offset of the byte being read */
+	uint64_t line_off;      /* offset where the current line starts */
+	uint64_t begin_off;     /* offset of the current BEGIN line */
+	uint64_t b64_off;       /* offset of the current base64 */
+	size_t b64_len;         /* base64 collected in scan_b64 */
+	char line[128];         /* the current line */
+	size_t line_len;        /* its length */
+	int too_long;           /* the line did not fit: not base64 */
+	int in_cert;            /* between BEGIN and END */
+};
+
+static char scan_buf[8192];       /* file read buffer */
+static char scan_b64[13312];      /* base64 of one certificate */
+static unsigned char scan_der[LIM_TLS_CERT_DER_BYTES]; /* its DER */
+static struct root_ref roots[LIM_TLS_ROOTS]; /* the bundle's index */
+static size_t nroots;             /* entries in roots */
+static int index_built;           /* the bundle was scanned once */
+static int index_partial;         /* indexing stopped at index_end */
+static uint64_t index_end;        /* where the unindexed rest starts */
+
+static uint32_t
+fnv1a(const unsigned char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n-- > 0) {
+		h ^= *p++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/*
+ * der_head: read the tag byte and the length at *p, leaving *p at the
+ * contents, which may run past end (a prefix of a certificate is being
+ * read).  Returns the tag, or -1.
+ */
+static int
+der_head(const unsigned char **p, const unsigned char *end, size_t *len)
+{
+	const unsigned char *q = *p;
+	size_t n, k;
+	int tag;
+
+	if (end - q < 2)
+		return -1;
+	tag = *q++;
+	n = *q++;
+	if (n & 0x80) {
+		k = n & 0x7f;
+		if (k == 0 || k > 3 || (size_t)(end - q) < k)
+			return -1;
+		for (n = 0; k > 0; k--)
+			n = (n << 8) | *q++;
+	}
+	*p = q;
+	*len = n;
+	return tag;
+}
+
+/*
+ * der_subject: find the subject Name (tag and length included) in der,
+ * which may be only the first len bytes of a certificate.  Returns 0,
+ * -2 if the subject lies past len, or -1 if it is not a certificate.
+ */
 static int
 der_subject(const unsigned char *der, size_t len, const unsigned char **subj,
     size_t *subj_len)
 {
-	unsigned char *p = (unsigned char *)der, *end = p + len, *tbs_end;
+	const unsigned char *p = der, *end = der + len;
 	size_t l;
 	int i;
 
-	if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED |
-	    MBEDTLS_ASN1_SEQUENCE) != 0)
+	if (der_head(&p, end, &l) != 0x30 || der_head(&p, end, &l) != 0x30)
 		return -1;
-	if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED |
-	    MBEDTLS_ASN1_SEQUENCE) != 0)
-		return -1;
-	tbs_end = p + l;
-	/* Optional [0] version. */
-	if (p < tbs_end && *p == (MBEDTLS_ASN1_CONTEXT_SPECIFIC |
-	    MBEDTLS_ASN1_CONSTRUCTED | 0)) {
-		if (mbedtls_asn1_get_tag(&p, tbs_end, &l, *p) != 0)
-			return -1;
-		p += l;
-	}
-	/* serial, signature algorithm, issuer, validity; then subject. */
-	for (i = 0; i < 4; i++) {
-		if (p >= tbs_end)
-			return -1;
-		if (mbedtls_asn1_get_tag(&p, tbs_end, &l, *p) != 0)
-			return -1;
+	/* Optional [0] version; serial, signature, issuer, validity. */
+	for (i = p < end && *p == 0xa0 ? 0 : 1; i < 5; i++) {
+		if (der_head(&p, end, &l) < 0)
+			return -2;
+		if ((size_t)(end - p) < l)
+			return -2;
 		p += l;
 	}
 	*subj = p;
-	if (mbedtls_asn1_get_tag(&p, tbs_end, &l, MBEDTLS_ASN1_CONSTRUCTED |
-	    MBEDTLS_ASN1_SEQUENCE) != 0)
-		return -1;
+	if (der_head(&p, end, &l) < 0)
+		return -2;
+	if ((size_t)(end - p) < l)
+		return -2;
 	*subj_len = (size_t)(p + l - *subj);
 	return 0;
 }
 
-/* consider: decode one collected certificate; add it if it matches. */
-static void
+/* The base64 decoded first: enough for the subject of nearly any root. */
+#define SUBJECT_B64 1024
+
+/* decode: base64 in scan_b64[0 .. n) to scan_der; 0 or -1. */
+static int
+decode(size_t n, size_t *der_len)
+{
+	tls_trust_stats.decoded++;
+	return mbedtls_base64_decode(scan_der, sizeof(scan_der), der_len,
+	    (const unsigned char *)scan_b64, n) == 0 ? 0 : -1;
+}
+
+/*
+ * consider: the certificate whose base64 is in scan_b64: add it to *out
+ * if its subject is child's issuer.  Only a prefix is decoded unless the
+ * subject lies further or it matches.  Returns 0 with the hash of its
+ * subject in *hash, or -1 if it does not decode.
+ */
+static int
 consider(const mbedtls_x509_crt *child, size_t b64_len,
-    mbedtls_x509_crt **out)
+    mbedtls_x509_crt **out, uint32_t *hash)
 {
 	const unsigned char *subj;
-	size_t der_len, subj_len;
+	size_t der_len, subj_len, pre = b64_len;
 	mbedtls_x509_crt *crt;
+	int r;
 
-	if (mbedtls_base64_decode(scan_der, sizeof(scan_der), &der_len,
-	    (const unsigned char *)scan_b64, b64_len) != 0)
-		return;
-	if (der_subject(scan_der, der_len, &subj, &subj_len) != 0)
-		return;
+	if (pre > SUBJECT_B64)
+		pre = SUBJECT_B64;
+	if (decode(pre, &der_len) != 0)
+		return -1;
+	r = der_subject(scan_der, der_len, &subj, &subj_len);
+	if (r == -2 && pre < b64_len) {
+		if (decode(b64_len, &der_len) != 0)
+			return -1;
+		pre = b64_len;
+		r = der_subject(scan_der, der_len, &subj, &subj_len);
+	}
+	if (r != 0)
+		return -1;
+	*hash = fnv1a(subj, subj_len);
 	if (subj_len != child->issuer_raw.len ||
 	    memcmp(subj, child->issuer_raw.p, subj_len) != 0)
-		return;
+		return 0;
+	if (pre < b64_len && decode(b64_len, &der_len) != 0)
+		return -1;
 	if (*out == NULL) {
 		crt = mbedtls_calloc(1, sizeof(*crt));
 		if (crt == NULL)
-			return;
+			return 0;
 		mbedtls_x509_crt_init(crt);
 		*out = crt;
 	}
 	/* A root that does not parse is skipped, as curl does. */
+	tls_trust_stats.parsed++;
 	(void)mbedtls_x509_crt_parse_der(*out, scan_der, der_len);
+	return 0;
 }
 
-/* scan_file: look through one PEM file for roots matching child. */
+/* index_add: record the certificate the scan just read. */
 static void
-scan_file(const char *path, const mbedtls_x509_crt *child,
-    mbedtls_x509_crt **out)
+index_add(struct scan *s, uint32_t hash)
+{
+	uint64_t len = s->line_off - s->b64_off;
+
+	if (nroots == LIM_TLS_ROOTS || len > sizeof(scan_b64) ||
+	    s->b64_off + len > UINT32_MAX) {
+		/* From here on the file is scanned at every lookup. */
+		s->build = 0;
+		index_partial = 1;
+		index_end = s->begin_off;
+		return;
+	}
+	roots[nroots].off = (uint32_t)s->b64_off;
+	roots[nroots].len = (uint32_t)len;
+	roots[nroots].hash = hash;
+	nroots++;
+	tls_trust_stats.indexed = (int)nroots;
+}
+
+/* scan_line: one complete line of a PEM file (at s->line). */
+static void
+scan_line(struct scan *s)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----";
 	static const char end[] = "-----END CERTIFICATE-----";
-	char line[128];
-	size_t line_len = 0, b64_len = 0, i;
-	ssize_t n;
-	int fd, in_cert = 0, too_long = 0;
+	uint32_t hash;
 
+	while (s->line_len > 0 && (s->line[s->line_len - 1] == '\r' ||
+	    s->line[s->line_len - 1] == ' '))
+		s->line_len--;
+	s->line[s->line_len] = '\0';
+	if (!s->in_cert) {
+		if (strcmp(s->line, begin) == 0) {
+			s->in_cert = 1;
+			s->b64_len = 0;
+			s->begin_off = s->line_off;
+			s->b64_off = s->pos + 1;
+		}
+	} else if (strcmp(s->line, end) == 0) {
+		s->in_cert = 0;
+		if (consider(s->child, s->b64_len, s->out, &hash) == 0 && s->build)
+			index_add(s, hash);
+	} else if (s->too_long || s->b64_len + s->line_len > sizeof(scan_b64)) {
+		s->in_cert = 0;   /* not a certificate we can hold */
+	} else {
+		memcpy(scan_b64 + s->b64_len, s->line, s->line_len);
+		s->b64_len += s->line_len;
+	}
+}
+
+/* scan_file: look through path from offset `from` for roots of child. */
+static void
+scan_file(const char *path, const mbedtls_x509_crt *child,
+    mbedtls_x509_crt **out, uint64_t from, int build)
+{
+	struct scan s;
+	ssize_t n, i;
+	int fd;
+
+	memset(&s, 0, sizeof(s));
+	s.child = child;
+	s.out = out;
+	s.build = build;
+	s.pos = s.line_off = from;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
+	if (from > 0 && lseek(fd, (off_t)from, SEEK_SET) < 0) {
+		close(fd);
+		return;
+	}
 	while ((n = read(fd, scan_buf, sizeof(scan_buf))) > 0) {
-		for (i = 0; i < (size_t)n; i++) {
-			char ch = scan_buf[i];
-
-			if (ch != '\n') {
-				if (line_len < sizeof(line) - 1)
-					line[line_len++] = ch;
+		for (i = 0; i < n; i++, s.pos++) {
+			if (scan_buf[i] != '\n') {
+				if (s.line_len < sizeof(s.line) - 1)
+					s.line[s.line_len++] = scan_buf[i];
 				else
-					too_long = 1;
+					s.too_long = 1;
 				continue;
 			}
-			while (line_len > 0 && (line[line_len - 1] == '\r' ||
-			    line[line_len - 1] == ' '))
-				line_len--;
-			line[line_len] = '\0';
-			if (!in_cert) {
-				if (strcmp(line, begin) == 0) {
-					in_cert = 1;
-					b64_len = 0;
-				}
-			} else if (strcmp(line, end) == 0) {
-				consider(child, b64_len, out);
-				in_cert = 0;
-			} else if (too_long || b64_len + line_len > sizeof(scan_b64)) {
-				in_cert = 0;   /* not a certificate we can hold */
-			} else {
-				memcpy(scan_b64 + b64_len, line, line_len);
-				b64_len += line_len;
-			}
-			line_len = 0;
-			too_long = 0;
+			scan_line(&s);
+			s.line_len = 0;
+			s.too_long = 0;
+			s.line_off = s.pos + 1;
 		}
 	}
 	close(fd);
+}
+
+/* index_lookup: decode only the indexed blocks whose subject may match. */
+static void
+index_lookup(const mbedtls_x509_crt *child, mbedtls_x509_crt **out)
+{
+	uint32_t want = fnv1a(child->issuer_raw.p, child->issuer_raw.len), h;
+	size_t i, j, k;
+	ssize_t n;
+	int fd;
+
+	fd = open(trust_path, O_RDONLY | O_CLOEXEC);
+	for (i = 0; fd >= 0 && i < nroots; i++) {
+		if (roots[i].hash != want)
+			continue;
+		n = pread(fd, scan_b64, roots[i].len, (off_t)roots[i].off);
+		if (n < 0 || (size_t)n != roots[i].len)
+			continue;
+		for (j = k = 0; j < (size_t)n; j++)
+			if (scan_b64[j] != '\n' && scan_b64[j] != '\r' &&
+			    scan_b64[j] != ' ' && scan_b64[j] != '\t')
+				scan_b64[k++] = scan_b64[j];
+		(void)consider(child, k, out, &h);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (index_partial)
+		scan_file(trust_path, child, out, index_end, 0);
 }
 
 /* ca_callback: mbedTLS asks for the trusted parents of child. */
@@ -253,8 +419,14 @@ ca_callback(void *ctx, const mbedtls_x509_crt *child,
 
 	(void)ctx;
 	*candidates = NULL;
+	tls_trust_stats.lookups++;
 	if (!trust_is_dir) {
-		scan_file(trust_path, child, candidates);
+		if (index_built) {
+			index_lookup(child, candidates);
+		} else {
+			scan_file(trust_path, child, candidates, 0, 1);
+			index_built = 1;
+		}
 		return 0;
 	}
 	d = opendir(trust_path);
@@ -265,7 +437,7 @@ ca_callback(void *ctx, const mbedtls_x509_crt *child,
 			continue;
 		r = snprintf(path, sizeof(path), "%s/%s", trust_path, de->d_name);
 		if (r > 0 && (size_t)r < sizeof(path) && is_file(path))
-			scan_file(path, child, candidates);
+			scan_file(path, child, candidates, 0, 0);
 	}
 	closedir(d);
 	return 0;
@@ -584,6 +756,28 @@ const char *
 tls_version(const struct tls_conn *c)
 {
 	return mbedtls_ssl_get_version(&c->ssl);
+}
+
+int
+tls_idle_closed(struct tls_conn *c)
+{
+	unsigned char b;
+	int i, r;
+
+	if (!c->open)
+		return 1;
+	for (i = 0; i < 4; i++) {
+		if (mbedtls_ssl_get_bytes_avail(&c->ssl) > 0)
+			return 1;   /* data nobody asked for: out of step */
+		if (!sock_readable(c->fd))
+			return 0;
+		r = mbedtls_ssl_read(&c->ssl, &b, 1);
+		if (r != MBEDTLS_ERR_SSL_WANT_READ &&
+		    r != MBEDTLS_ERR_SSL_WANT_WRITE &&
+		    r != MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+			return 1;   /* close_notify, EOF, reset, data */
+	}
+	return 0;
 }
 
 void

@@ -6,8 +6,10 @@
  * comes from, in order: --cacert, SSL_CERT_FILE, SSL_CERT_DIR, then the
  * usual system bundles; the files are not parsed up front: when a chain
  * is verified, a callback scans them for roots whose subject matches the
- * issuer it needs, so a handshake parses only those.  A connection can
- * instead trust one PEM given in memory (a cluster's own CA).
+ * issuer it needs, so a handshake parses only those.  The first scan of
+ * a bundle file indexes it (offset and subject hash of each root), so
+ * later lookups in the process decode only matching blocks.  A
+ * connection can instead trust one PEM given in memory (a cluster's CA).
  *
  * Verification is always required (peer certificate, host name, SNI)
  * unless --insecure was given, which warns once.  A session can be
@@ -63,6 +65,23 @@ int tls_session(struct tls_conn *c, uint8_t *out, size_t cap, size_t *len);
 
 /* tls_version: "TLSv1.3" or "TLSv1.2". */
 const char *tls_version(const struct tls_conn *c);
+
+/*
+ * tls_idle_closed: 1 if the peer closed (or broke) an idle connection:
+ * a close_notify, EOF, reset or unexpected data is waiting.  A session
+ * ticket arriving late is consumed and the connection stays usable (0).
+ * Never blocks.
+ */
+int tls_idle_closed(struct tls_conn *c);
+
+/* Counters of the trust-anchor lookup, for tests and measurements. */
+struct tls_trust_stats {
+	int lookups;            /* times the verifier asked for a parent */
+	int decoded;            /* PEM blocks base64-decoded */
+	int parsed;             /* certificates parsed (matches) */
+	int indexed;            /* certificates in the bundle's index */
+};
+extern struct tls_trust_stats tls_trust_stats;
 
 /* tls_close: send close_notify (best effort) and free the context. */
 void tls_close(struct tls_conn *c);

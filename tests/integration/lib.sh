@@ -61,3 +61,59 @@ finish() {
 	[ "$T_FAIL" = 0 ] && [ "$T_PASS" -gt 0 ]
 	exit $?
 }
+
+# emu_start [FLAGS]: start the IBM Cloud emulator in $T_TMP/emu, export its
+# settings (DIR/env) and stop it at exit.  IKSCTL_HOME is a fresh folder.
+emu_start() {
+	EMU_DIR=$T_TMP/emu
+	sh tests/emulator/emu.sh start "$EMU_DIR" "$@" > "$T_TMP/emu.start" 2>&1 ||
+		{ cat "$T_TMP/emu.start"; fail "emulator did not start"; finish; }
+	set -a
+	. "$EMU_DIR/env"
+	set +a
+	T_PIDS="$T_PIDS $EMU_PID"
+	export IKSCTL_HOME=$T_TMP/home SSL_CERT_FILE=$EMU_CA_FILE
+}
+
+# emu_post PATH JSON: POST to the emulator's control endpoint.
+emu_post() {
+	curl -sf -X POST "$EMU_CONTROL$1" -d "$2" > /dev/null ||
+		fail "control call $1 $2 failed"
+}
+
+# emu_count EVENT KEY=VALUE...: count log lines of that event whose fields
+# equal the values (e.g. emu_count request grant_type=refresh_token).
+emu_count() {
+	python3 - "$EMU_LOG" "$@" <<'PY'
+import json, sys
+log, event, conds = sys.argv[1], sys.argv[2], sys.argv[3:]
+n = 0
+for line in open(log):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if e.get("event") != event:
+        continue
+    ok = True
+    for c in conds:
+        k, v = c.split("=", 1)
+        got = e.get(k, e.get("headers", {}).get(k))
+        if str(got).lower() != v.lower():
+            ok = False
+    n += ok
+print(n)
+PY
+}
+
+# log_mark: remember the log's length; emu_count_since counts after it.
+log_mark() { T_MARK=$(wc -l < "$EMU_LOG"); }
+emu_count_since() {
+	tail -n +"$((T_MARK + 1))" "$EMU_LOG" > "$T_TMP/log.part"
+	EMU_LOG=$T_TMP/log.part emu_count "$@"
+}
+
+# eq NAME GOT WANT: GOT equals WANT.
+eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
+}

@@ -1,0 +1,418 @@
+/*
+ * cmd_auth.c: login, logout, accounts, target and token.
+ *
+ * Secrets never need the command line: every secret option takes @FILE
+ * or - (stdin) as well, and the API key comes from IBMCLOUD_API_KEY or
+ * IC_API_KEY.  A plain secret on the command line works but warns.  The
+ * secret itself is wiped once IAM has answered; the store keeps only
+ * where it came from (env:NAME, file:/path).
+ */
+#include "base/errors.h"
+#include "base/file.h"
+#include "base/str.h"
+#include "cli/cmds.h"
+#include "cli/output.h"
+#include "cloud/session.h"
+#include "proto/json.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char secret[LIM_SECRET_BYTES];        /* the login secret */
+static char source[LIM_CRED_SOURCE_BYTES];   /* where it came from */
+static char own[16384];                      /* iksctl's own JSON output */
+
+/* read_stdin: the whole of stdin, trimmed, into secret. */
+static int
+read_stdin(const char *what)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while ((r = read(0, secret + n, sizeof(secret) - 1 - n)) > 0) {
+		n += (size_t)r;
+		if (n == sizeof(secret) - 1)
+			return err_limit(what, "LIM_SECRET_BYTES", sizeof(secret) - 1);
+	}
+	while (n > 0 && (secret[n - 1] == '\n' || secret[n - 1] == '\r' ||
+	    secret[n - 1] == ' '))
+		n--;
+	secret[n] = '\0';
+	if (n == 0)
+		return err_set(ERR_USAGE, "%s: nothing on standard input", what);
+	return 0;
+}
+
+/*
+ * take_secret: read the value of a secret option: @FILE, - or plain.
+ * Sets source to file:/abs/path for a file (so it can be re-read).
+ */
+static int
+take_secret(const char *what, const char *v)
+{
+	char abs[PATH_MAX];
+	int r;
+
+	source[0] = '\0';
+	if (v[0] == '@') {
+		if (realpath(v + 1, abs) == NULL)
+			return err_set(ERR_USAGE, "%s %s: no such file", what, v);
+		r = snprintf(source, sizeof(source), "file:%s", abs);
+		if (r < 0 || (size_t)r >= sizeof(source))
+			return err_limit(what, "LIM_CRED_SOURCE_BYTES", sizeof(source));
+		return cred_read(source, secret, sizeof(secret));
+	}
+	if (strcmp(v, "-") == 0)
+		return read_stdin(what);
+	fprintf(stderr, "iksctl: warning: a secret on the command line can be "
+	    "read by other users; use %s @FILE, %s - or the environment\n",
+	    what, what);
+	return str_copy(secret, sizeof(secret), v, what);
+}
+
+static int
+take_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	if (snprintf(source, sizeof(source), "env:%s", name) < 0)
+		return ERR_FAIL;
+	return str_copy(secret, sizeof(secret), v, name) == 0 ? 1 : ERR_LIMIT;
+}
+
+/* default_cr_token: the trusted-profile token file to use. */
+static const char *
+default_cr_token(void)
+{
+	static const char *const paths[] = {
+		"/var/run/secrets/tokens/vault-token",
+		"/var/run/secrets/tokens/sa-token",
+	};
+	const char *v = getenv("IBMCLOUD_CR_TOKEN_FILE");
+	size_t i;
+
+	if (v != NULL && v[0] != '\0')
+		return v;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (access(paths[i], R_OK) == 0)
+			return paths[i];
+	return NULL;
+}
+
+struct login_args {
+	const char *apikey, *username, *password, *passcode, *cr_token;
+	const char *profile_id, *profile_name, *account;
+};
+
+static int
+parse_login(int argc, char **argv, struct login_args *a)
+{
+	int i, r;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 1; i < argc; i++) {
+		if ((r = arg_value(argc, argv, &i, "--apikey", &a->apikey)) ||
+		    (r = arg_value(argc, argv, &i, "--username", &a->username)) ||
+		    (r = arg_value(argc, argv, &i, "-u", &a->username)) ||
+		    (r = arg_value(argc, argv, &i, "--password", &a->password)) ||
+		    (r = arg_value(argc, argv, &i, "-p", &a->password)) ||
+		    (r = arg_value(argc, argv, &i, "--passcode", &a->passcode)) ||
+		    (r = arg_value(argc, argv, &i, "--cr-token", &a->cr_token)) ||
+		    (r = arg_value(argc, argv, &i, "--profile-id", &a->profile_id)) ||
+		    (r = arg_value(argc, argv, &i, "--profile-name",
+		    &a->profile_name)) ||
+		    (r = arg_value(argc, argv, &i, "--account", &a->account)) ||
+		    (r = arg_value(argc, argv, &i, "-c", &a->account))) {
+			if (r < 0)
+				return r;
+			continue;
+		}
+		return arg_unknown("login", argv[i]);
+	}
+	return 0;
+}
+
+/* choose: settle the kind of login and read its secret. */
+static int
+choose(struct login_args *a, struct login *l)
+{
+	const char *prof = getenv("IBMCLOUD_CR_PROFILE"), *file;
+	int r;
+
+	if (a->apikey != NULL) {
+		l->kind = "apikey";
+		return take_secret("--apikey", a->apikey);
+	}
+	if (a->username != NULL || a->password != NULL) {
+		if (a->username == NULL || a->password == NULL)
+			return err_set(ERR_USAGE, "--username and --password go together");
+		l->kind = "password";
+		l->username = a->username;
+		return take_secret("--password", a->password);
+	}
+	if (a->passcode != NULL) {
+		l->kind = "passcode";
+		r = take_secret("--passcode", a->passcode);
+		source[0] = '\0';   /* one-time: never re-read */
+		return r;
+	}
+	if (a->cr_token == NULL && a->profile_id == NULL &&
+	    a->profile_name == NULL && (prof == NULL || prof[0] == '\0')) {
+		if ((r = take_env("IBMCLOUD_API_KEY")) == 0)
+			r = take_env("IC_API_KEY");
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			l->kind = "apikey";
+			return 0;
+		}
+		return err_set(ERR_USAGE, "no credential: pass --apikey @FILE, "
+		    "set IBMCLOUD_API_KEY, or use --username/--password, "
+		    "--passcode or --cr-token");
+	}
+	l->kind = "cr-token";
+	if (a->profile_id == NULL && a->profile_name == NULL) {
+		if (strncmp(prof, "Profile-", 8) == 0)
+			a->profile_id = prof;
+		else
+			a->profile_name = prof;
+	}
+	l->profile_id = a->profile_id;
+	l->profile_name = a->profile_name;
+	if (a->cr_token != NULL)
+		return take_secret("--cr-token", a->cr_token[0] == '@' ?
+		    a->cr_token : a->cr_token);
+	if ((file = default_cr_token()) == NULL)
+		return err_set(ERR_USAGE, "no compute-resource token: pass "
+		    "--cr-token @FILE or set IBMCLOUD_CR_TOKEN_FILE");
+	if (snprintf(source, sizeof(source), "file:%s", file) < 0)
+		return ERR_FAIL;
+	return cred_read(source, secret, sizeof(secret));
+}
+
+/* show_session: the table or JSON view of the session (login, target, token). */
+static int
+show_session(int with_token)
+{
+	char exp[32], rexp[32];
+	const char *hdr[] = { "ACCOUNT", "USER", "REGION", "SOURCE", "EXPIRES" };
+	const char *row[5];
+	struct sbuf b;
+	struct store *s = &sess.st;
+
+	out_time(s->access_exp, exp, sizeof(exp));
+	out_time(s->refresh_exp, rexp, sizeof(rexp));
+	if (!out_body_wanted()) {
+		row[0] = s->account[0] ? s->account : "-";
+		row[1] = s->user[0] ? s->user : s->iam_id;
+		row[2] = sess.region[0] ? sess.region : "-";
+		row[3] = s->cred_source[0] ? s->cred_source : s->cred_kind;
+		row[4] = exp;
+		out_table_begin(hdr, 5);
+		if (out_table_row(row) != 0)
+			return err_code_last();
+		return out_table_end();
+	}
+	sbuf_init(&b, own, sizeof(own));
+	sbuf_add(&b, "{\"account\":");
+	json_add_string(&b, slice_of(s->account));
+	sbuf_add(&b, ",\"region\":");
+	json_add_string(&b, slice_of(sess.region));
+	sbuf_add(&b, ",\"iam_id\":");
+	json_add_string(&b, slice_of(s->iam_id));
+	sbuf_add(&b, ",\"user\":");
+	json_add_string(&b, slice_of(s->user));
+	sbuf_add(&b, ",\"credential\":");
+	json_add_string(&b, slice_of(s->cred_kind));
+	sbuf_add(&b, ",\"credential_source\":");
+	json_add_string(&b, slice_of(s->cred_source));
+	sbuf_addf(&b, ",\"access_token_expiration\":%lld,\"expires_at\":",
+	    (long long)s->access_exp);
+	json_add_string(&b, slice_of(exp));
+	sbuf_addf(&b, ",\"refresh_token_expiration\":%lld", (long long)s->refresh_exp);
+	sbuf_add(&b, ",\"iam_endpoint\":");
+	json_add_string(&b, slice_of(sess.iam_url));
+	sbuf_add(&b, ",\"accounts_endpoint\":");
+	json_add_string(&b, slice_of(sess.accounts_url));
+	sbuf_add(&b, ",\"cs_endpoint\":");
+	json_add_string(&b, slice_of(sess.cs_url));
+	if (with_token) {
+		sbuf_add(&b, ",\"access_token\":");
+		json_add_string(&b, slice_of(s->access_token));
+	}
+	sbuf_add(&b, "}\n");
+	if (sbuf_ok(&b, "output") != 0)
+		return err_code_last();
+	return out_doc("output", own, b.len);
+}
+
+int
+cmd_login(int argc, char **argv)
+{
+	struct login_args a;
+	struct login l;
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	if ((r = parse_login(argc, argv, &a)) != 0)
+		return r;
+	if ((r = choose(&a, &l)) != 0)
+		goto out;
+	l.secret = secret;
+	l.source = source;
+	l.account = a.account;
+	l.region = cli.region;
+	r = session_login(&l);
+	if (r == 0)
+		r = show_session(0);
+out:
+	mem_wipe(secret, sizeof(secret));
+	return r;
+}
+
+int
+cmd_logout(int argc, char **argv)
+{
+	int r;
+
+	if (argc > 1)
+		return arg_unknown("logout", argv[1]);
+	if ((r = session_logout()) == 0 && !out_body_wanted())
+		fprintf(stderr, "iksctl: logged out (%s removed)\n", sess.home);
+	return r;
+}
+
+int
+cmd_target(int argc, char **argv)
+{
+	const char *account = NULL;
+	const char *t;
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		if ((r = arg_value(argc, argv, &i, "--account", &account)) ||
+		    (r = arg_value(argc, argv, &i, "-c", &account))) {
+			if (r < 0)
+				return r;
+			continue;
+		}
+		return arg_unknown("target", argv[i]);
+	}
+	if (account != NULL || cli.region != NULL)
+		r = session_target(account, cli.region);
+	else
+		r = session_access(0, &t);
+	return r != 0 ? r : show_session(0);
+}
+
+int
+cmd_token(int argc, char **argv)
+{
+	const char *t;
+	char exp[32];
+	int64_t kexp;
+	int i, r, refresh = 0, kube = 0;
+	struct sbuf b;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--refresh") == 0)
+			refresh = 1;
+		else if (strcmp(argv[i], "--kube") == 0)
+			kube = 1;
+		else
+			return arg_unknown("token", argv[i]);
+	}
+	if (!kube) {
+		if ((r = session_access(refresh, &t)) != 0)
+			return r;
+		if (out_body_wanted())
+			return show_session(1);
+		printf("%s\n", t);
+		return 0;
+	}
+	if ((r = session_kube(refresh, &t, &kexp)) != 0)
+		return r;
+	if (!out_body_wanted()) {
+		printf("%s\n", t);
+		return 0;
+	}
+	sbuf_init(&b, own, sizeof(own));
+	sbuf_add(&b, "{\"id_token\":");
+	json_add_string(&b, slice_of(t));
+	sbuf_addf(&b, ",\"expiration\":%lld,\"expires_at\":", (long long)kexp);
+	json_add_string(&b, slice_of(out_time(kexp, exp, sizeof(exp))));
+	sbuf_add(&b, ",\"account\":");
+	json_add_string(&b, slice_of(sess.st.account));
+	sbuf_add(&b, "}\n");
+	if (sbuf_ok(&b, "output") != 0)
+		return err_code_last();
+	return out_doc("output", own, b.len);
+}
+
+/* The accounts list: a table, or one JSON document over all pages. */
+struct acct_out {
+	struct sbuf json;       /* merged resources for -o json / -q */
+	int n;                  /* accounts seen */
+};
+
+static char merged[LIM_HTTP_BODY_BYTES];   /* all pages' resources */
+
+static int
+acct_row(void *ctx, const struct json_doc *d, int i)
+{
+	struct acct_out *o = ctx;
+	char guid[LIM_FIELD_BYTES], name[LIM_FIELD_BYTES], state[64], type[64];
+	const char *row[4];
+	int ent = json_get(d, i, "entity");
+
+	if (out_body_wanted()) {
+		if (o->n++ > 0)
+			sbuf_addc(&o->json, ',');
+		json_compact(&o->json, json_raw(d, i));
+		return sbuf_ok(&o->json, "accounts");
+	}
+	o->n++;
+	if (json_get_str(d, json_get(d, i, "metadata"), "guid", guid,
+	    sizeof(guid)) < 0)
+		guid[0] = '\0';
+	if (json_get_str(d, ent, "name", name, sizeof(name)) < 0)
+		name[0] = '\0';
+	if (json_get_str(d, ent, "state", state, sizeof(state)) < 0)
+		state[0] = '\0';
+	if (json_get_str(d, ent, "type", type, sizeof(type)) < 0)
+		type[0] = '\0';
+	row[0] = guid;
+	row[1] = name;
+	row[2] = state;
+	row[3] = type;
+	return out_table_row(row);
+}
+
+int
+cmd_accounts(int argc, char **argv)
+{
+	const char *hdr[] = { "ID", "NAME", "STATE", "TYPE" };
+	struct acct_out o;
+	int r;
+
+	if (argc > 1)
+		return arg_unknown("accounts", argv[1]);
+	memset(&o, 0, sizeof(o));
+	sbuf_init(&o.json, merged, sizeof(merged));
+	sbuf_add(&o.json, "{\"next_url\":null,\"resources\":[");
+	if (!out_body_wanted())
+		out_table_begin(hdr, 4);
+	if ((r = session_accounts(acct_row, &o)) != 0)
+		return r;
+	if (!out_body_wanted())
+		return out_table_end();
+	sbuf_addf(&o.json, "],\"total_results\":%d}\n", o.n);
+	if ((r = sbuf_ok(&o.json, "accounts")) != 0)
+		return r;
+	return out_doc("accounts", merged, o.json.len);
+}

@@ -1,0 +1,567 @@
+/*
+ * cmd_cluster.c: regions, versions, clusters, cluster get|workers|config,
+ * kube-credential, kube and api.
+ *
+ * Every listing is one containers GET: with -o json its body is
+ * streamed to stdout byte for byte, with -q it is buffered and queried,
+ * otherwise it is parsed into a table.  Table rows are built in one row
+ * buffer owned here and copied into the table by out_table_row().
+ * kube and api stream a 2xx body to stdout whatever its size.
+ */
+#include "base/errors.h"
+#include "base/file.h"
+#include "base/str.h"
+#include "cli/cmds.h"
+#include "cli/output.h"
+#include "cloud/api.h"
+#include "cloud/containers.h"
+#include "cloud/kube.h"
+#include "cloud/session.h"
+#include "net/url.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ROW_COLS 8    /* the widest table here */
+
+static char rowtext[LIM_TABLE_ROW_BYTES];          /* the cells of one row */
+static size_t rowat[ROW_COLS];            /* where each cell starts */
+static int rown;                          /* cells in the row */
+static struct sbuf rowb;                  /* appends to rowtext */
+static char reqbody[LIM_REQ_BODY_BYTES];  /* -d DATA or @FILE */
+static char own[LIM_KUBECONFIG_BYTES];    /* kubeconfig, our JSON output */
+static struct cluster cfg;                /* the cluster of cluster config */
+
+static void
+row_start(void)
+{
+	sbuf_init(&rowb, rowtext, sizeof(rowtext));
+	rown = 0;
+}
+
+/* row_cell: close the cell begun at `at` ("-" if empty). */
+static void
+row_cell(size_t at)
+{
+	if (rowb.len == at)
+		sbuf_addc(&rowb, '-');
+	sbuf_addc(&rowb, '\0');
+	rowat[rown++] = at;
+}
+
+/* row_str: a cell holding s. */
+static void
+row_str(const char *s)
+{
+	size_t at = rowb.len;
+
+	sbuf_add(&rowb, s);
+	row_cell(at);
+}
+
+/* row_val: a cell holding member key of obj: a string raw, else compact JSON. */
+static void
+row_val(const struct json_doc *d, int obj, const char *key)
+{
+	int i = json_get(d, obj, key), n;
+	size_t at = rowb.len;
+
+	if (json_type(d, i) == JSON_STRING) {
+		n = json_str(d, i, rowb.p + rowb.len, rowb.cap - rowb.len);
+		if (n < 0)
+			rowb.overflow = 1;
+		else
+			rowb.len += (size_t)n;
+	} else if (json_type(d, i) != JSON_NONE && json_type(d, i) != JSON_NULL) {
+		json_compact(&rowb, json_raw(d, i));
+	}
+	row_cell(at);
+}
+
+static int
+row_end(void)
+{
+	const char *cells[ROW_COLS];
+	int k;
+
+	if (rowb.overflow)
+		return err_limit("table row", "LIM_TABLE_ROW_BYTES",
+		    sizeof(rowtext) - 1);
+	for (k = 0; k < rown; k++)
+		cells[k] = rowtext + rowat[k];
+	return out_table_row(cells);
+}
+
+/* get_noauth: GET a containers path without a token (versions). */
+static int
+get_noauth(const char *path, http_sink_fn sink, struct http_resp *rs)
+{
+	static char url[LIM_URL_BYTES];
+	static struct url u;
+	struct http_req rq;
+	int r;
+
+	if ((r = url_parse(session_base(SVC_CS), &u)) != 0 ||
+	    (r = url_join(&u, path, url, sizeof(url))) != 0)
+		return r;
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "GET";
+	rq.url = url;
+	rq.headers = "Accept: application/json\r\n";
+	rq.retry = 1;
+	rq.sink = sink;
+	return http_do(&rq, rs);
+}
+
+/*
+ * get_doc: GET a containers path.  Returns 1 when the body has been
+ * printed (-o json streams it, -q queries it), 0 with *d parsed for a
+ * table, or an error (the service's via api_error).
+ */
+static int
+get_doc(const char *what, const char *path, int noauth, struct json_doc *d)
+{
+	static struct http_resp rs;
+	http_sink_fn sink = out_streamable() ? out_sink : NULL;
+	int r;
+
+	r = noauth ? get_noauth(path, sink, &rs) : session_call(SVC_CS, "GET",
+	    path, NULL, NULL, 0, sink, NULL, &rs);
+	if (r != 0)
+		return r;
+	if (!api_ok(&rs))
+		return api_error(what, &rs, 0);
+	if (sink != NULL)
+		return 1;
+	if (out_body_wanted())
+		return (r = out_doc(what, rs.body, rs.body_len)) != 0 ? r : 1;
+	return api_parse(what, rs.body, rs.body_len, d);
+}
+
+struct listing {
+	const char *what;               /* for errors */
+	const char *array;              /* member holding the list, or NULL */
+	const char *const *hdr;         /* column headers */
+	const char *const *keys;        /* the member shown in each column */
+	int ncol;                       /* columns */
+};
+
+/* list: the table of l for the document at path. */
+static int
+list(const struct listing *l, const char *path)
+{
+	struct json_doc d;
+	int r, arr, e, k, c;
+
+	if ((r = get_doc(l->what, path, 0, &d)) != 0)
+		return r < 0 ? r : 0;
+	arr = l->array != NULL ? json_get(&d, 0, l->array) : 0;
+	if (json_type(&d, arr) != JSON_ARRAY)
+		return err_set(ERR_JSON_FIELD, "%s: the answer is not a list",
+		    l->what);
+	out_table_begin(l->hdr, l->ncol);
+	for (k = 0, e = arr + 1; k < json_size(&d, arr); k++, e = json_next(&d, e)) {
+		row_start();
+		for (c = 0; c < l->ncol; c++)
+			row_val(&d, e, l->keys[c]);
+		if ((r = row_end()) != 0)
+			return r;
+	}
+	return out_table_end();
+}
+
+/* cluster_path: "/v1/clusters/<key><sub>" into dst. */
+static int
+cluster_path(char *dst, size_t cap, const char *key, const char *sub)
+{
+	struct sbuf b;
+
+	sbuf_init(&b, dst, cap);
+	sbuf_add(&b, "/v1/clusters/");
+	url_encode(&b, slice_of(key), 0);
+	sbuf_add(&b, sub);
+	return b.overflow ? err_limit("path", "LIM_PATH_BYTES", cap - 1) : 0;
+}
+
+int
+cmd_regions(int argc, char **argv)
+{
+	static const char *const hdr[] = { "NAME", "ALIAS" };
+	static const char *const keys[] = { "name", "alias" };
+	static const struct listing l = { "regions", "regions", hdr, keys, 2 };
+
+	if (argc > 1)
+		return arg_unknown(argv[0], argv[1]);
+	return list(&l, "/v1/regions");
+}
+
+int
+cmd_clusters(int argc, char **argv)
+{
+	static const char *const hdr[] = { "NAME", "ID", "STATE", "CREATED",
+	    "WORKERS", "LOCATION", "VERSION", "TYPE" };
+	static const char *const keys[] = { "name", "id", "state", "createdDate",
+	    "workerCount", "location", "masterKubeVersion", "type" };
+	static const struct listing l = { "clusters", NULL, hdr, keys, 8 };
+
+	if (argc > 1)
+		return arg_unknown(argv[0], argv[1]);
+	return list(&l, "/v1/clusters");
+}
+
+int
+cmd_versions(int argc, char **argv)
+{
+	static const char *const hdr[] = { "KIND", "VERSION", "DEFAULT",
+	    "END-OF-SERVICE" };
+	struct json_doc d;
+	int r, m, k, arr = 0, e, kind;
+	size_t at;
+
+	if (argc > 1)
+		return arg_unknown(argv[0], argv[1]);
+	if ((r = get_doc("versions", "/v1/versions", 1, &d)) != 0)
+		return r < 0 ? r : 0;
+	if (json_type(&d, 0) != JSON_OBJECT)
+		return err_set(ERR_JSON_FIELD, "versions: the answer is not an object");
+	out_table_begin(hdr, 4);
+	for (m = 0, kind = 1; m < json_size(&d, 0); m++, kind = json_next(&d, arr)) {
+		arr = kind + 1;
+		for (k = 0, e = arr + 1; k < json_size(&d, arr); k++,
+		    e = json_next(&d, e)) {
+			row_start();
+			at = rowb.len;
+			sbuf_add_slice(&rowb, json_raw(&d, kind));
+			row_cell(at);
+			at = rowb.len;
+			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "major")));
+			sbuf_addc(&rowb, '.');
+			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "minor")));
+			sbuf_addc(&rowb, '.');
+			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "patch")));
+			row_cell(at);
+			row_val(&d, e, "default");
+			row_val(&d, e, "end_of_service");
+			if ((r = row_end()) != 0)
+				return r;
+		}
+	}
+	return out_table_end();
+}
+
+/* cluster_get: F10 as a FIELD VALUE table. */
+static int
+cluster_get(const char *key)
+{
+	static const char *const hdr[] = { "FIELD", "VALUE" };
+	static const char *const f[][2] = {
+		{ "Name", "name" }, { "ID", "id" }, { "State", "state" },
+		{ "Status", "status" }, { "Created", "createdDate" },
+		{ "Type", "type" }, { "Provider", "provider" },
+		{ "Region", "region" }, { "Location", "location" },
+		{ "Data center", "dataCenter" }, { "Version", "masterKubeVersion" },
+		{ "Workers", "workerCount" }, { "Worker zones", "workerZones" },
+		{ "Master status", "masterStatus" }, { "Master URL", "masterURL" },
+		{ "Server URL", "serverURL" },
+		{ "Public endpoint", "publicServiceEndpointURL" },
+		{ "Private endpoint", "privateServiceEndpointURL" },
+		{ "Ingress subdomain", "ingressHostname" },
+		{ "Resource group", "resourceGroupName" }, { "CRN", "crn" },
+	};
+	char path[LIM_PATH_BYTES];
+	struct json_doc d;
+	size_t k;
+	int r;
+
+	if ((r = cluster_path(path, sizeof(path), key, "")) != 0)
+		return r;
+	if ((r = get_doc(key, path, 0, &d)) != 0)
+		return r < 0 ? r : 0;
+	out_table_begin(hdr, 2);
+	for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+		row_start();
+		row_str(f[k][0]);
+		row_val(&d, 0, f[k][1]);
+		if ((r = row_end()) != 0)
+			return r;
+	}
+	return out_table_end();
+}
+
+static int
+cluster_workers(const char *key)
+{
+	static const char *const hdr[] = { "ID", "PUBLIC-IP", "PRIVATE-IP",
+	    "FLAVOR", "STATE", "STATUS", "ZONE", "VERSION" };
+	static const char *const keys[] = { "id", "publicIP", "privateIP",
+	    "machineType", "state", "status", "location", "kubeVersion" };
+	struct listing l = { key, NULL, hdr, keys, 8 };
+	char path[LIM_PATH_BYTES];
+	int r;
+
+	if ((r = cluster_path(path, sizeof(path), key, "/workers")) != 0)
+		return r;
+	return list(&l, path);
+}
+
+/* shell_safe: 1 if s needs no quotes in a shell. */
+static int
+shell_safe(const char *s)
+{
+	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-+,:@")] == '\0';
+}
+
+/* cluster_config: write the kubeconfig and say how to use it. */
+static int
+cluster_config(const char *key, const char *file, int priv)
+{
+	char exe[LIM_PATH_FS_BYTES], path[LIM_PATH_FS_BYTES], abs[PATH_MAX];
+	const char *server, *name;
+	struct sbuf b;
+	ssize_t n;
+	int r;
+
+	if ((r = cluster_find(key, 1, &cfg)) != 0)
+		return r;
+	if ((server = cluster_server(&cfg, priv)) == NULL)
+		return err_code_last();
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(exe) - 1)
+		return err_set(ERR_IO, "cannot read /proc/self/exe: the kubeconfig "
+		    "needs this program's absolute path");
+	exe[n] = '\0';
+	sbuf_init(&b, own, sizeof(own));
+	if ((r = kube_config(&cfg, server, exe, &b)) != 0)
+		return r;
+	if (file == NULL) {
+		name = strchr(cfg.name, '/') == NULL && cfg.name[0] != '.' &&
+		    cfg.name[0] != '\0' ? cfg.name : cfg.id;
+		if ((r = path_join(path, sizeof(path), sess.home, "kube")) != 0 ||
+		    (r = dir_ensure(path, 0700)) != 0)
+			return r;
+		if (snprintf(path + strlen(path), sizeof(path) - strlen(path),
+		    "/%s.yaml", name) >= (int)(sizeof(path) - strlen(path)))
+			return err_limit("kubeconfig path", "LIM_PATH_FS_BYTES",
+			    sizeof(path) - 1);
+		file = path;
+	}
+	if ((r = file_write_atomic(file, own, b.len, 0600)) != 0)
+		return r;
+	if (realpath(file, abs) != NULL)
+		file = abs;
+	if (out_body_wanted()) {
+		sbuf_init(&b, own, sizeof(own));
+		sbuf_add(&b, "{\"kubeconfig\":");
+		json_add_string(&b, slice_of(file));
+		sbuf_add(&b, ",\"cluster\":");
+		json_add_string(&b, slice_of(cfg.id));
+		sbuf_add(&b, ",\"name\":");
+		json_add_string(&b, slice_of(cfg.name));
+		sbuf_add(&b, ",\"server\":");
+		json_add_string(&b, slice_of(server));
+		sbuf_add(&b, "}\n");
+		return b.overflow ? err_limit("output", "LIM_KUBECONFIG_BYTES",
+		    sizeof(own) - 1) : out_doc("output", own, b.len);
+	}
+	fprintf(stderr, "iksctl: wrote the kubeconfig of %s (%s) to %s\n",
+	    cfg.name, server, file);
+	printf(shell_safe(file) ? "export KUBECONFIG=%s\n" :
+	    "export KUBECONFIG='%s'\n", file);
+	return 0;
+}
+
+int
+cmd_cluster(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "", *key = NULL, *file = NULL;
+	int i, r, priv = 0, config = strcmp(sub, "config") == 0;
+
+	if (!config && strcmp(sub, "get") != 0 && strcmp(sub, "workers") != 0)
+		return err_set(ERR_USAGE, "cluster: use 'cluster get|workers|config "
+		    "CLUSTER'");
+	for (i = 2; i < argc; i++) {
+		if (config && (r = arg_value(argc, argv, &i, "--kubeconfig",
+		    &file)) != 0) {
+			if (r < 0)
+				return r;
+		} else if (config && strcmp(argv[i], "--private") == 0) {
+			priv = 1;
+		} else if (key == NULL && argv[i][0] != '-') {
+			key = argv[i];
+		} else {
+			return arg_unknown("cluster", argv[i]);
+		}
+	}
+	if (key == NULL || key[0] == '\0')
+		return err_set(ERR_USAGE, "cluster %s: which CLUSTER (name or id)?",
+		    sub);
+	if (config)
+		return cluster_config(key, file, priv);
+	return sub[0] == 'g' ? cluster_get(key) : cluster_workers(key);
+}
+
+int
+cmd_kube_credential(int argc, char **argv)
+{
+	const char *tok, *cluster;
+	char when[32];
+	struct sbuf b;
+	int64_t exp;
+	int i, r;
+
+	for (i = 1; i < argc; i++)
+		if ((r = arg_value(argc, argv, &i, "--cluster", &cluster)) <= 0)
+			return r < 0 ? r : arg_unknown(argv[0], argv[i]);
+	if ((r = session_kube(0, &tok, &exp)) != 0)
+		return r;
+	/* Expire it for kubectl when iksctl would stop using it (10 s early). */
+	sbuf_init(&b, own, sizeof(own));
+	sbuf_add(&b, "{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	    "\"kind\":\"ExecCredential\",\"status\":{\"token\":");
+	json_add_string(&b, slice_of(tok));
+	sbuf_add(&b, ",\"expirationTimestamp\":");
+	json_add_string(&b, slice_of(out_time(exp - 10, when, sizeof(when))));
+	sbuf_add(&b, "}}\n");
+	r = b.overflow ? err_limit("credential", "LIM_KUBECONFIG_BYTES",
+	    sizeof(own) - 1) : out_doc("kube-credential", own, b.len);
+	mem_wipe(own, b.len);
+	return r;
+}
+
+/* body_arg: the body of -d DATA or -d @FILE into reqbody. */
+static int
+body_arg(const char *v, const char **body, size_t *len)
+{
+	int r;
+
+	if (v[0] != '@') {
+		*body = v;
+		*len = strlen(v);
+		return 0;
+	}
+	r = file_read(v + 1, reqbody, sizeof(reqbody), len);
+	if (r == 1)
+		return err_set(ERR_USAGE, "-d %s: no such file", v);
+	if (r == ERR_LIMIT)
+		return err_limit(v + 1, "LIM_REQ_BODY_BYTES", sizeof(reqbody) - 1);
+	*body = reqbody;
+	return r;
+}
+
+/* The options kube and api share. */
+struct call_args {
+	const char *pos[2];     /* positional arguments */
+	int npos;               /* how many */
+	const char *method;     /* -X or NULL */
+	const char *body;       /* -d's body or NULL */
+	size_t body_len;        /* its length */
+	int priv;               /* --private (kube) */
+	const char *service;    /* --service (api) */
+	struct sbuf hdrs;       /* -H lines, CRLF-ended (api) */
+};
+
+static int
+parse_call(int argc, char **argv, int npos, struct call_args *a)
+{
+	static char hbuf[LIM_REQ_HEADER_BYTES];
+	const char *v;
+	int i, r, api = npos == 1;
+
+	memset(a, 0, sizeof(*a));
+	sbuf_init(&a->hdrs, hbuf, sizeof(hbuf));
+	for (i = 1; i < argc; i++) {
+		if ((r = arg_value(argc, argv, &i, "-X", &a->method)) != 0 ||
+		    (api && (r = arg_value(argc, argv, &i, "--service",
+		    &a->service)) != 0)) {
+			if (r < 0)
+				return r;
+		} else if ((r = arg_value(argc, argv, &i, "-d", &v)) != 0) {
+			if (r < 0 || (r = body_arg(v, &a->body, &a->body_len)) != 0)
+				return r;
+		} else if (api && (r = arg_value(argc, argv, &i, "-H", &v)) != 0) {
+			if (r < 0)
+				return r;
+			if (strchr(v, ':') == NULL || strpbrk(v, "\r\n") != NULL)
+				return err_set(ERR_USAGE, "-H '%s': use 'Name: value'", v);
+			sbuf_add(&a->hdrs, v);
+			sbuf_add(&a->hdrs, "\r\n");
+		} else if (!api && strcmp(argv[i], "--private") == 0) {
+			a->priv = 1;
+		} else if (a->npos < npos && (argv[i][0] != '-' || argv[i][1] == 0)) {
+			a->pos[a->npos++] = argv[i];
+		} else {
+			return arg_unknown(argv[0], argv[i]);
+		}
+	}
+	if (a->hdrs.overflow)
+		return err_limit("-H", "LIM_REQ_HEADER_BYTES", sizeof(hbuf) - 1);
+	if (a->npos < npos)
+		return err_set(ERR_USAGE, "%s: missing %s", argv[0],
+		    a->npos == 0 && !api ? "CLUSTER and PATH" : "PATH");
+	if (a->method == NULL)
+		a->method = a->body != NULL ? "POST" : "GET";
+	return 0;
+}
+
+/* finish_call: print a buffered 2xx body per -q; judge the status. */
+static int
+finish_call(const char *what, struct http_resp *rs, int streamed)
+{
+	if (!api_ok(rs))
+		return api_error(what, rs, 0);
+	return streamed ? 0 : out_doc(what, rs->body, rs->body_len);
+}
+
+int
+cmd_kube(int argc, char **argv)
+{
+	static struct http_resp rs;
+	struct call_args a;
+	struct kube_req k;
+	int r;
+
+	if ((r = parse_call(argc, argv, 2, &a)) != 0)
+		return r;
+	memset(&k, 0, sizeof(k));
+	k.cluster = a.pos[0];
+	k.path = a.pos[1];
+	k.priv = a.priv;
+	k.method = a.method;
+	k.body = a.body;
+	k.body_len = a.body_len;
+	k.sink = out.query == NULL ? out_sink : NULL;
+	if ((r = kube_call(&k, &rs)) != 0)
+		return r;
+	return finish_call(k.path, &rs, k.sink != NULL);
+}
+
+int
+cmd_api(int argc, char **argv)
+{
+	static struct http_resp rs;
+	enum session_service svc = SVC_CS;
+	http_sink_fn sink = out.query == NULL ? out_sink : NULL;
+	struct call_args a;
+	int r;
+
+	if ((r = parse_call(argc, argv, 1, &a)) != 0)
+		return r;
+	if (a.service != NULL && strcmp(a.service, "iam") == 0)
+		svc = SVC_IAM;
+	else if (a.service != NULL && strcmp(a.service, "accounts") == 0)
+		svc = SVC_ACCOUNTS;
+	else if (a.service != NULL && strcmp(a.service, "cs") != 0)
+		return err_set(ERR_USAGE, "--service %s: use cs, iam or accounts",
+		    a.service);
+	if ((r = session_call(svc, a.method, a.pos[0], a.hdrs.len ? a.hdrs.p :
+	    NULL, a.body, a.body_len, sink, NULL, &rs)) != 0)
+		return r;
+	/* curl prints an error body too: so does api, then the error line. */
+	if (!api_ok(&rs) && (r = out_sink(NULL, rs.body, rs.body_len)) != 0)
+		return r;
+	return finish_call(a.pos[0], &rs, sink != NULL);
+}

@@ -1,0 +1,49 @@
+/*
+ * cmds.h: the commands and the small argument helpers they share.
+ *
+ * main() removes the global options from argv wherever they stand and
+ * hands each command its own arguments (argv[0] is the command's name).
+ * A command returns 0 or a negative code with a detail (err_set); main
+ * prints "iksctl: <what>: <why>" and exits with the code's status.
+ */
+#ifndef IKSCTL_CMDS_H
+#define IKSCTL_CMDS_H
+
+struct cli_opts {
+	const char *region;     /* --region, or NULL */
+	const char *cacert;     /* --cacert, or NULL */
+	int insecure;           /* --insecure */
+	int verbose;            /* -v */
+	int timeout_s;          /* --timeout */
+};
+
+extern struct cli_opts cli;
+
+/*
+ * arg_value: if argv[*i] is `name V` or `name=V`, set *val, advance *i
+ * past it and return 1; 0 if it is not that option; ERR_USAGE if the
+ * value is missing.
+ */
+int arg_value(int argc, char **argv, int *i, const char *name,
+    const char **val);
+
+/* arg_unknown: the usage error for an argument nobody took. */
+int arg_unknown(const char *cmd, const char *arg);
+
+/* cli_start: initialise TLS and the session (after option parsing). */
+int cli_start(void);
+
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+int cmd_accounts(int argc, char **argv);
+int cmd_target(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_regions(int argc, char **argv);
+int cmd_versions(int argc, char **argv);
+int cmd_clusters(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
+int cmd_kube_credential(int argc, char **argv);
+int cmd_kube(int argc, char **argv);
+int cmd_api(int argc, char **argv);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * output.h: what commands print.  Three forms (DESIGN.md section 2):
+ * the table (aligned columns, a header row, nothing else on stdout),
+ * -o json (the service's body byte for byte, streamed; iksctl's own
+ * object for login, target and token) and -q (a query over the JSON,
+ * one result per line).  The table keeps its cells in static storage.
+ */
+#ifndef IKSCTL_OUTPUT_H
+#define IKSCTL_OUTPUT_H
+
+#include <stddef.h>
+
+#include "cli/query.h"
+
+struct out_opts {
+	int json;               /* -o json */
+	const char *query;      /* -q expression or NULL */
+	struct query q;         /* the parsed query */
+};
+
+extern struct out_opts out;
+
+/* out_body_wanted: 1 if the command should print a JSON body (-o json, -q). */
+int out_body_wanted(void);
+
+/* out_streamable: 1 if a 2xx body can be streamed to stdout as is. */
+int out_streamable(void);
+
+/* out_sink: an http_sink that writes to stdout. */
+int out_sink(void *ctx, const char *p, size_t n);
+
+/*
+ * out_doc: print a JSON document per -o json / -q: the bytes as they are,
+ * or the query's results.  Returns 0 or a negative code.
+ */
+int out_doc(const char *what, const char *json, size_t len);
+
+/* out_table_begin: start a table with ncol headers. */
+void out_table_begin(const char *const *headers, int ncol);
+
+/* out_table_row: add a row of the table's ncol cells (copied). */
+int out_table_row(const char *const *cells);
+
+/* out_table_end: print the table, aligned. */
+int out_table_end(void);
+
+/* out_time: format a unix time as RFC 3339 UTC into buf[cap]. */
+const char *out_time(long long t, char *buf, size_t cap);
+
+#endif

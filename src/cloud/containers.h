@@ -1,0 +1,47 @@
+/*
+ * containers.h: one cluster's endpoints and CA (F10, F12), cached.
+ *
+ * cluster_find() reads GET /v1/clusters/{idOrName} and the config zip
+ * GET /v1/clusters/{id}/config, takes the CA (ca-*.pem) out of the zip
+ * and keeps the result in <home>/clusters/<id>: a small text file, mode
+ * 0600, written atomically, found again by id or name.  The next call
+ * then needs no containers request at all.  The caller owns the struct
+ * cluster (keep it static: it holds the CA).
+ */
+#ifndef IKSCTL_CONTAINERS_H
+#define IKSCTL_CONTAINERS_H
+
+#include <stddef.h>
+
+#include "base/limits.h"
+
+struct cluster {
+	char id[LIM_FIELD_BYTES];          /* "cfgm29vf0a9mevqne4ag" */
+	char name[LIM_FIELD_BYTES];        /* the cluster's name */
+	char account[LIM_FIELD_BYTES];     /* account id it was read with */
+	char public_url[LIM_URL_BYTES];    /* publicServiceEndpointURL or "" */
+	char private_url[LIM_URL_BYTES];   /* privateServiceEndpointURL or "" */
+	char master_url[LIM_URL_BYTES];    /* serverURL, else masterURL */
+	char ca[LIM_CLUSTER_CA_BYTES];     /* the CA PEM, NUL-terminated */
+	size_t ca_len;                     /* its length without the NUL */
+	int cached;                        /* 1 if read from the cache file */
+};
+
+/*
+ * cluster_find: the cluster key (id or name) into *c: from the cache
+ * unless fresh is set or there is no entry for this account, else from
+ * the containers API (two calls), then cached.  Returns 0; the
+ * containers error (G0004: ERR_HTTP_STATUS; 401: ERR_AUTH) via
+ * api_error(); ERR_ZIP, ERR_ZIP_MISSING, ERR_INFLATE for a bad zip;
+ * ERR_LIMIT naming the limit; ERR_IO if the cache cannot be written.
+ */
+int cluster_find(const char *key, int fresh, struct cluster *c);
+
+/*
+ * cluster_server: the URL to reach the master: the private endpoint
+ * with priv, else the public one, else serverURL/masterURL.  Returns
+ * it, or NULL with an error recorded (ERR_FAIL) if the cluster has none.
+ */
+const char *cluster_server(const struct cluster *c, int priv);
+
+#endif

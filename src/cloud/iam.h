@@ -1,0 +1,53 @@
+/*
+ * iam.h: IAM's token endpoint, POST {iam}/identity/token, for every
+ * grant iksctl uses (DESIGN.md F1-F4, F6, F7, F13, F14).
+ *
+ * The caller builds the form (grant_type and its fields) with
+ * form_add(); iam_token() adds the client (Basic bx:bx, or kube:kube for
+ * the delegated exchange), sends it, and parses the answer into a
+ * struct iam_tokens that the caller owns.  Secrets in the request are
+ * wiped by the caller; iam_tokens_wipe() wipes an answer.
+ */
+#ifndef IKSCTL_IAM_H
+#define IKSCTL_IAM_H
+
+#include <stdint.h>
+
+#include "base/limits.h"
+#include "base/str.h"
+
+#define IAM_CLIENT_BX   "Yng6Yng="      /* base64("bx:bx") */
+#define IAM_CLIENT_KUBE "a3ViZTprdWJl"  /* base64("kube:kube") */
+
+#define IAM_GRANT_APIKEY "urn:ibm:params:oauth:grant-type:apikey"
+#define IAM_GRANT_PASSCODE "urn:ibm:params:oauth:grant-type:passcode"
+#define IAM_GRANT_CR_TOKEN "urn:ibm:params:oauth:grant-type:cr-token"
+#define IAM_GRANT_DELEGATED \
+	"urn:ibm:params:oauth:grant-type:delegated-refresh-token"
+
+struct iam_tokens {
+	char access[LIM_TOKEN_BYTES];    /* access_token or "" */
+	char refresh[LIM_TOKEN_BYTES];   /* refresh_token or "" */
+	char id[LIM_TOKEN_BYTES];        /* id_token or "" */
+	char delegated[LIM_TOKEN_BYTES]; /* delegated_refresh_token or "" */
+	int64_t expires_in;              /* seconds, 0 if absent */
+	int64_t expiration;              /* unix s, 0 if absent */
+	int64_t refresh_exp;             /* refresh_token_expiration or 0 */
+};
+
+/*
+ * iam_token: POST form to {iam_url}/identity/token with Basic `client`.
+ * Returns 0 with *t filled, ERR_AUTH when IAM refuses (the detail has
+ * IAM's errorCode and errorMessage), or a transport error.  The IAM
+ * errorCode of a refusal is left in iam_last_code (e.g. "BXNIM0408E").
+ */
+int iam_token(const char *iam_url, const char *client, struct sbuf *form,
+    struct iam_tokens *t);
+
+/* The errorCode of the last refusal, or "". */
+extern char iam_last_code[32];
+
+/* iam_tokens_wipe: zero every token in t. */
+void iam_tokens_wipe(struct iam_tokens *t);
+
+#endif

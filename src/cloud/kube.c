@@ -1,0 +1,173 @@
+/*
+ * kube.c: the cluster's Kubernetes API and kubeconfig (see kube.h).
+ * Owns the cluster being called and the request's header buffer, which
+ * carries the id_token and is wiped after every request.
+ */
+#include "cloud/kube.h"
+#include "base/errors.h"
+#include "cloud/session.h"
+#include "net/url.h"
+#include "proto/base64.h"
+#include "proto/json.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The cluster being called, and a second one for when it is read again:
+ * the TLS layer keys its parsed CA on the PEM's address and length, so
+ * a changed CA must not come in the same buffer.
+ */
+static struct cluster cls[2];
+static struct cluster *cl = &cls[0];
+static char hdr[LIM_TOKEN_BYTES + 256];       /* its request headers */
+
+/* master_url: the master's URL for path into out[cap]. */
+static int
+master_url(const struct kube_req *k, char *out, size_t cap)
+{
+	static struct url u;
+	const char *s = cluster_server(cl, k->priv);
+
+	if (s == NULL)
+		return err_code_last();
+	if (url_parse(s, &u) != 0)
+		return err_set(ERR_NET_URL, "cluster %s: endpoint %s: %s", cl->name, s,
+		    err_detail());
+	return url_join(&u, k->path, out, cap);
+}
+
+/* send_once: one request to the master with the id_token. */
+static int
+send_once(const struct kube_req *k, int force, struct http_resp *rs)
+{
+	static char url[LIM_URL_BYTES];
+	struct http_req rq;
+	const char *tok;
+	int64_t exp;
+	struct sbuf b;
+	int r;
+
+	if ((r = master_url(k, url, sizeof(url))) != 0 ||
+	    (r = session_kube(force, &tok, &exp)) != 0)
+		return r;
+	sbuf_init(&b, hdr, sizeof(hdr));
+	sbuf_add(&b, "Authorization: Bearer ");
+	sbuf_add(&b, tok);
+	sbuf_add(&b, "\r\nAccept: application/json\r\n");
+	if (k->body != NULL)
+		sbuf_add(&b, strcmp(k->method, "PATCH") == 0 ?
+		    "Content-Type: application/merge-patch+json\r\n" :
+		    "Content-Type: application/json\r\n");
+	if (b.overflow) {
+		mem_wipe(hdr, sizeof(hdr));
+		return err_limit("kube request headers", "LIM_TOKEN_BYTES",
+		    LIM_TOKEN_BYTES);
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.method = k->method;
+	rq.url = url;
+	rq.headers = hdr;
+	rq.body = k->body;
+	rq.body_len = k->body_len;
+	rq.ca_pem = cl->ca;
+	rq.ca_len = cl->ca_len;
+	rq.retry = strcmp(k->method, "GET") == 0 || strcmp(k->method, "HEAD") == 0;
+	rq.sink = k->sink;
+	rq.sink_ctx = k->sink_ctx;
+	r = http_do(&rq, rs);
+	mem_wipe(hdr, b.len);
+	return r;
+}
+
+/* stale: 1 if error r says a cached endpoint or CA may be out of date. */
+static int
+stale(int r)
+{
+	return (r <= ERR_TLS_HANDSHAKE && r > ERR_HTTP_MALFORMED) ||
+	    r == ERR_NET_REFUSED || r == ERR_NET_CONNECT || r == ERR_NET_DNS;
+}
+
+int
+kube_call(const struct kube_req *k, struct http_resp *rs)
+{
+	int r, fresh = 0, force = 0, try;
+
+	for (try = 0; try < 2; try++) {
+		cl = &cls[try];
+		if ((r = cluster_find(k->cluster, fresh, cl)) != 0)
+			return r;
+		r = send_once(k, force, rs);
+		if (try > 0)
+			break;
+		if (r == 0 && rs->status == 401) {
+			force = 1;          /* a new id_token ... */
+			fresh = cl->cached;  /* ... and the cluster read again */
+		} else if (r != 0 && cl->cached && stale(r)) {
+			fresh = 1;
+		} else {
+			break;
+		}
+		http_close_all();   /* no connection keeps the old CA */
+		if (http_opts.verbose)
+			fprintf(stderr, "* master of %s: %s; trying again with %s\n",
+			    cl->name, r == 0 ? "401" : err_detail(),
+			    fresh ? "the cluster read again" : "a new id_token");
+	}
+	return r;
+}
+
+/* kv: append `<indent>key: "value"\n`, the value JSON-quoted (valid YAML). */
+static void
+kv(struct sbuf *b, const char *indent, const char *key, const char *value)
+{
+	sbuf_add(b, indent);
+	sbuf_add(b, key);
+	sbuf_add(b, ": ");
+	json_add_string(b, slice_of(value));
+	sbuf_addc(b, '\n');
+}
+
+int
+kube_config(const struct cluster *c, const char *server, const char *exe,
+    struct sbuf *b)
+{
+	const char *home = getenv("IKSCTL_HOME");
+	char abs[PATH_MAX];
+
+	sbuf_add(b, "apiVersion: v1\nkind: Config\nclusters:\n");
+	kv(b, "- ", "name", c->name);
+	sbuf_add(b, "  cluster:\n");
+	kv(b, "    ", "server", server);
+	sbuf_add(b, "    certificate-authority-data: ");
+	base64_encode(b, (const uint8_t *)c->ca, c->ca_len);
+	sbuf_add(b, "\ncontexts:\n");
+	kv(b, "- ", "name", c->name);
+	sbuf_add(b, "  context:\n");
+	kv(b, "    ", "cluster", c->name);
+	kv(b, "    ", "user", c->name);
+	kv(b, "    ", "namespace", "default");
+	kv(b, "", "current-context", c->name);
+	sbuf_add(b, "preferences: {}\nusers:\n");
+	kv(b, "- ", "name", c->name);
+	sbuf_add(b, "  user:\n    exec:\n      apiVersion: "
+	    "client.authentication.k8s.io/v1\n");
+	kv(b, "      ", "command", exe);
+	sbuf_add(b, "      args:\n      - kube-credential\n      - --cluster\n");
+	sbuf_add(b, "      - ");
+	json_add_string(b, slice_of(c->id));
+	sbuf_addc(b, '\n');
+	if (home != NULL && home[0] != '\0') {
+		/* Absolute, since kubectl may run the plugin from anywhere. */
+		if (realpath(home, abs) != NULL)
+			home = abs;
+		sbuf_add(b, "      env:\n");
+		kv(b, "      - ", "name", "IKSCTL_HOME");
+		kv(b, "        ", "value", home);
+	}
+	sbuf_add(b, "      interactiveMode: Never\n      provideClusterInfo: false\n");
+	return b->overflow ? err_limit("kubeconfig", "LIM_KUBECONFIG_BYTES",
+	    b->cap - 1) : 0;
+}

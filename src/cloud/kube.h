@@ -1,0 +1,52 @@
+/*
+ * kube.h: calls to a cluster's own Kubernetes API (F15) and the
+ * kubeconfig that lets kubectl make them through `iksctl
+ * kube-credential`.
+ *
+ * kube_call() finds the cluster (cache first, see containers.h), takes
+ * the cached Kubernetes id_token (session_kube) and calls the master
+ * with TLS verified against the cluster's own CA only.  A cached entry
+ * that fails (the master answers 401, refuses the connection, or its
+ * certificate no longer verifies) is read again once from the
+ * containers API; a 401 also forces a new id_token.  The Authorization
+ * header is wiped from this module's buffer after each request.
+ */
+#ifndef IKSCTL_KUBE_H
+#define IKSCTL_KUBE_H
+
+#include <stddef.h>
+
+#include "base/str.h"
+#include "cloud/containers.h"
+#include "proto/http.h"
+
+struct kube_req {
+	const char *cluster;    /* id or name */
+	int priv;               /* use privateServiceEndpointURL */
+	const char *method;     /* "GET", "POST", ... */
+	const char *path;       /* "/version", query included, encoded */
+	const char *body;       /* request body or NULL */
+	size_t body_len;        /* its length */
+	http_sink_fn sink;      /* stream a 2xx body here, or NULL */
+	void *sink_ctx;         /* the sink's context */
+};
+
+/*
+ * kube_call: send k to the cluster's master.  Returns 0 with *rs for
+ * any status (the caller judges it, as with http_do), or a negative
+ * code: the cluster lookup's, the session's (ERR_AUTH_LOGIN ...), or
+ * the transport's (ERR_NET_*, ERR_TLS_*).
+ */
+int kube_call(const struct kube_req *k, struct http_resp *rs);
+
+/*
+ * kube_config: append to b a kubeconfig for cluster c at server whose
+ * user runs `exe kube-credential --cluster <id>` (exec plugin,
+ * client.authentication.k8s.io/v1, interactiveMode Never), with
+ * IKSCTL_HOME passed on when it is set.  Returns 0 or ERR_LIMIT naming
+ * LIM_KUBECONFIG_BYTES.
+ */
+int kube_config(const struct cluster *c, const char *server,
+    const char *exe, struct sbuf *b);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * session.h: a valid token for every call, without the user thinking
+ * about expiry.
+ *
+ * session_init() loads the store and settles the endpoints and region
+ * (flag > environment > saved at login > default).  session_access()
+ * returns an access token that is not expired (10 s before exp counts
+ * as expired) and refreshes it once 80 % of its life has passed
+ * (jittered); one refresh at a time across processes (the store lock;
+ * a process that waited finds the new token and does not refresh
+ * again).  An expired refresh token triggers a silent login from the
+ * recorded credential source.  session_call() sends a request with the
+ * token and retries once after a 401 with a fresh one.
+ * session_finish() saves TLS sessions for the next process.
+ */
+#ifndef IKSCTL_SESSION_H
+#define IKSCTL_SESSION_H
+
+#include <stdint.h>
+
+#include "base/limits.h"
+#include "cloud/store.h"
+#include "proto/http.h"
+#include "proto/json.h"
+
+enum session_service {
+	SVC_IAM,        /* IBMCLOUD_IAM_API_ENDPOINT */
+	SVC_ACCOUNTS,   /* IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT */
+	SVC_CS,         /* IBMCLOUD_CS_API_ENDPOINT (path prefix kept) */
+};
+
+#define SESSION_IAM_DEFAULT "https://iam.cloud.ibm.com"
+#define SESSION_ACCOUNTS_DEFAULT "https://accounts.cloud.ibm.com"
+#define SESSION_CS_DEFAULT "https://containers.cloud.ibm.com/global"
+
+struct session {
+	char home[LIM_PATH_FS_BYTES];      /* $IKSCTL_HOME or ~/.iksctl */
+	struct store st;                   /* the store as loaded/updated */
+	int have_store;                    /* a store existed or was saved */
+	char iam_url[LIM_URL_BYTES];       /* effective IAM base URL */
+	char accounts_url[LIM_URL_BYTES];  /* effective accounts base URL */
+	char cs_url[LIM_URL_BYTES];        /* effective containers base URL */
+	char region[LIM_FIELD_BYTES];      /* effective region or "" */
+	int refreshed;                     /* this process refreshed a token */
+};
+
+extern struct session sess;
+
+/* What `login` asks for; the CLI has read the secret already. */
+struct login {
+	const char *kind;          /* "apikey", "password", "passcode", "cr-token" */
+	const char *secret;        /* the API key, password, passcode or CR token */
+	const char *source;        /* "env:NAME", "file:/path" or "" (not renewable) */
+	const char *username;      /* password logins */
+	const char *profile_id;    /* cr-token logins: one of these two */
+	const char *profile_name;
+	const char *account;       /* --account or NULL */
+	const char *region;        /* --region or NULL */
+};
+
+/* session_init: load the store and settle endpoints and region. */
+int session_init(const char *region_flag);
+
+/*
+ * session_login: get tokens for l, scope them to l->account (or to the
+ * only account of a user), and save the store.  Returns 0, or ERR_AUTH
+ * (detail: IAM's code; or "several accounts") and other codes.
+ */
+int session_login(const struct login *l);
+
+/* session_logout: remove the store and cached cluster files. */
+int session_logout(void);
+
+/*
+ * session_access: a valid access token in *token (force: refresh now).
+ * Returns 0, ERR_AUTH_LOGIN (never logged in), ERR_AUTH_EXPIRED (nothing
+ * can renew it) or another code.
+ */
+int session_access(int force, const char **token);
+
+/* session_kube: a valid Kubernetes id_token (F13, F14), cached. */
+int session_kube(int force, const char **token, int64_t *exp);
+
+/*
+ * session_target: re-scope the token to account (F6) and/or set the
+ * region; NULL leaves a value as it is.  Saves the store.
+ */
+int session_target(const char *account, const char *region);
+
+/*
+ * session_call: method path on service with the access token, the
+ * refresh token and the region (containers only) as headers.  extra:
+ * more header lines (CRLF-ended) or NULL; body may be NULL; sink: stream
+ * a 2xx body.  A 401 is retried once with a fresh token.  Returns as
+ * http_do() (any status), or a session error.
+ */
+int session_call(enum session_service svc, const char *method,
+    const char *path, const char *extra, const char *body, size_t body_len,
+    http_sink_fn sink, void *sink_ctx, struct http_resp *rs);
+
+/* session_base: the base URL of svc. */
+const char *session_base(enum session_service svc);
+
+/*
+ * session_accounts: call cb once per account (all pages of
+ * /coe/v2/accounts): d is the page, i the resource's token index.  cb
+ * returns nonzero to stop.  Returns 0 or a negative code.
+ */
+int session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
+    void *ctx);
+
+/* session_finish: save what changed (TLS sessions) for the next process. */
+int session_finish(void);
+
+/*
+ * cred_read: read a secret from "env:NAME" or "file:/path" into
+ * out[cap] (trailing newline and spaces removed).  Returns 0 or an error
+ * naming the source.
+ */
+int cred_read(const char *source, char *out, size_t cap);
+
+/* session_now: the current unix time (IKSCTL_FAKE_NOW is not honoured). */
+int64_t session_now(void);
+
+#endif

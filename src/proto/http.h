@@ -1,0 +1,157 @@
+/*
+ * http.h: the HTTP/1.1 client every IBM call goes through.
+ *
+ * One connection per host per process, kept alive and reused; TLS always
+ * (plain http:// only for the proxy hop); HTTPS_PROXY and NO_PROXY from
+ * the environment; retries of 429 and 5xx (not 501) for requests that are
+ * safe to repeat; a request on a reused connection that the server had
+ * closed is resent once.  The response head and a buffered body live in
+ * one static receive buffer owned by this module: a response stays valid
+ * until the next http_do().  A body can instead be streamed to a sink
+ * (for -o json and api), in constant memory, whatever its size.
+ */
+#ifndef IKSCTL_HTTP_H
+#define IKSCTL_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/limits.h"
+#include "proto/http_parse.h"
+
+/* http_sink: receives body bytes as they arrive; nonzero stops. */
+typedef int (*http_sink_fn)(void *ctx, const char *p, size_t n);
+
+struct http_req {
+	const char *method;     /* "GET", "POST", ... */
+	const char *url;        /* absolute https:// URL */
+	const char *headers;    /* extra header lines, each ending CRLF, or NULL */
+	const char *body;       /* request body, or NULL */
+	size_t body_len;        /* its length */
+	const char *ca_pem;     /* trust only this PEM (a cluster CA), or NULL */
+	size_t ca_len;          /* its length */
+	int retry;              /* safe to repeat (GET, the IAM token POST) */
+	http_sink_fn sink;      /* stream a 2xx body here instead of buffering */
+	void *sink_ctx;         /* the sink's context */
+};
+
+struct http_resp {
+	int status;             /* final status code */
+	int minor;              /* HTTP/1.<minor> */
+	struct http_header h[LIM_HTTP_HEADERS]; /* fields, slices into rx */
+	size_t nh;              /* number of fields */
+	const char *body;       /* buffered body, NUL-terminated ("" if streamed) */
+	size_t body_len;        /* its length (streamed: bytes sent to the sink) */
+	int attempts;           /* tries made (1 + retries) */
+};
+
+/* Settings shared by every call; set once by the CLI. */
+struct http_opts {
+	int timeout_ms;         /* connect, handshake and each read */
+	int verbose;            /* trace to stderr, secrets redacted */
+	int retry_base_ms;      /* first backoff step (doubles, with jitter) */
+	int retry_budget_ms;    /* total backoff of one request */
+};
+
+extern struct http_opts http_opts;
+
+/*
+ * http_do: perform one request.  The request line, headers and a body
+ * that fits in LIM_HTTP_REQ_BYTES go out in one write; the target is the
+ * URL's path with its query.  When rq->retry is set, 429 and 5xx (not
+ * 501) are tried again, at most LIM_HTTP_ATTEMPTS times in all, after
+ * Retry-After (seconds or an HTTP date) or else exponential backoff from
+ * http_opts.retry_base_ms with jitter; a wait that would take the total
+ * over http_opts.retry_budget_ms is not made and the last answer is
+ * returned.  A request on a reused connection that the server had closed
+ * (reset or EOF before a byte of the answer) is resent once on a new
+ * connection if it is idempotent (GET, HEAD, PUT, DELETE, OPTIONS, or
+ * rq->retry); that resend is not counted in rs->attempts.
+ *
+ * Returns 0 with *rs filled for any status the server sent (the caller
+ * judges 4xx/5xx), or a negative code: ERR_NET_* and ERR_TLS_* (no
+ * answer), ERR_HTTP_MALFORMED, ERR_HTTP_TOO_LARGE (naming
+ * LIM_HTTP_BODY_BYTES, LIM_HTTP_HEAD_BYTES or LIM_HTTP_HEADERS),
+ * ERR_HTTP_TRUNCATED, ERR_NET_PROXY, or the sink's nonzero value.
+ * err_detail() says more.
+ */
+int http_do(const struct http_req *rq, struct http_resp *rs);
+
+/* http_header: the value of field name in rs, or an empty slice. */
+struct slice http_header(const struct http_resp *rs, const char *name);
+
+/* http_close_all: close every pooled connection. */
+void http_close_all(void);
+
+/*
+ * TLS sessions, for resumption across processes.  http_session_put()
+ * offers a saved session for "host:port" before the first connection;
+ * http_session_next() walks the sessions that changed during the run
+ * (start with *i = 0; returns 0 at the end).
+ */
+void http_session_put(const char *hostport, const uint8_t *p, size_t n);
+int http_session_next(int *i, const char **hostport, const uint8_t **p,
+    size_t *n);
+
+/* Counters for tests and the trace: connections opened, handshakes. */
+struct http_stats {
+	int connects;           /* TCP connections opened */
+	int handshakes;         /* full TLS handshakes */
+	int resumed;            /* resumed TLS handshakes */
+	int requests;           /* requests sent */
+	int stale;              /* idle connections found closed by the server */
+	int resent;             /* requests resent after a stale connection */
+	int retries;            /* requests repeated after 429 or 5xx */
+	int64_t connect_ms;     /* time spent connecting and in handshakes */
+	int64_t wait_ms;        /* time spent waiting before retries */
+};
+extern struct http_stats http_stats;
+
+/*
+ * The transport seam.  The client reaches servers only through these
+ * functions, so unit tests can stand in for the network (partial reads
+ * and writes, resets, timeouts).  The default is TCP, the proxy tunnel
+ * when one applies, and TLS.  Each function gets the transport's ctx
+ * and the pool slot (0 .. LIM_HTTP_CONNS - 1) of the connection; a slot
+ * is opened, used, then closed, and may be opened again later.
+ */
+struct http_target {
+	const char *host;       /* host name or address, no brackets */
+	unsigned port;          /* TCP port */
+	int ipv6;               /* host is an IPv6 literal */
+	const char *ca_pem;     /* trust only this PEM, or NULL */
+	size_t ca_len;          /* its length */
+	const uint8_t *sess;    /* TLS session to offer, or NULL */
+	size_t sess_len;        /* its length */
+	const char *proxy;      /* proxy URL (HTTPS_PROXY) to tunnel through, or NULL */
+};
+
+struct http_transport {
+	/* open: connect slot to t; *resumed = 1 if TLS resumed.  0 or a code. */
+	int (*open)(void *ctx, int slot, const struct http_target *t,
+	    int *resumed);
+	/* send: write some of p[n]; 0 with *sent in 1..n, or a code. */
+	int (*send)(void *ctx, int slot, const void *p, size_t n,
+	    size_t *sent);
+	/* recv: read up to cap; 0 with *got (0: end of stream), or a code. */
+	int (*recv)(void *ctx, int slot, void *p, size_t cap, size_t *got);
+	/* idle_closed: 1 if the server closed the idle connection. */
+	int (*idle_closed)(void *ctx, int slot);
+	/* session: save the TLS session into out[cap] (NULL: none). */
+	int (*session)(void *ctx, int slot, uint8_t *out, size_t cap,
+	    size_t *len);
+	/* describe: "TLSv1.3" or similar for the trace (NULL: none). */
+	const char *(*describe)(void *ctx, int slot);
+	/* close: close slot (also after a failed open). */
+	void (*close)(void *ctx, int slot);
+	void *ctx;              /* passed to every function */
+};
+
+/*
+ * http_set_transport: use t for every later connection (NULL: the
+ * default TCP and TLS transport).  Closes every pooled connection and
+ * forgets nothing else.  t must stay valid while it is in use.
+ */
+void http_set_transport(const struct http_transport *t);
+
+#endif

@@ -1,0 +1,63 @@
+#!/bin/sh
+# test_kubectl.sh: the real kubectl with the kubeconfig of `iksctl
+# cluster config` (issue 6, point 7): `get --raw /version` and `get
+# namespaces` against the emulator's master, for a Kubernetes and an
+# OpenShift cluster, then again once the id_token has expired (the
+# emulator issues 15 s id_tokens), so kubectl runs the plugin again and
+# iksctl fetches a new token.  The plugin runs without IKSCTL_HOME in
+# kubectl's environment: the kubeconfig's exec env carries it.
+. tests/integration/lib.sh
+KUBECTL=${KUBECTL:-$(command -v kubectl)}
+if [ -z "$KUBECTL" ]; then
+	echo "kubectl not found (Debian: kubernetes-client)"
+	fail "no kubectl"
+	finish
+fi
+emu_start --id-token-ttl 15
+ik() { "$IKSCTL" "$@"; }
+K=$T_TMP/apikey
+printf '%s\n' "$EMU_APIKEY" > "$K"
+# kc F ARGS...: kubectl on kubeconfig F, from another folder, without
+# IKSCTL_HOME (the exec stanza must bring it).
+kc() {
+	_f=$1
+	shift
+	(cd / && env -u IKSCTL_HOME -u KUBECONFIG "$KUBECTL" --kubeconfig "$_f" "$@")
+}
+ID_GRANT=grant_type=urn:ibm:params:oauth:grant-type:delegated-refresh-token
+
+check "login" 0 ik login --apikey "@$K" --region us-south
+check "cluster config" 0 ik cluster config "$EMU_CLUSTER"
+KC=$IKSCTL_HOME/kube/$EMU_CLUSTER.yaml
+check "cluster config openshift" 0 ik cluster config "$EMU_OPENSHIFT_CLUSTER" \
+	--kubeconfig "$T_TMP/roks.yaml"
+
+log_mark
+check "kubectl get --raw /version" 0 kc "$KC" get --raw /version
+contains "kubectl: the master's version" "$T_TMP/out" '"gitVersion":"v1.30.4+IKS"'
+check "kubectl get namespaces" 0 kc "$KC" get namespaces
+contains "kubectl: kube-system" "$T_TMP/out" "kube-system"
+contains "kubectl: table header" "$T_TMP/out" "STATUS"
+check "kubectl version (client and server)" 0 kc "$KC" version -o json
+contains "kubectl: server version" "$T_TMP/out" "serverVersion"
+check "kubectl on openshift" 0 kc "$T_TMP/roks.yaml" get --raw /version
+contains "openshift version" "$T_TMP/out" "v1.28.11+IKS"
+check "kubectl get namespaces, openshift" 0 kc "$T_TMP/roks.yaml" get namespaces
+eq "one id_token for all of these" "$(emu_count_since request $ID_GRANT)" 1
+eq "every master call authorized" "$(emu_count_since request service=master status=401)" 0
+
+# The id_token lives 15 s; iksctl stops using it 10 s before, and tells
+# kubectl it expires then.  Wait until it is past that point.
+sleep 6
+log_mark
+check "after expiry: kubectl get namespaces" 0 kc "$KC" get namespaces
+contains "after expiry: kube-system" "$T_TMP/out" "kube-system"
+check "after expiry: kubectl get --raw /version" 0 kc "$KC" get --raw /version
+eq "after expiry: a new id_token" "$(emu_count_since request $ID_GRANT)" 1
+eq "after expiry: no 401 from the master" \
+	"$(emu_count_since request service=master status=401)" 0
+
+# A broken plugin path is a clear kubectl error, not a hang.
+sed 's|command: ".*"|command: "/nonexistent/iksctl"|' "$KC" > "$T_TMP/bad.yaml"
+check "missing plugin: kubectl fails" 1 kc "$T_TMP/bad.yaml" get --raw /version
+finish
