@@ -3,6 +3,12 @@ ifeq ($(origin CC),default)
 CC := musl-gcc
 endif
 STRIP ?= strip
-TARGET_CFLAGS :=
+TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF
 TARGET_LDFLAGS := -static
 QEMU :=
+# Link-time optimisation for the shipped binary: about 4 per cent smaller.
+# Fat objects keep ordinary code too, so test programs link without LTO.
+LTO_CFLAGS := -flto -ffat-lto-objects
+ifeq ($(origin AR),default)
+AR := gcc-ar
+endif

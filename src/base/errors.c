@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static char detail[512];   /* detail of the last error, NUL-terminated */
 static int detail_code;    /* the code recorded with detail */
@@ -73,14 +74,21 @@ lookup(int code)
 int
 err_set(int code, const char *fmt, ...)
 {
+	char tmp[sizeof(detail)];
 	va_list ap;
 	int n;
 
+	/*
+	 * Format into tmp first: callers often pass err_detail() itself as
+	 * an argument ("%s: %s", what, err_detail()), and vsnprintf into the
+	 * buffer it reads from is undefined (it garbled the message).
+	 */
 	va_start(ap, fmt);
-	n = vsnprintf(detail, sizeof(detail), fmt, ap);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		detail[0] = '\0';
+		tmp[0] = '\0';
+	memcpy(detail, tmp, sizeof(detail));
 	/* A detail longer than the buffer is cut; it is a message, not data. */
 	detail_code = code;
 	return code;

@@ -55,7 +55,7 @@
 
 /* The store's own fields (src/cloud/store.h). */
 #define LIM_STORE_TLS            4  /* TLS sessions kept in the store */
-#define LIM_HOSTPORT_BYTES (LIM_HOST_BYTES + 8) /* "host:port" of a session */
+#define LIM_HOSTPORT_BYTES (LIM_HOST_BYTES + 24) /* "host:port[#trust]" */
 #define LIM_CRED_KIND_BYTES     16  /* "apikey", "password", "cr-token" ... */
 #define LIM_CRED_SOURCE_BYTES (LIM_PATH_FS_BYTES + 8) /* "env:NAME", "file:/p" */
 

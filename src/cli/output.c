@@ -4,12 +4,12 @@
  */
 #include "cli/output.h"
 #include "base/errors.h"
+#include "base/fmt.h"
 #include "base/limits.h"
 #include "cloud/api.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 struct out_opts out;
 
@@ -113,11 +113,5 @@ out_table_end(void)
 const char *
 out_time(long long t, char *buf, size_t cap)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		buf[0] = '\0';
-	return buf;
+	return fmt_rfc3339((int64_t)t, buf, cap);
 }

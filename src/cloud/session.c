@@ -486,12 +486,32 @@ count_account(void *ctx, const struct json_doc *d, int i)
 	return 0;
 }
 
+/*
+ * What a new login keeps of the old store: the TLS sessions (the hosts
+ * are the same; a full handshake costs far more than a resumption) and
+ * the kube id_token if the identity and account turn out the same.
+ */
+static struct {
+	struct store_tls tls[LIM_STORE_TLS]; /* saved TLS sessions */
+	char kube_token[LIM_TOKEN_BYTES];    /* the old kube id_token */
+	int64_t kube_iat, kube_exp;          /* its times */
+	char iam_id[LIM_FIELD_BYTES];        /* whose it was */
+	char account[LIM_FIELD_BYTES];       /* for which account */
+} keep;
+
 static int
 record_login(const struct login *l)
 {
 	int r;
 
+	memcpy(keep.tls, sess.st.tls, sizeof(keep.tls));
+	memcpy(keep.kube_token, sess.st.kube_token, sizeof(keep.kube_token));
+	keep.kube_iat = sess.st.kube_iat;
+	keep.kube_exp = sess.st.kube_exp;
+	memcpy(keep.iam_id, sess.st.iam_id, sizeof(keep.iam_id));
+	memcpy(keep.account, sess.st.account, sizeof(keep.account));
 	store_init(&sess.st);
+	memcpy(sess.st.tls, keep.tls, sizeof(keep.tls));
 	if ((r = str_copy(sess.st.cred_kind, sizeof(sess.st.cred_kind), l->kind,
 	    "kind")) != 0 ||
 	    (r = str_copy(sess.st.cred_source, sizeof(sess.st.cred_source),
@@ -548,6 +568,14 @@ session_login(const struct login *l)
 		if ((r = refresh_grant(l->account)) != 0 || (r = apply()) != 0)
 			goto out;
 	}
+	if (keep.kube_token[0] != '\0' && sess.st.kube_token[0] == '\0' &&
+	    strcmp(keep.iam_id, sess.st.iam_id) == 0 &&
+	    strcmp(keep.account, sess.st.account) == 0) {
+		memcpy(sess.st.kube_token, keep.kube_token, sizeof(keep.kube_token));
+		sess.st.kube_iat = keep.kube_iat;
+		sess.st.kube_exp = keep.kube_exp;
+	}
+	mem_wipe(&keep, sizeof(keep));
 	if ((r = save()) != 0)
 		goto out;
 	if (sess.st.account[0] == '\0' && (l->account == NULL ||
@@ -570,6 +598,7 @@ session_login(const struct login *l)
 out:
 	store_unlock(fd);
 	iam_tokens_wipe(&toks);
+	mem_wipe(&keep, sizeof(keep));
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include "net/sock.h"
 #include "base/errors.h"
 #include "base/limits.h"
+#include "base/fmt.h"
 #include "base/str.h"
 
 #include <dirent.h>
@@ -32,14 +33,13 @@
 #include <mbedtls/x509_crt.h>
 #include <psa/crypto.h>
 
-static unsigned char arena[LIM_TLS_ARENA_BYTES]; /* mbedTLS's heap */
+static unsigned char arena[LIM_TLS_ARENA_BYTES] __attribute__((aligned(16))); /* heap */
 static mbedtls_entropy_context entropy;   /* kernel randomness */
 static mbedtls_ctr_drbg_context drbg;     /* the generator TLS uses */
 static mbedtls_ssl_config conf_default;   /* trust from files, lazily */
 static mbedtls_ssl_config conf_pem;       /* trust from one PEM in memory */
 static mbedtls_x509_crt pem_chain;        /* roots of conf_pem */
-static const char *pem_loaded;            /* the PEM conf_pem holds */
-static size_t pem_loaded_len;             /* its length */
+static size_t pem_loaded_len;             /* length of the PEM loaded */
 static int initialised;                   /* tls_init ran */
 static int insecure_mode;                 /* --insecure */
 static char trust_path[LIM_PATH_FS_BYTES]; /* bundle file or folder */
@@ -516,10 +516,12 @@ use_pem(const char *pem, size_t len)
 	static unsigned char copy[16384]; /* NUL-terminated copy for mbedTLS */
 	int r;
 
-	if (pem_loaded == pem && pem_loaded_len == len)
+	/* Compare contents: the caller may reuse one buffer for another CA. */
+	if (len > 0 && pem_loaded_len == len && memcmp(copy, pem, len) == 0)
 		return 0;
 	if (len + 1 > sizeof(copy))
 		return err_limit("cluster CA", "the PEM buffer", sizeof(copy) - 1);
+	pem_loaded_len = 0;   /* until the new one parses */
 	memcpy(copy, pem, len);
 	copy[len] = '\0';
 	mbedtls_x509_crt_free(&pem_chain);
@@ -529,7 +531,6 @@ use_pem(const char *pem, size_t len)
 		return err_set(ERR_TLS_CERT_CA, "the cluster CA does not parse (-0x%04x)",
 		    r < 0 ? -r : 0);
 	mbedtls_ssl_conf_ca_chain(&conf_pem, &pem_chain, NULL);
-	pem_loaded = pem;
 	pem_loaded_len = len;
 	return 0;
 }
@@ -789,4 +790,15 @@ tls_close(struct tls_conn *c)
 	(void)mbedtls_ssl_close_notify(&c->ssl);
 	mbedtls_ssl_free(&c->ssl);
 	c->open = 0;
+}
+
+/*
+ * mbedtls_platform_gmtime_r: certificate validity checks need UTC dates;
+ * ours (fmt_utc) keeps libc's time-zone code out of the binary.
+ */
+struct tm *
+mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf)
+{
+	fmt_utc((int64_t)*tt, tm_buf);
+	return tm_buf;
 }

@@ -508,15 +508,25 @@ proxy_for(const char *host, unsigned port)
 	return p;
 }
 
-/* conn_find: the open slot for hostport with this trust, or -1. */
+/* trust_hash: FNV-1a of a PEM, to tell trust anchors apart in keys. */
+static uint32_t
+trust_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
+}
+
+/* conn_find: the open slot for hostport (which names the trust), or -1. */
 static int
 conn_find(const char *hostport, const struct http_req *rq)
 {
 	int i;
 
 	for (i = 0; i < LIM_HTTP_CONNS; i++)
-		if (pool[i].open && pool[i].ca_pem == rq->ca_pem &&
-		    pool[i].ca_len == rq->ca_len &&
+		if (pool[i].open && (pool[i].ca_pem == NULL) == (rq->ca_pem == NULL) &&
 		    strcmp(pool[i].hostport, hostport) == 0)
 			return i;
 	return -1;
@@ -587,7 +597,15 @@ conn_get(const struct url *u, const struct http_req *rq, int *slot)
 	char hostport[LIM_HOSTPORT_BYTES];
 	int i, r;
 
-	r = snprintf(hostport, sizeof(hostport), "%s:%u", u->host, u->port);
+	/*
+	 * The key names the trust too: a connection or a saved TLS session
+	 * verified against one cluster CA is never used with another.
+	 */
+	if (rq->ca_pem != NULL)
+		r = snprintf(hostport, sizeof(hostport), "%s:%u#%08x", u->host,
+		    u->port, (unsigned)trust_hash(rq->ca_pem, rq->ca_len));
+	else
+		r = snprintf(hostport, sizeof(hostport), "%s:%u", u->host, u->port);
 	if (r < 0 || (size_t)r >= sizeof(hostport))
 		return err_limit("host", "LIM_HOSTPORT_BYTES", sizeof(hostport));
 	if ((i = conn_find(hostport, rq)) >= 0) {

@@ -137,7 +137,7 @@ dir_next(const uint8_t *zip, const struct zip_dir *d, size_t *cursor,
 int
 zip_next(const uint8_t *zip, size_t len, size_t *cursor, struct zip_entry *e)
 {
-	struct zip_dir d;
+	struct zip_dir d = { 0 };
 	int r;
 
 	if ((r = dir_find(zip, len, &d)) < 0)
@@ -166,7 +166,7 @@ int
 zip_find_suffix(const uint8_t *zip, size_t len, const char *prefix,
     const char *suffix, struct zip_entry *e)
 {
-	struct zip_dir d;
+	struct zip_dir d = { 0 };
 	size_t cursor = 0;
 	int r;
 
