@@ -13,12 +13,15 @@
 #include "cli/cmds.h"
 #include "cli/output.h"
 #include "cloud/session.h"
+#include "proto/http.h"
 #include "proto/json.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char secret[LIM_SECRET_BYTES];        /* the login secret */
@@ -310,13 +313,116 @@ cmd_target(int argc, char **argv)
 	return r != 0 ? r : show_session(0);
 }
 
+/*
+ * The token agent: token --watch --sink FILE [--kube] keeps a fresh token
+ * in FILE for other programs on the device.  FILE is replaced atomically
+ * (mode 0600) only when the token changes, renewal comes at about 80 %
+ * of the token's life (jittered), a failing IAM is retried with
+ * exponential backoff while the old token stays in FILE, and SIGTERM or
+ * SIGINT end it cleanly (exit 0).
+ */
+static volatile sig_atomic_t stop_agent;   /* a signal asked us to stop */
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_agent = 1;
+}
+
+/* nap: sleep s seconds unless a signal stops the agent first. */
+static void
+nap(int64_t s)
+{
+	struct timespec ts = { (time_t)s, 0 };
+
+	while (!stop_agent && nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* next_renewal: seconds from now until 80 % of [iat, exp], jittered. */
+static int64_t
+next_renewal(int64_t iat, int64_t exp)
+{
+	int64_t now = session_now(), life = exp - iat, at;
+
+	if (life <= 0)
+		life = exp - now;
+	at = iat + life * 8 / 10;
+	if (life >= 10)
+		at -= (int64_t)((unsigned)rand() % (unsigned)(life / 10 + 1));
+	return at > now ? at - now : 1;
+}
+
+static int
+agent(const char *sink, int kube)
+{
+	static char last[LIM_TOKEN_BYTES + 1];     /* the token in FILE */
+	struct sigaction sa;
+	const char *t;
+	int64_t exp, iat, wait, backoff = 1;
+	size_t n;
+	int r, force = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	while (!stop_agent) {
+		if (kube) {
+			r = session_kube(force, &t, &exp);
+			iat = sess.st.kube_iat;
+		} else {
+			r = session_access(force, &t);
+			exp = sess.st.access_exp;
+			iat = sess.st.access_iat;
+		}
+		if (r == ERR_AUTH_LOGIN || r == ERR_AUTH_EXPIRED)
+			return r;
+		if (r == 0 && strcmp(t, last) != 0) {
+			n = strlen(t);
+			memcpy(last, t, n);
+			last[n] = '\n';
+			r = file_write_atomic(sink, last, n + 1, 0600);
+			last[n] = '\0';
+			if (r != 0)
+				last[0] = '\0';
+		}
+		if (r == 0) {
+			wait = next_renewal(iat, exp);
+			backoff = 1;
+			if (cli.verbose)
+				fprintf(stderr, "iksctl: token: %s holds a token until %lld; "
+				    "next renewal in %lld s\n", sink, (long long)exp,
+				    (long long)wait);
+		} else {
+			fprintf(stderr, "iksctl: token: renewal failed: %s; next try "
+			    "in %lld s\n", err_detail(), (long long)backoff);
+			wait = backoff;
+			backoff = backoff >= 32 ? 60 : backoff * 2;
+			/* Never sleep past half of what the token has left. */
+			exp = kube ? sess.st.kube_exp : sess.st.access_exp;
+			if (exp > session_now() && (exp - session_now()) / 2 < wait)
+				wait = (exp - session_now()) / 2;
+			if (wait < 1)
+				wait = 1;
+		}
+		force = 1;
+		http_close_all();
+		(void)session_finish();
+		nap(wait);
+	}
+	mem_wipe(last, sizeof(last));
+	return 0;
+}
+
 int
 cmd_token(int argc, char **argv)
 {
-	const char *t;
+	const char *t, *sink = NULL;
 	char exp[32];
 	int64_t kexp;
-	int i, r, refresh = 0, kube = 0;
+	int i, r, refresh = 0, kube = 0, watch = 0;
 	struct sbuf b;
 
 	for (i = 1; i < argc; i++) {
@@ -324,9 +430,18 @@ cmd_token(int argc, char **argv)
 			refresh = 1;
 		else if (strcmp(argv[i], "--kube") == 0)
 			kube = 1;
-		else
+		else if (strcmp(argv[i], "--watch") == 0)
+			watch = 1;
+		else if ((r = arg_value(argc, argv, &i, "--sink", &sink)) != 0) {
+			if (r < 0)
+				return r;
+		} else
 			return arg_unknown("token", argv[i]);
 	}
+	if (watch != (sink != NULL))
+		return err_set(ERR_USAGE, "--watch and --sink FILE go together");
+	if (watch)
+		return agent(sink, kube);
 	if (!kube) {
 		if ((r = session_access(refresh, &t)) != 0)
 			return r;

@@ -15,6 +15,7 @@ struct cli_opts {
 	int insecure;           /* --insecure */
 	int verbose;            /* -v */
 	int timeout_s;          /* --timeout */
+	const char *visibility; /* --visibility public|private, or NULL */
 };
 
 extern struct cli_opts cli;

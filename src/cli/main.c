@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct cli_opts cli = { NULL, NULL, 0, 0, 30 };
+struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL };
 
 struct command {
 	const char *name;                 /* as typed */
@@ -41,7 +41,8 @@ static const struct command commands[] = {
 	{ "logout", cmd_logout, 1, "logout" },
 	{ "accounts", cmd_accounts, 1, "accounts" },
 	{ "target", cmd_target, 1, "target [--account ID] [--region R]" },
-	{ "token", cmd_token, 1, "token [--refresh] [--kube]" },
+	{ "token", cmd_token, 1, "token [--refresh] [--kube] "
+	    "[--watch --sink FILE]" },
 	{ "regions", cmd_regions, 1, "regions" },
 	{ "versions", cmd_versions, 1, "versions" },
 	{ "clusters", cmd_clusters, 1, "clusters [--region R]" },
@@ -61,7 +62,8 @@ static const struct command commands[] = {
 
 static const char global_usage[] =
     "global options: -o table|json, -q QUERY, --region R, --cacert FILE,\n"
-    "                --insecure, -v, --timeout SECONDS\n";
+    "                --insecure, -v, --timeout SECONDS,\n"
+    "                --visibility public|private\n";
 
 int
 arg_value(int argc, char **argv, int *i, const char *name, const char **val)
@@ -177,6 +179,8 @@ global_option(int argc, char **argv, int *i)
 		return r;
 	if ((r = arg_value(argc, argv, i, "--cacert", &cli.cacert)) != 0)
 		return r;
+	if ((r = arg_value(argc, argv, i, "--visibility", &cli.visibility)) != 0)
+		return r;
 	if ((r = arg_value(argc, argv, i, "--timeout", &v)) != 0) {
 		if (r < 0)
 			return r;
@@ -198,7 +202,7 @@ cli_start(void)
 	http_opts.verbose = cli.verbose;
 	if ((r = tls_init(cli.cacert, cli.insecure)) != 0)
 		return r;
-	return session_init(cli.region);
+	return session_init(cli.region, cli.visibility);
 }
 
 /* fail: print the one error line; returns the exit status. */

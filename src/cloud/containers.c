@@ -279,8 +279,11 @@ cluster_find(const char *key, int fresh, struct cluster *c)
 const char *
 cluster_server(const struct cluster *c, int priv)
 {
-	const char *s = priv ? c->private_url : c->public_url[0] ?
-	    c->public_url : c->master_url;
+	const char *s;
+
+	priv |= sess.private_endpoints;
+	s = priv ? c->private_url : c->public_url[0] ? c->public_url :
+	    c->master_url;
 
 	if (s[0] == '\0') {
 		err_set(ERR_FAIL, "cluster %s has no %s endpoint", c->name,

@@ -57,12 +57,66 @@ pick(char *out, size_t cap, const char *env, const char *saved,
 	return str_copy(out, cap, v, env);
 }
 
+/* private_url: env, else "https://private." region host into out. */
 static int
-settle(const char *region_flag)
+private_url(char *out, size_t cap, const char *env, const char *region,
+    const char *host)
+{
+	const char *v = getenv(env);
+	struct sbuf b;
+
+	if (v != NULL && v[0] != '\0')
+		return str_copy(out, cap, v, env);
+	sbuf_init(&b, out, cap);
+	sbuf_add(&b, "https://private.");
+	sbuf_add(&b, region);
+	sbuf_add(&b, host);
+	return sbuf_ok(&b, env);
+}
+
+/*
+ * settle_private: the private endpoints (IBM-API.md sections 1, 3, 4):
+ * IAM and accounts have regional private hosts in us-south and us-east;
+ * the containers API has one per region.
+ */
+static int
+settle_private(void)
+{
+	const char *reg = sess.region[0] ? sess.region : "us-south";
+	const char *iam_reg = strcmp(reg, "us-east") == 0 ? "us-east." :
+	    strcmp(reg, "us-south") == 0 && sess.region[0] ? "us-south." : "";
+	const char *acc_reg = strcmp(reg, "us-east") == 0 ? "us-east" : "us-south";
+	int e;
+
+	if ((e = private_url(sess.iam_url, sizeof(sess.iam_url),
+	    "IBMCLOUD_PRIVATE_IAM_API_ENDPOINT", iam_reg,
+	    "iam.cloud.ibm.com")) != 0 ||
+	    (e = private_url(sess.accounts_url, sizeof(sess.accounts_url),
+	    "IBMCLOUD_PRIVATE_ACCOUNT_MANAGEMENT_API_ENDPOINT", acc_reg,
+	    ".accounts.cloud.ibm.com")) != 0)
+		return e;
+	return private_url(sess.cs_url, sizeof(sess.cs_url),
+	    "IBMCLOUD_PRIVATE_CS_API_ENDPOINT", reg,
+	    ".containers.cloud.ibm.com/global");
+}
+
+static int
+settle(const char *region_flag, const char *visibility)
 {
 	const char *r = region_flag;
 	int e;
 
+	if (visibility == NULL || visibility[0] == '\0')
+		visibility = getenv("IBMCLOUD_VISIBILITY");
+	if (visibility == NULL || visibility[0] == '\0')
+		visibility = getenv("IC_VISIBILITY");
+	if (visibility != NULL && visibility[0] != '\0' &&
+	    strcmp(visibility, "public") != 0) {
+		if (strcmp(visibility, "private") != 0)
+			return err_set(ERR_USAGE, "visibility %s: use public or "
+			    "private", visibility);
+		sess.private_endpoints = 1;
+	}
 	if ((e = pick(sess.iam_url, sizeof(sess.iam_url),
 	    "IBMCLOUD_IAM_API_ENDPOINT", sess.st.iam_url,
 	    SESSION_IAM_DEFAULT)) != 0 ||
@@ -78,7 +132,9 @@ settle(const char *region_flag)
 		r = getenv("IC_REGION");
 	if (r == NULL || r[0] == '\0')
 		r = sess.st.region;
-	return str_copy(sess.region, sizeof(sess.region), r, "region");
+	if ((e = str_copy(sess.region, sizeof(sess.region), r, "region")) != 0)
+		return e;
+	return sess.private_endpoints ? settle_private() : 0;
 }
 
 /* offer_tls: hand the saved TLS sessions to the HTTP layer. */
@@ -94,7 +150,7 @@ offer_tls(void)
 }
 
 int
-session_init(const char *region_flag)
+session_init(const char *region_flag, const char *visibility)
 {
 	int r;
 
@@ -106,7 +162,7 @@ session_init(const char *region_flag)
 		return r;
 	sess.have_store = r == 0;
 	offer_tls();
-	return settle(region_flag);
+	return settle(region_flag, visibility);
 }
 
 /* reload: read the store again (under the lock) before changing it. */

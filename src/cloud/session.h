@@ -42,6 +42,7 @@ struct session {
 	char cs_url[LIM_URL_BYTES];        /* effective containers base URL */
 	char region[LIM_FIELD_BYTES];      /* effective region or "" */
 	int refreshed;                     /* this process refreshed a token */
+	int private_endpoints;             /* --visibility private */
 };
 
 extern struct session sess;
@@ -58,8 +59,14 @@ struct login {
 	const char *region;        /* --region or NULL */
 };
 
-/* session_init: load the store and settle endpoints and region. */
-int session_init(const char *region_flag);
+/*
+ * session_init: load the store and settle endpoints and region.
+ * visibility: --visibility, or NULL for IBMCLOUD_VISIBILITY, else
+ * public.  "private" uses IAM's, accounts' and containers' private hosts
+ * (IBMCLOUD_PRIVATE_*_API_ENDPOINT override them) and the clusters'
+ * private service endpoints; no public host is touched.
+ */
+int session_init(const char *region_flag, const char *visibility);
 
 /*
  * session_login: get tokens for l, scope them to l->account (or to the

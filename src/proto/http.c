@@ -224,7 +224,7 @@ proxy_answer(int fd, const struct url *pu, int64_t deadline, int *status,
     struct slice *reason)
 {
 	struct http_header h[LIM_HTTP_HEADERS];
-	size_t have = 0, got, nh;
+	size_t have = 0, got = 0, nh;
 	int r, minor;
 
 	for (;;) {
@@ -942,7 +942,7 @@ backoff_ms(const struct http_resp *rs, int n)
 {
 	static unsigned seed;
 	struct slice v = http_header(rs, "retry-after");
-	uint32_t secs;
+	uint32_t secs = 0;
 	int64_t ms;
 
 	if (v.n > 0 && http_retry_after(v, (int64_t)time(NULL), &secs) == 0)

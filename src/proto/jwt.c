@@ -51,7 +51,7 @@ jwt_split(struct slice tok, struct slice *header, struct slice *payload,
 int
 jwt_claims(struct slice tok, char *out, size_t cap, size_t *len)
 {
-	struct slice h, p, s;
+	struct slice h = { "", 0 }, p = { "", 0 }, s = { "", 0 };
 	int r;
 
 	*len = 0;
