@@ -182,10 +182,10 @@ lint:
 	fi
 	@echo "lint: ok ($(words $(SRC)) files)"
 
-bench: all
+bench: deps-test all
 	@sh tests/bench/run.sh
 
-demo: all
+demo: deps-test all
 	@sh tests/demo.sh
 
 clean:

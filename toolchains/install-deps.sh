@@ -3,7 +3,8 @@
 # tests need.  Usage: install-deps.sh GROUP...  with GROUP one of
 #   build  the x86_64 static build (make)
 #   cross  the aarch64 and armv7 builds and qemu (make cross)
-#   test   everything make test runs (real servers, proxy, kubectl...)
+#   test   everything make test and make bench run (real servers, proxy,
+#          kubectl, valgrind, libFuzzer's runtime, man for the dist test)
 # It does nothing when every package is installed.  As root it installs
 # the missing ones with apt-get; otherwise it lists them and exits 1.
 # One flaky package index must not fail the build: apt-get update is
@@ -12,7 +13,7 @@ set -u
 
 pkgs_build="make gcc libc6-dev musl-tools musl-dev bzip2 tar xz-utils curl ca-certificates file binutils apt dpkg-dev"
 pkgs_cross="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64 musl-dev:armhf qemu-user-static"
-pkgs_test="python3 openssl curl jq zip unzip nginx tinyproxy valgrind clang procps iproute2 util-linux"
+pkgs_test="python3 openssl curl jq zip unzip nginx tinyproxy valgrind clang libclang-rt-14-dev procps iproute2 util-linux time strace man-db groff-base gdb"
 
 want=""
 foreign=""

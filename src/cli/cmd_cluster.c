@@ -330,10 +330,14 @@ cluster_config(const char *key, const char *file, int priv)
 	if ((server = cluster_server(&cfg, priv)) == NULL)
 		return err_code_last();
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0 || (size_t)n >= sizeof(exe) - 1)
-		return err_set(ERR_IO, "cannot read /proc/self/exe: the kubeconfig "
-		    "needs this program's absolute path");
-	exe[n] = '\0';
+	if (n > 0 && (size_t)n < sizeof(exe) - 1) {
+		exe[n] = '\0';
+	} else if (cli.argv0 == NULL || strchr(cli.argv0, '/') == NULL ||
+	    realpath(cli.argv0, exe) == NULL) {
+		/* No /proc (an empty root): the path we were started by. */
+		return err_set(ERR_IO, "cannot find this program's absolute path "
+		    "for the kubeconfig (no /proc; start iksctl by its path)");
+	}
 	sbuf_init(&b, own, sizeof(own));
 	if ((r = kube_config(&cfg, server, exe, &b)) != 0)
 		return r;

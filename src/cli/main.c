@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL };
+struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL, NULL };
 
 struct command {
 	const char *name;                 /* as typed */
@@ -227,6 +227,7 @@ main(int argc, char **argv)
 	const struct command *c = NULL;
 	int i, n = 0, r, status;
 
+	cli.argv0 = argv[0];
 	sock_init();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	for (i = 1; i < argc; i++) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -801,4 +802,32 @@ mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf)
 {
 	fmt_utc((int64_t)*tt, tm_buf);
 	return tm_buf;
+}
+
+/*
+ * mbedtls_hardware_poll: the entropy source of mbedTLS and PSA (see
+ * mbedtls_config.h): the kernel's getrandom(), which needs no file, so
+ * iksctl runs in an empty root.  Returns 0 with *olen bytes, or -1.
+ * mbedTLS declares it in no header; this is its prototype.
+ */
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len,
+    size_t *olen);
+
+int
+mbedtls_hardware_poll(void *data, unsigned char *output, size_t len,
+    size_t *olen)
+{
+	ssize_t n;
+
+	(void)data;
+	*olen = 0;
+	while (*olen < len) {
+		n = getrandom(output + *olen, len - *olen, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		*olen += (size_t)n;
+	}
+	return 0;
 }

@@ -1,0 +1,194 @@
+#!/bin/sh
+# test_dist.sh: the release tarballs of `make dist` (toolchains/dist.sh).
+#
+# Packs the three targets' binaries twice (different umask, different
+# output folder) and checks that the bytes are equal, then looks inside
+# each tarball: the files and their modes, owner and time, both
+# SHA256SUMS, the gzip header, the binary (its architecture, that it is
+# the one built), the licences, the man page (man -l renders it without
+# a warning; it and the completion know every option of `iksctl help`
+# and every variable of DESIGN.md) and the bash completion (it loads and
+# completes).  Binaries missing from build/<triple>/ are linked first
+# (make TARGET=<triple> bin).  Clean full rebuilds are `make dist-check`.
+#
+# Needs: man-db and groff-base (man -l), bash, file.
+. tests/integration/lib.sh
+
+VERSION=$(sed -n 's/^VERSION := *//p' Makefile)
+TRIPLES="x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf"
+SDE=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null)}
+SDE=${SDE:-1700000000}
+export SOURCE_DATE_EPOCH=$SDE
+
+# --- the binaries -------------------------------------------------------
+for t in $TRIPLES; do
+	if [ ! -f "build/$t/iksctl" ]; then
+		echo "-- linking build/$t/iksctl"
+		make --no-print-directory TARGET=$t bin > "$T_TMP/make.$t" 2>&1 ||
+			{ tail -n 20 "$T_TMP/make.$t"; }
+	fi
+	[ -f "build/$t/iksctl" ] && ok "binary build/$t/iksctl exists" ||
+		fail "build/$t/iksctl is missing and could not be built"
+done
+[ "$T_FAIL" = 0 ] || finish
+
+# --- two packings of the same binaries ------------------------------------
+D1=$T_TMP/dist1
+D2=$T_TMP/second/dist-two
+check "dist.sh packs the three targets" 0 sh -c "umask 022 && sh toolchains/dist.sh -o '$D1'"
+sleep 1
+check "dist.sh again (umask 077, another folder, a second later)" 0 \
+	sh -c "umask 077 && sh toolchains/dist.sh -o '$D2'"
+for f in $(cd "$D1" && ls) ; do
+	if cmp -s "$D1/$f" "$D2/$f"; then ok "same bytes twice: $f"; else
+		fail "$f differs between two packings of the same binaries"; fi
+done
+eq "file list of build/dist" "$(cd "$D1" && ls | tr '\n' ' ')" \
+	"SHA256SUMS iksctl-$VERSION-aarch64-linux-musl.tar.gz iksctl-$VERSION-armv7-linux-musleabihf.tar.gz iksctl-$VERSION-x86_64-linux-musl.tar.gz "
+check "SHA256SUMS beside the tarballs verifies" 0 sh -c "cd '$D1' && sha256sum -c --strict SHA256SUMS"
+eq "SHA256SUMS lists the three tarballs" "$(wc -l < "$D1/SHA256SUMS")" 3
+[ ! -e "$D1/.stage" ] && ok "no staging folder left" || fail "$D1/.stage left behind"
+
+# --- inside each tarball --------------------------------------------------
+want_date=$(TZ=UTC date -u -d "@$SDE" '+%Y-%m-%d %H:%M:%S')
+for t in $TRIPLES; do
+	n=iksctl-$VERSION-$t
+	tgz=$D1/$n.tar.gz
+	# gzip header: no file name (FLG 0) and MTIME 0.
+	eq "$t: gzip header without name and time" \
+		"$(od -An -tx1 -j3 -N5 "$tgz" | tr -d ' \n')" "0000000000"
+	TZ=UTC tar --full-time -tvzf "$tgz" > "$T_TMP/list" 2>&1
+	awk '{ print $1, $2, $4" "$5, $6 }' "$T_TMP/list" > "$T_TMP/got"
+	cat > "$T_TMP/want" <<EOF
+drwxr-xr-x 0/0 $want_date $n/
+-rw-r--r-- 0/0 $want_date $n/LICENSE
+-rw-r--r-- 0/0 $want_date $n/LICENSE.jsmn
+-rw-r--r-- 0/0 $want_date $n/LICENSE.mbedtls
+-rw-r--r-- 0/0 $want_date $n/SHA256SUMS
+-rwxr-xr-x 0/0 $want_date $n/iksctl
+-rw-r--r-- 0/0 $want_date $n/iksctl.1
+-rw-r--r-- 0/0 $want_date $n/iksctl.bash
+EOF
+	if cmp -s "$T_TMP/got" "$T_TMP/want"; then
+		ok "$t: entries, order, modes, owner 0/0, mtime = SOURCE_DATE_EPOCH"
+	else
+		fail "$t: tar listing: $(diff "$T_TMP/want" "$T_TMP/got" | head -c 600)"
+	fi
+	X=$T_TMP/x-$t
+	mkdir -p "$X"
+	tar -xzf "$tgz" -C "$X"
+	d=$X/$n
+	check "$t: SHA256SUMS inside verifies" 0 sh -c "cd '$d' && sha256sum -c --strict SHA256SUMS"
+	eq "$t: SHA256SUMS covers every other file" \
+		"$(awk '{ print $2 }' "$d/SHA256SUMS" | tr '\n' ' ')" \
+		"LICENSE LICENSE.jsmn LICENSE.mbedtls iksctl iksctl.1 iksctl.bash "
+	if cmp -s "$d/iksctl" "build/$t/iksctl"; then ok "$t: the binary is build/$t/iksctl"; else
+		fail "$t: the binary differs from build/$t/iksctl"; fi
+	file -b "$d/iksctl" > "$T_TMP/file"
+	case $t in
+	x86_64*) arch=x86-64 run="" ;;
+	aarch64*) arch=aarch64 run=qemu-aarch64-static ;;
+	armv7*) arch=ARM run=qemu-arm-static ;;
+	esac
+	contains "$t: architecture $arch" "$T_TMP/file" "$arch"
+	contains "$t: statically linked" "$T_TMP/file" "statically linked"
+	if [ -z "$run" ] || command -v "$run" > /dev/null 2>&1; then
+		$run "$d/iksctl" version > "$T_TMP/ver" 2>&1
+		contains "$t: iksctl version names its target" "$T_TMP/ver" "iksctl $VERSION ($t)"
+	fi
+	contains "$t: LICENSE: iksctl's notice" "$d/LICENSE" 'Licensed under the Apache License, Version 2.0'
+	contains "$t: LICENSE: the Apache-2.0 text" "$d/LICENSE" 'END OF TERMS AND CONDITIONS'
+	cmp -s "$d/LICENSE.mbedtls" build/deps/mbedtls-*/LICENSE && ok "$t: LICENSE.mbedtls" ||
+		fail "$t: LICENSE.mbedtls is not Mbed TLS's LICENSE"
+	cmp -s "$d/LICENSE.jsmn" build/deps/jsmn-*/LICENSE && ok "$t: LICENSE.jsmn" ||
+		fail "$t: LICENSE.jsmn is not jsmn's LICENSE"
+	if ! cmp -s "$d/iksctl.1" "$X/../x-x86_64-linux-musl/iksctl-$VERSION-x86_64-linux-musl/iksctl.1"; then
+		fail "$t: iksctl.1 differs between targets"
+	fi
+done
+
+# --- the man page ---------------------------------------------------------
+M=$T_TMP/x-x86_64-linux-musl/iksctl-$VERSION-x86_64-linux-musl
+if ! command -v man > /dev/null 2>&1 || ! command -v groff > /dev/null 2>&1; then
+	fail "man page: man or groff is missing (apt-get install man-db groff-base)"
+else
+	MANWIDTH=80 man -l --warnings "$M/iksctl.1" > "$T_TMP/man" 2> "$T_TMP/man.err" < /dev/null
+	eq "man -l renders iksctl.1 (exit status)" "$?" 0
+	if [ -s "$T_TMP/man.err" ]; then
+		fail "man -l --warnings: $(head -c 600 "$T_TMP/man.err")"
+	else
+		ok "man -l --warnings: no warning"
+	fi
+	long=$(awk 'length > 80' "$T_TMP/man" | head -n 3)
+	[ -z "$long" ] && ok "man page fits 80 columns" || fail "lines over 80 columns: $long"
+	for s in NAME SYNOPSIS DESCRIPTION COMMANDS "GLOBAL OPTIONS" ENVIRONMENT \
+		FILES "EXIT STATUS" EXAMPLES SECURITY; do
+		grep -qx "$s" "$T_TMP/man" && ok "man: section $s" || fail "man: no section $s"
+	done
+	grep -q '@VERSION@\|@DATE@' "$M/iksctl.1" && fail "man: placeholders left" ||
+		ok "man: version and date filled in"
+	contains "man: footer has the version" "$T_TMP/man" "iksctl $VERSION"
+	# Every command and option that `iksctl help` shows, in the man page and
+	# the completion; every variable of DESIGN.md section 3.
+	"$M/iksctl" help > "$T_TMP/help" 2>&1
+	cmds=$(sed -n 's/^  \([a-z-]*\).*/\1/p' "$T_TMP/help")
+	opts=$(grep -oE -- '(^|[^a-z])-(-[a-z][a-z-]*|[a-zA-Z])' "$T_TMP/help" |
+		sed -E 's/^[^-]//' | sort -u)
+	[ -n "$cmds" ] && [ -n "$opts" ] || fail "could not read iksctl help"
+	miss_m="" miss_c=""
+	for w in $cmds $opts; do
+		grep -qF -- "$w" "$T_TMP/man" || miss_m="$miss_m $w"
+		grep -qF -- "$w" "$M/iksctl.bash" || miss_c="$miss_c $w"
+	done
+	eq "man: every command and option of iksctl help" "$miss_m" ""
+	eq "completion: every command and option of iksctl help" "$miss_c" ""
+	miss=""
+	for v in IBMCLOUD_API_KEY IC_API_KEY IBMCLOUD_REGION IC_REGION \
+		IBMCLOUD_IAM_API_ENDPOINT IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT \
+		IBMCLOUD_CS_API_ENDPOINT IBMCLOUD_CR_TOKEN_FILE IBMCLOUD_CR_PROFILE \
+		IKSCTL_HOME HTTPS_PROXY NO_PROXY SSL_CERT_FILE SSL_CERT_DIR \
+		IBMCLOUD_VISIBILITY; do
+		grep -qE "^       ([A-Z_]+, )?$v(,|\$)" "$T_TMP/man" || miss="$miss $v"
+	done
+	eq "man: ENVIRONMENT has every variable" "$miss" ""
+	miss=""
+	for c in 0 1 2 3 4; do
+		grep -q "^       $c  " "$T_TMP/man" || miss="$miss $c"
+	done
+	eq "man: EXIT STATUS 0 to 4" "$miss" ""
+fi
+
+# --- the bash completion --------------------------------------------------
+comp() {
+	bash --norc --noprofile -c '
+		. "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		_iksctl
+		printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort | tr "\n" " "
+	' comp "$M/iksctl.bash" "$@"
+}
+if command -v bash > /dev/null 2>&1; then
+	check "completion loads in bash and registers _iksctl" 0 \
+		bash --norc --noprofile -c ". '$M/iksctl.bash' && complete -p iksctl | grep -q _iksctl"
+	eq "complete: iksctl clu" "$(comp iksctl clu)" "cluster clusters "
+	eq "complete: iksctl cluster" "$(comp iksctl cluster '')" "config get workers "
+	eq "complete: iksctl -o" "$(comp iksctl -o '')" "json table "
+	eq "complete: iksctl clusters -o j" "$(comp iksctl clusters -o j)" "json "
+	eq "complete: iksctl --region us-south to" "$(comp iksctl --region us-south to)" "token "
+	eq "complete: iksctl token --" "$(comp iksctl token --w)" "--watch "
+	eq "complete: iksctl cluster config C --k" "$(comp iksctl cluster config c1 --k)" "--kubeconfig "
+	eq "complete: iksctl api --service" "$(comp iksctl api --service '')" "accounts cs iam "
+	eq "complete: iksctl --visibility" "$(comp iksctl --visibility p)" "private public "
+	mkdir -p "$T_TMP/c/clusters"
+	printf 'iksctl-cluster 1\nid c0ffee01\nname edge-one\nca\n-----BEGIN\n' > "$T_TMP/c/clusters/c0ffee01"
+	eq "complete: cluster names from the cache" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl kube e)" "edge-one "
+else
+	fail "bash is not installed"
+fi
+
+finish

@@ -1,0 +1,109 @@
+#!/bin/sh
+# dist.sh: the release tarballs, from binaries that are already built.
+# `make dist` builds the three targets (make cross), then runs this.
+#
+#   dist.sh [-o OUTDIR] [-b BUILDDIR] [TRIPLE...]
+#
+# For each TRIPLE (default: the three release targets) it packs
+# BUILDDIR/TRIPLE/iksctl (default BUILDDIR: build) into
+# OUTDIR/iksctl-VERSION-TRIPLE.tar.gz (default OUTDIR: build/dist):
+#
+#   iksctl-VERSION-TRIPLE/
+#     iksctl            the binary (0755)
+#     iksctl.1          man page (toolchains/dist/iksctl.1, version and date filled in)
+#     iksctl.bash       bash completion (toolchains/dist/iksctl.bash)
+#     LICENSE           iksctl's notice and the Apache-2.0 text
+#     LICENSE.mbedtls   build/deps/mbedtls-VERSION/LICENSE
+#     LICENSE.jsmn      build/deps/jsmn-VERSION/LICENSE
+#     SHA256SUMS        of the files above (sha256sum -c SHA256SUMS)
+#
+# and OUTDIR/SHA256SUMS of the tarballs.  Same inputs, same bytes: files
+# get fixed modes, owner 0:0, mtime SOURCE_DATE_EPOCH, sorted names (tar
+# --sort=name, ustar), and gzip -n leaves out name and time.
+#
+# Environment: VERSION (default: the Makefile's), SOURCE_DATE_EPOCH
+# (default: the time of the last git commit).
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build/dist
+bdir=$root/build
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o) out=$2; shift 2 ;;
+	-b) bdir=$2; shift 2 ;;
+	-*) echo "dist.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+case $out in /*) ;; *) out=$PWD/$out ;; esac
+case $bdir in /*) ;; *) bdir=$PWD/$bdir ;; esac
+cd "$root"
+triples=${*:-x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf}
+
+die() { echo "dist.sh: $*" >&2; exit 1; }
+
+version=${VERSION:-$(sed -n 's/^VERSION := *//p' Makefile)}
+[ -n "$version" ] || die "no VERSION (Makefile has no 'VERSION := ...')"
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+	SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null) ||
+		die "SOURCE_DATE_EPOCH is not set and git log failed (not a git checkout?)"
+fi
+case $SOURCE_DATE_EPOCH in
+'' | *[!0-9]*) die "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH: not a number" ;;
+esac
+export SOURCE_DATE_EPOCH
+date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
+
+manifest() { awk -v n="$1" '$1 == n { print $2 }' third_party/MANIFEST; }
+mbed_lic=build/deps/mbedtls-$(manifest mbedtls)/LICENSE
+jsmn_lic=build/deps/jsmn-$(manifest jsmn)/LICENSE
+[ -f "$mbed_lic" ] || sh third_party/fetch.sh unpack mbedtls build/deps > /dev/null
+[ -f "$jsmn_lic" ] || sh third_party/fetch.sh unpack jsmn build/deps > /dev/null
+[ -f "$mbed_lic" ] && [ -f "$jsmn_lic" ] || die "licence files missing: $mbed_lic $jsmn_lic"
+
+# apache_text: the Apache-2.0 text; Debian's copy, else the identical one
+# inside Mbed TLS's LICENSE (same bytes either way).
+apache_text() {
+	if [ -f /usr/share/common-licenses/Apache-2.0 ]; then
+		cat /usr/share/common-licenses/Apache-2.0
+	else
+		echo
+		awk '/^ *Apache License$/ { p = 1 } p { print }
+		    p && /limitations under the License\./ { exit }' "$mbed_lic"
+	fi
+}
+
+mkdir -p "$out"
+stage=$out/.stage
+rm -rf "$stage"
+tarballs=""
+for t in $triples; do
+	bin=$bdir/$t/iksctl
+	[ -f "$bin" ] || die "$bin is missing (make cross builds it)"
+	name=iksctl-$version-$t
+	d=$stage/$name
+	mkdir -p "$d"
+	cp "$bin" "$d/iksctl"
+	sed -e "s/@VERSION@/$version/g" -e "s/@DATE@/$date/g" \
+		toolchains/dist/iksctl.1 > "$d/iksctl.1"
+	cp toolchains/dist/iksctl.bash "$d/iksctl.bash"
+	{ cat toolchains/dist/LICENSE.head; apache_text; } > "$d/LICENSE"
+	cp "$mbed_lic" "$d/LICENSE.mbedtls"
+	cp "$jsmn_lic" "$d/LICENSE.jsmn"
+	chmod 0755 "$d" "$d/iksctl"
+	chmod 0644 "$d/iksctl.1" "$d/iksctl.bash" "$d/LICENSE" \
+		"$d/LICENSE.mbedtls" "$d/LICENSE.jsmn"
+	(cd "$d" && LC_ALL=C ls | grep -vx SHA256SUMS | xargs sha256sum > SHA256SUMS)
+	chmod 0644 "$d/SHA256SUMS"
+	(cd "$stage" && LC_ALL=C tar --sort=name --format=ustar \
+		--owner=0 --group=0 --numeric-owner \
+		--mode='u+rwX,go+rX,go-w' --mtime="@$SOURCE_DATE_EPOCH" \
+		-cf - "$name") | gzip -9n > "$out/$name.tar.gz.tmp"
+	mv "$out/$name.tar.gz.tmp" "$out/$name.tar.gz"
+	tarballs="$tarballs $name.tar.gz"
+	echo "  DIST $out/$name.tar.gz ($(wc -c < "$out/$name.tar.gz") bytes)"
+done
+rm -rf "$stage"
+(cd "$out" && sha256sum $tarballs > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+echo "  DIST $out/SHA256SUMS"
