@@ -526,6 +526,10 @@ cmd_accounts(int argc, char **argv)
 		return r;
 	if (!out_body_wanted())
 		return out_table_end();
+	/* One page: the service's body as it came; several: one document. */
+	if (session_accounts_page.n > 0)
+		return out_doc("accounts", session_accounts_page.p,
+		    session_accounts_page.n);
 	sbuf_addf(&o.json, "],\"total_results\":%d}\n", o.n);
 	if ((r = sbuf_ok(&o.json, "accounts")) != 0)
 		return r;

@@ -809,6 +809,8 @@ next_page(const struct json_doc *d, char *out, size_t cap)
 	return url_join(&u, path, out, cap);
 }
 
+struct slice session_accounts_page;
+
 int
 session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
     void *ctx)
@@ -818,6 +820,7 @@ session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
 	struct json_doc d;
 	int r, res, n, k, pages = 0;
 
+	session_accounts_page.n = 0;
 	if ((r = str_copy(url, sizeof(url), "/coe/v2/accounts", "path")) != 0)
 		return r;
 	for (;;) {
@@ -841,8 +844,13 @@ session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
 			if ((r = cb(ctx, &d, json_at(&d, res, k))) != 0)
 				return r;
 		r = next_page(&d, url, sizeof(url));
-		if (r == 1)
+		if (r == 1) {
+			if (pages == 1) {
+				session_accounts_page.p = rs.body;
+				session_accounts_page.n = rs.body_len;
+			}
 			return 0;
+		}
 		if (r != 0)
 			return r;
 	}

@@ -116,6 +116,12 @@ const char *session_base(enum session_service svc);
 int session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
     void *ctx);
 
+/*
+ * The body of the accounts list when it came in one page, else empty:
+ * valid after session_accounts() until the next call (for -o json).
+ */
+extern struct slice session_accounts_page;
+
 /* session_finish: save what changed (TLS sessions) for the next process. */
 int session_finish(void);
 

@@ -66,6 +66,16 @@ eq "accounts -q: three ids" "$(wc -l < "$T_TMP/out")" 3
 contains "accounts -q: account 3" "$T_TMP/out" "$EMU_ACCOUNT3"
 check "accounts -o json parses" 0 sh -c "$IKSCTL accounts -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"total_results\"]==3 and len(d[\"resources\"])==3'"
 
+# One page: -o json is the service's body byte for byte.
+check "login, one account" 0 ik login --username "$EMU_USER1" --password "@$T_TMP/pw1"
+check "accounts -o json (one page)" 0 ik accounts -o json
+cp "$T_TMP/out" "$T_TMP/acc.iksctl"
+curl -sf --cacert "$EMU_CA_FILE" -H "Authorization: Bearer $("$IKSCTL" token)" \
+	"$IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT/coe/v2/accounts" > "$T_TMP/acc.curl"
+cmp -s "$T_TMP/acc.iksctl" "$T_TMP/acc.curl" && ok "one page: byte for byte" ||
+	fail "one page: differs from the service's body"
+check "back to the 3-account user" 0 ik login --username "$EMU_USER" --password "@$T_TMP/pw" --account "$EMU_ACCOUNT2"
+
 # --- F6: target --account re-scopes through the refresh grant ---
 log_mark
 check "target --account" 0 ik target --account "$EMU_ACCOUNT3"
