@@ -210,7 +210,11 @@ static int
 fail(const char *cmd, int r)
 {
 	const char *d = err_detail();
+	size_t n = strlen(cmd);
 
+	/* A detail that already starts with "<cmd>: " is not prefixed twice. */
+	if (strncmp(d, cmd, n) == 0 && d[n] == ':' && d[n + 1] == ' ')
+		d += n + 2;
 	if (d[0] != '\0' && err_code_last() == r)
 		fprintf(stderr, "iksctl: %s: %s\n", cmd, d);
 	else if (d[0] != '\0')

@@ -9,6 +9,7 @@
  * any error leaves the caller's store empty.
  */
 #include "cloud/store.h"
+#include "proto/inflate.h"
 #include "base/errors.h"
 #include "base/file.h"
 #include "base/str.h"
@@ -75,19 +76,11 @@ store_init(struct store *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* crc32_of: CRC-32 (IEEE, as zlib) of n bytes, bit by bit. */
+/* crc32_of: the zip CRC-32 of n bytes (proto/inflate.c has it). */
 static uint32_t
 crc32_of(const char *p, size_t n)
 {
-	uint32_t c = 0xffffffffu;
-	int k;
-
-	while (n-- > 0) {
-		c ^= (unsigned char)*p++;
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-	}
-	return ~c;
+	return crc32_update(0, (const uint8_t *)p, n);
 }
 
 /* text_ok: 1 if p[0..n) holds no control character (space if !space). */

@@ -108,6 +108,28 @@ find_trust(const char *cacert)
 	return 0;
 }
 
+uint32_t
+tls_trust_tag(void)
+{
+	struct stat st;
+	uint32_t h = 2166136261u;
+	const char *p = trust_path;
+	long long v[2] = { 0, 0 };
+	size_t i;
+
+	if (insecure_mode)
+		return 0;
+	if (stat(trust_path, &st) == 0) {
+		v[0] = (long long)st.st_size;
+		v[1] = (long long)st.st_mtime;
+	}
+	while (*p != '\0')
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	for (i = 0; i < sizeof(v); i++)
+		h = (h ^ ((const unsigned char *)v)[i]) * 16777619u;
+	return h | 1;
+}
+
 const char *
 tls_trust_source(void)
 {

@@ -86,6 +86,14 @@ extern struct tls_trust_stats tls_trust_stats;
 /* tls_close: send close_notify (best effort) and free the context. */
 void tls_close(struct tls_conn *c);
 
+/*
+ * tls_trust_tag: a number naming the default trust in force (its path,
+ * size and time), so that a TLS session saved under one trust is never
+ * resumed under another; 0 with --insecure, whose sessions are never
+ * saved nor offered.
+ */
+uint32_t tls_trust_tag(void);
+
 /* tls_trust_source: the file or folder default trust comes from, or "". */
 const char *tls_trust_source(void);
 

@@ -455,6 +455,8 @@ session_save(int slot)
 	struct session *s;
 	size_t len = 0;
 
+	if (tls_trust_tag() == 0)
+		return;   /* --insecure: never saved */
 	if (tr->session != NULL && tr->session(tr->ctx, slot, sess_scratch,
 	    sizeof(sess_scratch), &len) == 0 && len > 0 &&
 	    len <= sizeof(s->data) &&
@@ -564,6 +566,9 @@ conn_open(int slot, const struct url *u, const char *hostport,
 	t.ipv6 = u->ipv6;
 	t.ca_pem = rq->ca_pem;
 	t.ca_len = rq->ca_len;
+	/* Nothing verified with --insecure is resumed or saved. */
+	if (tls_trust_tag() == 0)
+		s = NULL;
 	t.sess = s != NULL && s->len > 0 ? s->data : NULL;
 	t.sess_len = s != NULL ? s->len : 0;
 	t.proxy = proxy_for(u->host, u->port);
@@ -601,11 +606,9 @@ conn_get(const struct url *u, const struct http_req *rq, int *slot)
 	 * The key names the trust too: a connection or a saved TLS session
 	 * verified against one cluster CA is never used with another.
 	 */
-	if (rq->ca_pem != NULL)
-		r = snprintf(hostport, sizeof(hostport), "%s:%u#%08x", u->host,
-		    u->port, (unsigned)trust_hash(rq->ca_pem, rq->ca_len));
-	else
-		r = snprintf(hostport, sizeof(hostport), "%s:%u", u->host, u->port);
+	r = snprintf(hostport, sizeof(hostport), "%s:%u#%08x", u->host, u->port,
+	    (unsigned)(rq->ca_pem != NULL ? trust_hash(rq->ca_pem, rq->ca_len) :
+	    tls_trust_tag()));
 	if (r < 0 || (size_t)r >= sizeof(hostport))
 		return err_limit("host", "LIM_HOSTPORT_BYTES", sizeof(hostport));
 	if ((i = conn_find(hostport, rq)) >= 0) {
