@@ -285,7 +285,7 @@ cmd_logout(int argc, char **argv)
 
 	if (argc > 1)
 		return arg_unknown("logout", argv[1]);
-	if ((r = session_logout()) == 0 && !out_body_wanted())
+	if ((r = session_logout()) == 0 && !out_body_wanted() && sess.home[0])
 		fprintf(stderr, "iksctl: logged out (%s removed)\n", sess.home);
 	return r;
 }

@@ -155,8 +155,11 @@ session_init(const char *region_flag, const char *visibility)
 	int r;
 
 	store_init(&sess.st);
-	if ((r = store_home(sess.home, sizeof(sess.home))) != 0)
-		return r;
+	if ((r = store_home(sess.home, sizeof(sess.home))) != 0) {
+		/* No HOME nor IKSCTL_HOME: calls without a token still work. */
+		sess.home[0] = '\0';
+		return settle(region_flag, visibility) != 0 ? err_code_last() : 0;
+	}
 	r = store_load(sess.home, &sess.st);
 	if (r < 0)
 		return r;
@@ -184,7 +187,12 @@ reload(void)
 static int
 save(void)
 {
-	int r = store_save(sess.home, &sess.st);
+	int r;
+
+	if (sess.home[0] == '\0')
+		return err_set(ERR_STORE, "no place for the store: set IKSCTL_HOME "
+		    "or HOME");
+	r = store_save(sess.home, &sess.st);
 
 	if (r == 0)
 		sess.have_store = 1;
@@ -598,6 +606,8 @@ session_login(const struct login *l)
 	struct sbuf f;
 	int r, fd = -1;
 
+	if (sess.home[0] == '\0')
+		return save();   /* says where the store should go */
 	if ((r = store_lock(sess.home, &fd, LOCK_WAIT_MS)) != 0) {
 		if (r != ERR_IO)
 			return r;
@@ -661,7 +671,7 @@ out:
 int
 session_logout(void)
 {
-	int r = store_remove(sess.home);
+	int r = sess.home[0] != '\0' ? store_remove(sess.home) : 0;
 
 	store_init(&sess.st);
 	return r;
