@@ -169,6 +169,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory TARGET=host unit-build tools
+	@$(MAKE) --no-print-directory TARGET=x86_64-linux-musl tools
 	@for t in aarch64-linux-musl armv7-linux-musleabihf; do \
 		$(MAKE) --no-print-directory TARGET=$$t unit-build || exit 1; \
 	done

@@ -880,7 +880,9 @@ session_finish(void)
 		return 0;
 	while (http_session_next(&i, &hp, &p, &n)) {
 		t = store_tls_find(&sess.st, hp);
-		if (t == NULL || now - t->saved_at > TLS_RESAVE_S)
+		/* New, stale, or the saved one was refused (a full handshake). */
+		if (t == NULL || now - t->saved_at > TLS_RESAVE_S ||
+		    http_stats.handshakes > 0)
 			want = 1;
 	}
 	if (!want)

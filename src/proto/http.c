@@ -588,7 +588,8 @@ conn_open(int slot, const struct url *u, const char *hostport,
 	pool[slot].ca_pem = rq->ca_pem;
 	pool[slot].ca_len = rq->ca_len;
 	pool[slot].open = 1;
-	tracef("connected to %s%s in %lld ms, %s, %s", hostport,
+	tracef("connected to %s%s%s:%u%s in %lld ms, %s, %s", u->ipv6 ? "[" : "",
+	    u->host, u->ipv6 ? "]" : "", u->port,
 	    t.proxy ? " through the proxy" : "", (long long)ms,
 	    tr->describe ? tr->describe(tr->ctx, slot) : "",
 	    resumed ? "session resumed" : "full handshake");

@@ -13,6 +13,7 @@
 #include "base/errors.h"
 #include "base/limits.h"
 #include "net/sock.h"
+#include "net/tls.h"
 #include "proto/http.h"
 #include "test.h"
 
@@ -1052,9 +1053,13 @@ TEST(test_sessions)
 	const uint8_t *p;
 	size_t n;
 	int i = 0, found = 0;
+	char key[64];
 
+	/* Sessions are kept under host:port and the trust in force. */
+	snprintf(key, sizeof(key), "s.example:8443#%08x",
+	    (unsigned)tls_trust_tag());
 	reset(2, 0);
-	http_session_put("s.example:8443", (const uint8_t *)"OLD", 3);
+	http_session_put(key, (const uint8_t *)"OLD", 3);
 	fk.session = "NEW-SESSION";
 	add(0, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, NULL);
 	add(0, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, NULL);
@@ -1064,7 +1069,7 @@ TEST(test_sessions)
 	CHECK_EQ_INT(http_stats.resumed, 1);
 	CHECK_EQ_INT(http_do(&rq, &rs), 0);
 	while (http_session_next(&i, &hp, &p, &n)) {
-		if (strcmp(hp, "s.example:8443") == 0 && n == 11 &&
+		if (strcmp(hp, key) == 0 && n == 11 &&
 		    memcmp(p, "NEW-SESSION", 11) == 0)
 			found++;
 	}
