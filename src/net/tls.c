@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -576,8 +578,17 @@ static int
 bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
 	struct tls_conn *c = ctx;
-	ssize_t n = recv(c->fd, buf, len, 0);
+	int one = 1;
+	ssize_t n;
 
+	/*
+	 * Acknowledge at once: a server that writes its head and body in two
+	 * sends without TCP_NODELAY would otherwise wait for our delayed ACK
+	 * (40 ms) before sending the body.  Linux clears the mode by itself,
+	 * so it is set again before every read.
+	 */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	n = recv(c->fd, buf, len, 0);
 	if (n >= 0)
 		return (int)n;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
