@@ -65,7 +65,7 @@ EOF
 bg /usr/sbin/nginx -p "$N" -c "$N/nginx.conf" -e "$N/logs/error.log"
 i=0
 until [ -s "$N/nginx.pid" ] && $helper ports 0 >/dev/null &&
-	curl -s --cacert "$C/rsa-root.pem" "https://127.0.0.1:$P/small" >/dev/null; do
+	curl -s --cacert "$C/rsa-root.pem" "https://127.0.0.1:$P/small?ready" >/dev/null; do
 	i=$((i + 1))
 	[ $i -gt 100 ] && { fail "nginx did not start: $(cat "$N/logs/error.log")"; finish; }
 	sleep 0.1
