@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-char iam_last_code[32];
-
 void
 iam_tokens_wipe(struct iam_tokens *t)
 {
@@ -90,7 +88,6 @@ iam_token(const char *iam_url, const char *client, struct sbuf *form,
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	iam_last_code[0] = '\0';
 	if ((r = sbuf_ok(form, "IAM form")) != 0)
 		return r;
 	if ((r = token_url(iam_url, url, sizeof(url))) != 0)
@@ -109,18 +106,8 @@ iam_token(const char *iam_url, const char *client, struct sbuf *form,
 	rq.retry = 1;   /* the token POST is safe to repeat */
 	if ((r = http_do(&rq, &rs)) != 0)
 		return r;
-	if (!api_ok(&rs)) {
-		r = api_error("IAM", &rs, 1);
-		/* Keep IAM's code for the session's decisions (BXNIM0408E). */
-		{
-			const char *p = strstr(err_detail(), "BXNIM");
-
-			if (p != NULL && p + 10 <= err_detail() + strlen(err_detail()))
-				(void)slice_copy(iam_last_code, sizeof(iam_last_code),
-				    (struct slice){ p, 10 }, "code");
-		}
-		return r;
-	}
+	if (!api_ok(&rs))
+		return api_error("IAM", &rs, 1);
 	r = parse_tokens(&rs, t);
 	/* The answer held tokens: wipe it from the receive buffer. */
 	mem_wipe((char *)rs.body, rs.body_len);

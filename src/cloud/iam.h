@@ -38,14 +38,10 @@ struct iam_tokens {
 /*
  * iam_token: POST form to {iam_url}/identity/token with Basic `client`.
  * Returns 0 with *t filled, ERR_AUTH when IAM refuses (the detail has
- * IAM's errorCode and errorMessage), or a transport error.  The IAM
- * errorCode of a refusal is left in iam_last_code (e.g. "BXNIM0408E").
+ * IAM's errorCode and errorMessage), or a transport error.
  */
 int iam_token(const char *iam_url, const char *client, struct sbuf *form,
     struct iam_tokens *t);
-
-/* The errorCode of the last refusal, or "". */
-extern char iam_last_code[32];
 
 /* iam_tokens_wipe: zero every token in t. */
 void iam_tokens_wipe(struct iam_tokens *t);

@@ -245,7 +245,6 @@ apply(void)
 		sess.st.refresh_exp = 0;
 	}
 	iam_tokens_wipe(&toks);
-	sess.refreshed = 1;
 	return 0;
 }
 
@@ -789,7 +788,7 @@ session_call(enum session_service svc, const char *method, const char *path,
 		rq.sink_ctx = sink_ctx;
 		r = http_do(&rq, rs);
 		mem_wipe(hdr, b.len);
-		if (r != 0 || rs->status != 401 || sess.refreshed)
+		if (r != 0 || rs->status != 401)
 			break;
 		if (http_opts.verbose)
 			fputs("* 401: refreshing the token and trying again\n", stderr);

@@ -41,7 +41,6 @@ struct session {
 	char accounts_url[LIM_URL_BYTES];  /* effective accounts base URL */
 	char cs_url[LIM_URL_BYTES];        /* effective containers base URL */
 	char region[LIM_FIELD_BYTES];      /* effective region or "" */
-	int refreshed;                     /* this process refreshed a token */
 	int private_endpoints;             /* --visibility private */
 };
 
