@@ -36,7 +36,7 @@ import zlib
 ISS = "https://iam.cloud.ibm.com/identity"
 FAULT_KINDS = ("reset", "reset_before_body", "reset_mid_body", "truncate", "delay",
                "status", "chunked", "close", "big", "expire_tokens", "bad_json",
-               "many_tokens", "big_header")
+               "many_tokens", "big_header", "body")
 SERVICES = ("iam", "accounts", "cs", "master")
 
 
@@ -462,6 +462,8 @@ class Emulator:
             return {"ok": True, "kind": kind, "expired_through": self.issue_seq}
         if kind == "status" and not isinstance(f.get("status"), int):
             raise ValueError("kind status needs an integer 'status'")
+        if kind == "body" and not isinstance(f.get("body"), str):
+            raise ValueError("kind body needs a string 'body'")
         with self.lock:
             self.fault_seq += 1
             f = dict(f, id=self.fault_seq, count=int(f.get("count", 1)))
@@ -1243,6 +1245,13 @@ class Emulator:
                     return json_resp(400, {"error": "unknown key %r; keys: %s" % (k, ", ".join(self.cfg))})
                 self.cfg[k] = bool(v) if k == "big_clusters" else (int(v) if v is not None else None)
             return json_resp(200, self.cfg)
+        if path == "/control/cluster" and method == "POST":
+            with self.lock:
+                cl = [c for c in self.clusters if data.get("id") in (c["id"], c["name"])]
+                if not cl or not isinstance(data.get("name"), str):
+                    return json_resp(400, {"error": "need the 'id' (or name) of a cluster and a new 'name'"})
+                cl[0]["name"] = data["name"]
+            return json_resp(200, {"id": cl[0]["id"], "name": cl[0]["name"]})
         if path == "/control/stats" and method == "GET":
             with self.lock:
                 return json_resp(200, json.loads(jdump(self.stats)))
@@ -1448,6 +1457,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif isinstance(obj, list) and obj and isinstance(obj[0], dict):
                 obj = [dict(obj[0], emulator_padding=pad)] + obj[1:]
             body = jdump(obj).encode()
+        if kind == "body":
+            body = fault["body"].encode()
+            if fault.get("content_type"):
+                headers[0] = ("Content-Type", fault["content_type"])
         if kind == "big_header":
             headers.append(("X-Emulator-Padding", "h" * int(fault.get("size", 17000))))
         if kind == "close" or self.close_connection:

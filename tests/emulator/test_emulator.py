@@ -734,6 +734,24 @@ def fault_bad_json_many_tokens_big_header():
 
 
 @test
+def fault_body_and_cluster_rename():
+    fault(service="cs", kind="body", path="/v1/versions", body="[1,2]")
+    r = curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/versions")
+    eq((r.status, r.body), (200, b"[1,2]"), "body fault replaces the body")
+    st, _ = control("/control/fault", {"kind": "body"})
+    eq(st, 400, "body fault needs a body")
+    st, body = control("/control/cluster", {"id": ENV["EMU_CLUSTER_ID"], "name": "fake-renamed"})
+    eq(st, 200, "rename")
+    t = apikey_token()
+    r = cs_get("/v1/clusters/" + ENV["EMU_CLUSTER_ID"], t["access_token"])
+    eq(r.json()["name"], "fake-renamed", "renamed cluster")
+    st, _ = control("/control/cluster", {"id": ENV["EMU_CLUSTER_ID"], "name": ENV["EMU_CLUSTER"]})
+    eq(st, 200, "rename back")
+    st, _ = control("/control/cluster", {"id": "nosuch", "name": "x"})
+    eq(st, 400, "unknown cluster refused")
+
+
+@test
 def fault_control_reset_and_validation():
     fault(service="cs", path="/v1/versions", kind="status", status=500, count=5)
     st, _ = control("/control/reset")
