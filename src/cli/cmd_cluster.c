@@ -13,6 +13,7 @@
 #include "base/str.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
+#include "cli/term.h"
 #include "cloud/api.h"
 #include "cloud/containers.h"
 #include "cloud/kube.h"
@@ -280,6 +281,8 @@ cluster_get(const char *key)
 		return r;
 	if ((r = get_doc(key, path, 0, &d)) != 0)
 		return r < 0 ? r : 0;
+	if (json_type(&d, 0) != JSON_OBJECT)
+		return err_set(ERR_JSON_FIELD, "%s: the answer is not an object", key);
 	out_table_begin(hdr, 2);
 	for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
 		row_start();
@@ -307,12 +310,45 @@ cluster_workers(const char *key)
 	return list(&l, path);
 }
 
-/* shell_safe: 1 if s needs no quotes in a shell. */
-static int
-shell_safe(const char *s)
+/*
+ * print_export: "export KUBECONFIG=<file>" for eval in a shell: as it
+ * is when every byte is plain, else in single quotes, each ' as '\''.
+ */
+static void
+print_export(const char *file)
 {
-	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789/._-+,:@")] == '\0';
+	const char *p;
+
+	if (file[strspn(file, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-+,:@")] == '\0') {
+		printf("export KUBECONFIG=%s\n", file);
+		return;
+	}
+	fputs("export KUBECONFIG='", stdout);
+	for (p = file; *p != '\0'; p++) {
+		if (*p == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*p);
+	}
+	fputs("'\n", stdout);
+}
+
+/*
+ * file_name_ok: 1 if a cluster's name can name its kubeconfig file:
+ * not empty, no '/', no leading '.', no control character.
+ */
+static int
+file_name_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == '\0' || *p == '.')
+		return 0;
+	for (; *p != '\0'; p++)
+		if (*p == '/' || *p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* cluster_config: write the kubeconfig and say how to use it. */
@@ -342,8 +378,10 @@ cluster_config(const char *key, const char *file, int priv)
 	if ((r = kube_config(&cfg, server, exe, &b)) != 0)
 		return r;
 	if (file == NULL) {
-		name = strchr(cfg.name, '/') == NULL && cfg.name[0] != '.' &&
-		    cfg.name[0] != '\0' ? cfg.name : cfg.id;
+		name = file_name_ok(cfg.name) ? cfg.name : cfg.id;
+		if (!file_name_ok(name))
+			return err_set(ERR_JSON_FIELD, "cluster %s: the service sent a "
+			    "name and id unfit for a file name", key);
 		if ((r = path_join(path, sizeof(path), sess.home, "kube")) != 0 ||
 		    (r = dir_ensure(path, 0700)) != 0)
 			return r;
@@ -371,10 +409,14 @@ cluster_config(const char *key, const char *file, int priv)
 		return b.overflow ? err_limit("output", "LIM_KUBECONFIG_BYTES",
 		    sizeof(own) - 1) : out_doc("output", own, b.len);
 	}
-	fprintf(stderr, "iksctl: wrote the kubeconfig of %s (%s) to %s\n",
-	    cfg.name, server, file);
-	printf(shell_safe(file) ? "export KUBECONFIG=%s\n" :
-	    "export KUBECONFIG='%s'\n", file);
+	sbuf_init(&b, own, sizeof(own));
+	term_escape(&b, cfg.name, strlen(cfg.name));
+	sbuf_add(&b, " (");
+	term_escape(&b, server, strlen(server));
+	sbuf_add(&b, ") to ");
+	term_escape(&b, file, strlen(file));
+	fprintf(stderr, "iksctl: wrote the kubeconfig of %s\n", own);
+	print_export(file);
 	return 0;
 }
 

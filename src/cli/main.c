@@ -9,12 +9,14 @@
 #include "base/str.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
+#include "cli/term.h"
 #include "cloud/session.h"
 #include "net/sock.h"
 #include "net/tls.h"
 #include "proto/http.h"
 
 #include <mbedtls/build_info.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,11 +87,27 @@ arg_value(int argc, char **argv, int *i, const char *name, const char **val)
 	return 1;
 }
 
+/* shown: arg escaped and cut to 64 bytes, for echoing it in an error. */
+static const char *
+shown(const char *arg)
+{
+	static char buf[64 * 4 + 4];
+	struct sbuf b;
+	size_t n = strlen(arg);
+
+	sbuf_init(&b, buf, sizeof(buf));
+	term_escape(&b, arg, n > 64 ? 64 : n);
+	if (n > 64)
+		sbuf_add(&b, "...");
+	return buf;
+}
+
 int
 arg_unknown(const char *cmd, const char *arg)
 {
-	return err_set(ERR_USAGE, "%s: unexpected argument '%s' (see 'iksctl "
-	    "help %s')", cmd, arg, cmd);
+	return err_set(ERR_USAGE, "%s: %s '%s' (see 'iksctl help %s')", cmd,
+	    arg[0] == '-' && arg[1] != '\0' ? "unknown option" :
+	    "unexpected argument", shown(arg), cmd);
 }
 
 static int
@@ -128,9 +146,14 @@ find(const char *name)
 static int
 cmd_help(int argc, char **argv)
 {
-	const struct command *c;
+	const struct command *c = NULL;
 
-	if (argc > 1 && (c = find(argv[1])) != NULL) {
+	if (argc > 2)
+		return arg_unknown("help", argv[2]);
+	if (argc > 1 && (c = find(argv[1])) == NULL)
+		return err_set(ERR_USAGE, "unknown command '%s' (see 'iksctl help')",
+		    shown(argv[1]));
+	if (c != NULL) {
 		printf("usage: iksctl %s\n\n%s", c->usage, global_usage);
 		return 0;
 	}
@@ -205,16 +228,24 @@ cli_start(void)
 	return session_init(cli.region, cli.visibility);
 }
 
-/* fail: print the one error line; returns the exit status. */
+/*
+ * fail: print the one error line; returns the exit status.  The detail
+ * may quote a service's answer: its control characters are escaped.
+ */
 static int
 fail(const char *cmd, int r)
 {
+	static char safe[4 * 512];
 	const char *d = err_detail();
 	size_t n = strlen(cmd);
+	struct sbuf b;
 
 	/* A detail that already starts with "<cmd>: " is not prefixed twice. */
 	if (strncmp(d, cmd, n) == 0 && d[n] == ':' && d[n + 1] == ' ')
 		d += n + 2;
+	sbuf_init(&b, safe, sizeof(safe));
+	term_escape(&b, d, strlen(d));
+	d = safe;
 	if (d[0] != '\0' && err_code_last() == r)
 		fprintf(stderr, "iksctl: %s: %s\n", cmd, d);
 	else if (d[0] != '\0')
@@ -224,6 +255,33 @@ fail(const char *cmd, int r)
 	return err_exit_status(r);
 }
 
+/*
+ * std_fds: a closed stdin, stdout or stderr would be taken by the first
+ * socket or file opened, and output would land in it (a token in the
+ * store, a kubeconfig into a TLS stream).  Each closed one becomes an
+ * end of a pipe that fails every use: stdin the write end, stdout and
+ * stderr the read end, so a write is an error like on a closed stream.
+ */
+static void
+std_fds(void)
+{
+	int p[2], closed[3], i, any = 0, rd, wr;
+
+	for (i = 0; i < 3; i++)
+		any |= closed[i] = fcntl(i, F_GETFD) < 0;
+	if (!any || pipe(p) != 0)
+		return;
+	rd = fcntl(p[0], F_DUPFD_CLOEXEC, 3);
+	wr = fcntl(p[1], F_DUPFD_CLOEXEC, 3);
+	close(p[0]);
+	close(p[1]);
+	for (i = 0; i < 3; i++)
+		if (closed[i])
+			(void)dup2(i == 0 ? wr : rd, i);
+	close(rd);
+	close(wr);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -231,6 +289,7 @@ main(int argc, char **argv)
 	const struct command *c = NULL;
 	int i, n = 0, r, status;
 
+	std_fds();
 	cli.argv0 = argv[0];
 	sock_init();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
@@ -264,15 +323,17 @@ main(int argc, char **argv)
 	}
 	if (strcmp(args[0], "--version") == 0)
 		args[0] = "version";
-	if ((c = find(args[0])) == NULL) {
-		fprintf(stderr, "iksctl: %s: unknown command (see 'iksctl help')\n",
-		    args[0]);
-		return EXIT_USAGE;
-	}
+	if ((c = find(args[0])) == NULL && args[0][0] == '-' && args[0][1])
+		return fail("usage", err_set(ERR_USAGE, "unknown option '%s' (see "
+		    "'iksctl help')", shown(args[0])));
+	if (c == NULL)
+		return fail("usage", err_set(ERR_USAGE, "unknown command '%s' (see "
+		    "'iksctl help')", shown(args[0])));
 	if (c->needs_session && (r = cli_start()) != 0)
 		return fail(c->name, r);
 	r = c->run(n, args);
-	if (fflush(stdout) != 0 && r == 0)
+	/* musl may meet the error in printf already: ferror() keeps it. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && r == 0)
 		r = err_set(ERR_IO, "writing to stdout failed");
 	status = r == 0 ? 0 : fail(c->name, r);
 	if (c->needs_session)

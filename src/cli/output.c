@@ -1,11 +1,14 @@
 /*
  * output.c: tables, JSON bodies and -q results on stdout (see output.h).
- * Owns the table's cell storage: cells are copied in, NUL-separated.
+ * Owns the table's cell storage: cells are copied in, NUL-separated,
+ * with control characters escaped (term.h); columns are aligned by
+ * display width, not bytes.
  */
 #include "cli/output.h"
 #include "base/errors.h"
 #include "base/fmt.h"
 #include "base/limits.h"
+#include "cli/term.h"
 #include "cloud/api.h"
 
 #include <stdio.h>
@@ -67,7 +70,7 @@ out_table_begin(const char *const *headers, int ncol)
 int
 out_table_row(const char *const *row)
 {
-	size_t n;
+	struct sbuf b;
 	int c;
 
 	if (nrows >= LIM_TABLE_ROWS)
@@ -75,12 +78,12 @@ out_table_row(const char *const *row)
 	for (c = 0; c < ncols; c++) {
 		const char *s = row[c] ? row[c] : "";
 
-		n = strlen(s);
-		if (n + 1 > sizeof(cells) - cells_used)
+		sbuf_init(&b, cells + cells_used, sizeof(cells) - cells_used);
+		term_escape(&b, s, strlen(s));
+		if (b.overflow)
 			return err_limit("table", "LIM_TABLE_BYTES", LIM_TABLE_BYTES);
-		memcpy(cells + cells_used, s, n + 1);
 		cell_at[nrows][c] = (unsigned)cells_used;
-		cells_used += n + 1;
+		cells_used += b.len + 1;
 	}
 	nrows++;
 	return 0;
@@ -95,19 +98,20 @@ out_table_end(void)
 
 	for (r = 0; r < nrows; r++)
 		for (c = 0; c < ncols; c++)
-			if ((n = strlen(cells + cell_at[r][c])) > w[c])
+			if ((n = term_width(cells + cell_at[r][c])) > w[c])
 				w[c] = n;
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < ncols; c++) {
 			s = cells + cell_at[r][c];
 			if (c + 1 < ncols)
-				printf("%-*s   ", (int)w[c], s);
+				printf("%s%*s", s, (int)(w[c] - term_width(s) + 3), "");
 			else
 				printf("%s\n", s);
 		}
 	}
 	nrows = 0;
-	return fflush(stdout) == 0 ? 0 : err_set(ERR_IO, "writing to stdout");
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 :
+	    err_set(ERR_IO, "writing to stdout failed");
 }
 
 const char *

@@ -17,9 +17,10 @@ api_parse(const char *what, const char *body, size_t len, struct json_doc *d)
 {
 	int r = json_parse(d, body, len, toks, LIM_JSON_TOKENS);
 
+	/* json_parse() named the limit: tokens, nesting or size. */
 	if (r == ERR_LIMIT)
-		return err_set(ERR_LIMIT, "%s: answer has more JSON tokens than "
-		    "LIM_JSON_TOKENS = %d", what, LIM_JSON_TOKENS);
+		return err_set(ERR_LIMIT, "%s: the answer is over a limit: %s",
+		    what, err_detail());
 	if (r != 0)
 		return err_set(r, "%s: the answer is not valid JSON (%s)", what,
 		    err_detail());

@@ -77,6 +77,46 @@ is_dir(const char *p)
 	    S_ISDIR(st.st_mode);
 }
 
+/*
+ * has_cert: 1 if the file holds a PEM certificate block.  Reads until
+ * the first one (at the start of any real bundle), so it is cheap.
+ */
+static int
+has_cert(const char *path)
+{
+	static const char mark[] = "-----BEGIN CERTIFICATE-----";
+	char buf[4096];
+	size_t keep = 0, k = sizeof(mark) - 2, n, i;
+	ssize_t got;
+	int fd, found = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	while (!found && (got = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
+		n = keep + (size_t)got;
+		for (i = 0; !found && i + k < n; i++)
+			found = memcmp(buf + i, mark, k + 1) == 0;
+		/* Keep a tail, so a mark across two reads is still found. */
+		keep = n < k ? n : k;
+		memmove(buf, buf + n - keep, keep);
+	}
+	close(fd);
+	return found;
+}
+
+/* trust_file: use the bundle at path, named by what (--cacert, ...). */
+static int
+trust_file(const char *path, const char *what)
+{
+	if (!is_file(path))
+		return err_set(ERR_TLS_NO_CA, "%s %s: not a readable file", what,
+		    path);
+	if (!has_cert(path))
+		return err_set(ERR_TLS_NO_CA, "%s %s: holds no certificate (no "
+		    "-----BEGIN CERTIFICATE----- block)", what, path);
+	return str_copy(trust_path, sizeof(trust_path), path, what);
+}
+
 /* find_trust: choose where the default trust anchors come from. */
 static int
 find_trust(const char *cacert)
@@ -84,19 +124,11 @@ find_trust(const char *cacert)
 	const char *env;
 	size_t i;
 
-	if (cacert != NULL) {
-		if (!is_file(cacert))
-			return err_set(ERR_TLS_NO_CA, "--cacert %s: not a readable file",
-			    cacert);
-		return str_copy(trust_path, sizeof(trust_path), cacert, "--cacert");
-	}
+	if (cacert != NULL)
+		return trust_file(cacert, "--cacert");
 	env = getenv("SSL_CERT_FILE");
-	if (env != NULL && env[0] != '\0') {
-		if (!is_file(env))
-			return err_set(ERR_TLS_NO_CA, "SSL_CERT_FILE=%s: not a readable file",
-			    env);
-		return str_copy(trust_path, sizeof(trust_path), env, "SSL_CERT_FILE");
-	}
+	if (env != NULL && env[0] != '\0')
+		return trust_file(env, "SSL_CERT_FILE");
 	env = getenv("SSL_CERT_DIR");
 	if (env != NULL && env[0] != '\0' && is_dir(env)) {
 		trust_is_dir = 1;
