@@ -146,6 +146,19 @@ def json_seeds():
         ' true, false, null, {}, [], [[[{"": ""}]]]]')
     put("json", "bad", '{"a": [1 2], "b": tru}')
     put("json", "surrogate", '"\\ud800"')
+    put("json", "deep", "[" * 600 + "]" * 600)
+    put("json", "not-object", "[1,2]")
+    put("json", "string", '"str"')
+
+
+def term():
+    for label, d in [
+        ("plain", b"fake-iks-classic"), ("escapes", b"evil\x1b]0;owned\x07\x1b[2J\r\n\t\x7f"),
+        ("c1", "csi\u009b31m nel\u0085".encode()), ("bidi", "abc\u202edcba\u2066x\u2069".encode()),
+        ("wide", "\u65e5\u672c\u8a9e-\u00fc\u0301\U0001f600".encode()),
+        ("bad-utf8", b"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xff\xe2\x82"),
+    ]:
+        put("term", label, d)
 
 
 def query():
@@ -207,6 +220,7 @@ def main():
     retry_after()
     url()
     json_seeds()
+    term()
     query()
     jwt_seeds()
     fx = os.path.join(ROOT, "tests", "fixtures", "zip")
