@@ -193,8 +193,8 @@ do_unpack() {
 		[ -n "$p_file" ] || continue
 		echo "fetch: $m_name $m_version: applying $p_file" >&2
 		patch -d "$dest.tmp" -p1 -s -N -F0 --no-backup-if-mismatch \
-		    -i "$patches/$p_file" >&2 ||
-		    die "$patches/$p_file does not apply to $m_name $m_version"
+		    -i "$patches/$p_file" >&2 || { rm -rf "$dest.tmp"
+			die "$patches/$p_file does not apply to $m_name $m_version"; }
 	done || exit 1
 	echo "$stamp" > "$dest.tmp/.unpacked"
 	mv "$dest.tmp" "$dest"
