@@ -81,7 +81,9 @@ deps:
 
 fetch: $(MBEDTLS_STAMP) $(JSMN_STAMP)
 
-$(MBEDTLS_STAMP):
+# A change of the manifest or of a patch re-runs the unpack (fetch.sh then
+# unpacks again if the patches applied differ from those wanted).
+$(MBEDTLS_STAMP): third_party/MANIFEST $(wildcard third_party/patches/mbedtls-*)
 	@sh third_party/fetch.sh unpack mbedtls $(DEPS)
 	@touch $@
 $(JSMN_STAMP):

@@ -4,6 +4,7 @@
 #
 #   fetch.sh fetch NAME   make CACHE/<file> exist with the pinned SHA-256
 #   fetch.sh unpack NAME DEST   fetch, then unpack into DEST/<name>-<version>
+#                         and apply NAME's patches (see MANIFEST)
 #   fetch.sh verify NAME  check the cached file only (no network)
 #
 # Sources, in order: the upstream release URL, then Debian's source package
@@ -13,6 +14,12 @@
 # right, so an interrupted download never looks like a good one.  The cache
 # (third_party/cache, git-ignored) makes later builds offline.
 #
+# Patches (third_party/patches, in git) are checked against their SHA-256
+# in MANIFEST on every unpack, before anything is changed, and applied
+# after the tarball's check.  DEST/<name>-<version>/.unpacked lists the
+# tarball's and the patches' hashes: a tree unpacked with other patches
+# (or none, or by an older fetch.sh) is unpacked again.
+#
 # Environment: IKSCTL_CACHE (cache folder), IKSCTL_FETCH_OFFLINE=1 (never
 # download), IKSCTL_UPSTREAM_URL / IKSCTL_DEBIAN_MIRROR (override a source,
 # "none" to skip it; used by tests).
@@ -20,6 +27,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 manifest=$here/MANIFEST
+patches=$here/patches
 cache=${IKSCTL_CACHE:-$here/cache}
 
 die() { echo "fetch: $*" >&2; exit 1; }
@@ -142,18 +150,53 @@ fetch:   Debian source package $m_deb_src $m_deb_version: ${why_deb:-hash mismat
 fetch: check the network, or copy $m_file (SHA-256 $m_sha) into $cache/ by hand and run make again."
 }
 
+# patch_lines: "sha file" of each patch of this dependency and version, in
+# MANIFEST order; a patch line for another version is skipped and said.
+patch_lines() {
+	grep -v '^#' "$manifest" | awk -v n="$m_name" -v v="$m_version" '
+	    $1 == "patch" && $2 == n && $3 == v { print $4, $5 }
+	    $1 == "patch" && $2 == n && $3 != v { print "fetch: note: " $5 " is for " n " " $3 ", not " v "; not applied" > "/dev/stderr" }'
+}
+
+# verify_patches LINES: stop the build if a patch is missing or edited.
+verify_patches() {
+	echo "$1" | while read -r p_sha p_file; do
+		[ -n "$p_file" ] || continue
+		f=$patches/$p_file
+		[ -f "$f" ] || die "$f (a patch named in MANIFEST) is missing"
+		got=$(sha_of "$f")
+		[ "$got" = "$p_sha" ] || die "$f has SHA-256 $got, expected $p_sha (edited or corrupted).
+fetch: restore it (git checkout), or if the change is meant, put its SHA-256 in $manifest."
+	done || exit 1
+}
+
 do_unpack() {
 	do_fetch "$1"
 	dest=$2/$m_name-$m_version
-	[ -f "$dest/.unpacked-$m_sha" ] && return 0
+	plist=$(patch_lines)
+	verify_patches "$plist"
+	stamp=$(printf '%s\n%s' "$m_sha" "$plist")
+	[ -f "$dest/.unpacked" ] && [ "$(cat "$dest/.unpacked")" = "$stamp" ] && return 0
+	if [ -n "$plist" ]; then
+		command -v patch >/dev/null 2>&1 ||
+		    die "'patch' is not installed (apt-get install patch); $m_name needs it"
+	fi
 	rm -rf "$dest" "$dest.tmp"
 	mkdir -p "$dest.tmp"
+	# -m: every file is new, so objects of an earlier tree are rebuilt.
 	case "$m_file" in
-	*.tar.bz2) tar -C "$dest.tmp" --strip-components=1 -xjf "$cache/$m_file" ;;
-	*.tar.gz) tar -C "$dest.tmp" --strip-components=1 -xzf "$cache/$m_file" ;;
+	*.tar.bz2) tar -C "$dest.tmp" --strip-components=1 -mxjf "$cache/$m_file" ;;
+	*.tar.gz) tar -C "$dest.tmp" --strip-components=1 -mxzf "$cache/$m_file" ;;
 	*) die "unknown archive type: $m_file" ;;
 	esac || die "could not unpack $cache/$m_file"
-	touch "$dest.tmp/.unpacked-$m_sha"
+	echo "$plist" | while read -r p_sha p_file; do
+		[ -n "$p_file" ] || continue
+		echo "fetch: $m_name $m_version: applying $p_file" >&2
+		patch -d "$dest.tmp" -p1 -s -N -F0 --no-backup-if-mismatch \
+		    -i "$patches/$p_file" >&2 || { rm -rf "$dest.tmp"
+			die "$patches/$p_file does not apply to $m_name $m_version"; }
+	done || exit 1
+	echo "$stamp" > "$dest.tmp/.unpacked"
 	mv "$dest.tmp" "$dest"
 }
 

@@ -11,7 +11,7 @@
 # retried, and success is judged by the installed packages.
 set -u
 
-pkgs_build="make gcc libc6-dev musl-tools musl-dev bzip2 tar xz-utils curl ca-certificates file binutils apt dpkg-dev"
+pkgs_build="make gcc libc6-dev musl-tools musl-dev bzip2 tar xz-utils patch curl ca-certificates file binutils apt dpkg-dev"
 pkgs_cross="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64 musl-dev:armhf qemu-user-static"
 pkgs_test="python3 openssl curl jq zip unzip nginx tinyproxy valgrind clang libclang-rt-14-dev procps iproute2 util-linux time strace man-db groff-base gdb"
 

@@ -677,6 +677,7 @@ ssl_error(int r, const char *what)
 static int
 handshake(struct tls_conn *c, const char *host)
 {
+	uint32_t v;
 	int r;
 
 	verifying = c;
@@ -691,8 +692,18 @@ handshake(struct tls_conn *c, const char *host)
 		}
 		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 			continue;
-		if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
-		    mbedtls_ssl_get_verify_result(&c->ssl) != 0) {
+		v = mbedtls_ssl_get_verify_result(&c->ssl);
+		if (r == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION) {
+			/* Our patch over 3.6.7: see third_party/patches. */
+			r = err_set(ERR_TLS_HANDSHAKE, "%s: TLS handshake failed: %s",
+			    host, mbedtls_ssl_get_version_number(&c->ssl) <
+			    MBEDTLS_SSL_VERSION_TLS1_2 ? "the server chose a TLS "
+			    "version older than 1.2" : "the server chose TLS 1.3 "
+			    "without the supported_versions extension or with a "
+			    "bad legacy_version");
+		} else if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+		    (v != 0 && v != 0xffffffffu)) {
+			/* All ones: no certificate was verified yet. */
 			r = cert_error(c, host);
 		} else if (r == 0 || r == MBEDTLS_ERR_SSL_CONN_EOF) {
 			r = err_set(ERR_NET_RESET, "%s: closed during the TLS handshake",
