@@ -13,10 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* build_headers: the auth headers of a service call, into buf. */
+/*
+ * build_headers: the auth headers of a service call, into b.  The
+ * caller's -H lines go to the HTTP layer apart (user_headers), which
+ * drops a built-in header of the same name.
+ */
 static int
-build_headers(enum session_service svc, const char *token, const char *extra,
-    int has_body, struct sbuf *b)
+build_headers(enum session_service svc, const char *token, int has_body,
+    struct sbuf *b)
 {
 	sbuf_add(b, "Authorization: Bearer ");
 	sbuf_add(b, token);
@@ -33,26 +37,78 @@ build_headers(enum session_service svc, const char *token, const char *extra,
 			sbuf_add(b, "\r\n");
 		}
 	}
-	if (has_body && (extra == NULL || strstr(extra, "Content-Type") == NULL))
+	if (has_body)
 		sbuf_add(b, "Content-Type: application/json\r\n");
-	if (extra != NULL)
-		sbuf_add(b, extra);
 	return sbuf_ok(b, "request headers");
 }
 
-/* service_url: base of svc joined with path (an absolute URL passes). */
+/*
+ * service_url: base of svc joined with path.  path must be a path on
+ * the service: a full URL, "//host" or a control character would send
+ * the tokens elsewhere (DESIGN.md, "Untrusted answers").
+ */
 static int
 service_url(enum session_service svc, const char *path, char *out,
     size_t cap)
 {
 	static struct url u;
+	const char *p;
 	int r;
 
-	if (strncmp(path, "https://", 8) == 0)
-		return str_copy(out, cap, path, "URL");
+	for (p = path; *p != '\0' && (unsigned char)*p >= 0x20 && *p != 0x7f; p++)
+		;
+	if (path[0] != '/' || path[1] == '/' || *p != '\0' ||
+	    strstr(path, "://") != NULL)
+		return err_set(ERR_USAGE, "PATH must be a path on the service "
+		    "(/v1/...), not a URL");
 	if ((r = url_parse(session_base(svc), &u)) != 0)
 		return err_set(ERR_NET_URL, "%s: %s", session_base(svc), err_detail());
 	return url_join(&u, path, out, cap);
+}
+
+/* call_url: session_call() on a URL already checked to be on svc. */
+static int
+call_url(enum session_service svc, const char *method, const char *url,
+    const char *extra, const char *body, size_t body_len, http_sink_fn sink,
+    void *sink_ctx, struct http_resp *rs)
+{
+	static char hdr[3 * LIM_TOKEN_BYTES];
+	static char rejected[LIM_TOKEN_BYTES];
+	struct http_req rq;
+	const char *token;
+	struct sbuf b;
+	int r, try;
+
+	for (try = 0; try < 2; try++) {
+		r = try == 0 ? session_access(0, &token) :
+		    sess_access_after(rejected, &token);
+		mem_wipe(rejected, sizeof(rejected));
+		if (r != 0)
+			return r;
+		sbuf_init(&b, hdr, sizeof(hdr));
+		if ((r = build_headers(svc, token, body != NULL, &b)) != 0)
+			return r;
+		memset(&rq, 0, sizeof(rq));
+		rq.method = method;
+		rq.url = url;
+		rq.headers = hdr;
+		rq.user_headers = extra;
+		rq.body = body;
+		rq.body_len = body_len;
+		rq.retry = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+		rq.sink = sink;
+		rq.sink_ctx = sink_ctx;
+		r = http_do(&rq, rs);
+		mem_wipe(hdr, b.len);
+		if (r != 0 || rs->status != 401 || try > 0)
+			break;
+		/* Keep the token that got the 401: a reload replaces it. */
+		if ((r = str_copy(rejected, sizeof(rejected), token, "token")) != 0)
+			return r;
+		if (http_opts.verbose)
+			fputs("* 401: renewing the token and trying again\n", stderr);
+	}
+	return r;
 }
 
 int
@@ -61,58 +117,53 @@ session_call(enum session_service svc, const char *method, const char *path,
     void *sink_ctx, struct http_resp *rs)
 {
 	static char url[LIM_URL_BYTES];
-	static char hdr[3 * LIM_TOKEN_BYTES];
-	struct http_req rq;
-	const char *token;
-	struct sbuf b;
-	int r, try;
+	int r;
 
 	if ((r = service_url(svc, path, url, sizeof(url))) != 0)
 		return r;
-	for (try = 0; try < 2; try++) {
-		if ((r = session_access(try > 0, &token)) != 0)
-			return r;
-		sbuf_init(&b, hdr, sizeof(hdr));
-		if ((r = build_headers(svc, token, extra, body != NULL, &b)) != 0)
-			return r;
-		memset(&rq, 0, sizeof(rq));
-		rq.method = method;
-		rq.url = url;
-		rq.headers = hdr;
-		rq.body = body;
-		rq.body_len = body_len;
-		rq.retry = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-		rq.sink = sink;
-		rq.sink_ctx = sink_ctx;
-		r = http_do(&rq, rs);
-		mem_wipe(hdr, b.len);
-		if (r != 0 || rs->status != 401)
-			break;
-		if (http_opts.verbose)
-			fputs("* 401: refreshing the token and trying again\n", stderr);
-	}
-	return r;
+	return call_url(svc, method, url, extra, body, body_len, sink, sink_ctx,
+	    rs);
 }
 
-/* next_page: the URL of next_url (a path on the accounts host). */
+/*
+ * next_page: the URL of next_url: a path from the accounts host's root,
+ * or a URL on that same host (scheme, host and port); a link to any
+ * other host is not followed.  Returns 0, 1 (no next page) or an error.
+ */
 static int
 next_page(const struct json_doc *d, char *out, size_t cap)
 {
-	static char path[LIM_URL_BYTES];
-	static struct url u;
+	static char link[LIM_URL_BYTES], abs[LIM_URL_BYTES];
+	static struct url u, nu;
+	const char *path = link;
+	struct sbuf b;
 	int i = json_get(d, 0, "next_url");
 
 	if (i < 0 || json_type(d, i) != JSON_STRING)
 		return 1;
-	if (json_str(d, i, path, sizeof(path)) < 0)
+	if (json_str(d, i, link, sizeof(link)) < 0)
 		return err_code_last();
-	if (path[0] == '\0')
+	if (link[0] == '\0')
 		return 1;
-	if (strncmp(path, "https://", 8) == 0)
-		return str_copy(out, cap, path, "next_url");
 	if (url_parse(sess.accounts_url, &u) != 0)
 		return err_code_last();
 	u.path[0] = '\0';   /* next_url is a path from the host's root */
+	if (strstr(link, "://") != NULL || strncmp(link, "//", 2) == 0) {
+		sbuf_init(&b, abs, sizeof(abs));
+		if (link[0] == '/') {   /* "//host/x": the scheme of the base */
+			sbuf_add(&b, u.scheme);
+			sbuf_add(&b, ":");
+		}
+		sbuf_add(&b, link);
+		if (sbuf_ok(&b, "next_url") != 0 || url_parse(abs, &nu) != 0)
+			return err_set(ERR_FAIL, "accounts: next_url is not a URL; "
+			    "not followed");
+		if (strcmp(nu.scheme, u.scheme) != 0 ||
+		    strcmp(nu.host, u.host) != 0 || nu.port != u.port)
+			return err_set(ERR_FAIL, "accounts: next_url points at another "
+			    "host (%s:%u); not followed", nu.host, nu.port);
+		path = nu.path;
+	}
 	return url_join(&u, path, out, cap);
 }
 
@@ -133,8 +184,10 @@ session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
 	for (;;) {
 		if (++pages > 1000)
 			return err_set(ERR_LIMIT, "accounts: over 1000 pages");
-		if ((r = session_call(SVC_ACCOUNTS, "GET", url, NULL, NULL, 0, NULL,
-		    NULL, &rs)) != 0)
+		r = pages == 1 ? session_call(SVC_ACCOUNTS, "GET", url, NULL, NULL,
+		    0, NULL, NULL, &rs) : call_url(SVC_ACCOUNTS, "GET", url, NULL,
+		    NULL, 0, NULL, NULL, &rs);
+		if (r != 0)
 			return r;
 		/* As bluemix-go does: a 404 with no list means no accounts. */
 		if (rs.status == 404 && pages == 1)

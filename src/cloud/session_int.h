@@ -34,4 +34,11 @@ int sess_call_iam(struct sbuf *f, const char *client);
 /* sess_refresh_grant: F7 (and F6 with account) into sess_toks. */
 int sess_refresh_grant(const char *account);
 
+/*
+ * sess_access_after: a token to retry with after `rejected` got a 401:
+ * a usable token another process stored meanwhile, else a refresh (or
+ * a re-login) under the store lock.  Returns as session_access().
+ */
+int sess_access_after(const char *rejected, const char **token);
+
 #endif

@@ -242,8 +242,22 @@ usable(int64_t now)
 	    now < sess.st.access_exp - EXPIRY_WINDOW;
 }
 
-int
-session_access(int force, const char **token)
+/*
+ * fresh: whether the stored access token can be used as it is: usable
+ * and not due (force: never); after a 401 (rejected set), any usable
+ * token other than the rejected one, i.e. one another process stored.
+ */
+static int
+fresh(int force, const char *rejected, int64_t now)
+{
+	if (rejected != NULL)
+		return usable(now) && strcmp(sess.st.access_token, rejected) != 0;
+	return !force && usable(now) && now < refresh_at();
+}
+
+/* get_access: session_access(), or after a 401 for the rejected token. */
+static int
+get_access(int force, const char *rejected, const char **token)
 {
 	int64_t now = session_now();
 	int r, fd = -1, was_usable;
@@ -251,7 +265,7 @@ session_access(int force, const char **token)
 	if (sess.st.access_token[0] == '\0')
 		return err_set(ERR_AUTH_LOGIN, "no session in %s; run 'iksctl login'",
 		    sess.home);
-	if (!force && usable(now) && now < refresh_at()) {
+	if (rejected == NULL && fresh(force, NULL, now)) {
 		*token = sess.st.access_token;
 		return 0;
 	}
@@ -261,8 +275,12 @@ session_access(int force, const char **token)
 	if ((r = sess_reload()) != 0)
 		goto out;
 	now = session_now();
-	if (!force && usable(now) && now < refresh_at())
+	if (fresh(force, rejected, now)) {
+		if (rejected != NULL && http_opts.verbose)
+			fputs("* using the token another process stored\n", stderr);
 		goto out;
+	}
+	force |= rejected != NULL;
 	was_usable = usable(now);
 	r = renew();
 	if (r == 0)
@@ -280,6 +298,18 @@ out:
 	if (r == 0)
 		*token = sess.st.access_token;
 	return r;
+}
+
+int
+session_access(int force, const char **token)
+{
+	return get_access(force, NULL, token);
+}
+
+int
+sess_access_after(const char *rejected, const char **token)
+{
+	return get_access(1, rejected, token);
 }
 
 int
