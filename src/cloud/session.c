@@ -141,23 +141,47 @@ offer_tls(void)
 			    sess.st.tls[i].len);
 }
 
+/* keep_load_err: remember why the store cannot be used (code r). */
+static void
+keep_load_err(int r)
+{
+	sess.load_err = r;
+	if (str_copy(sess.load_detail, sizeof(sess.load_detail), err_detail(),
+	    "detail") != 0)
+		sess.load_detail[0] = '\0';
+	err_clear();
+}
+
 int
 session_init(const char *region_flag, const char *visibility)
 {
 	int r;
 
 	store_init(&sess.st);
+	sess.load_err = 0;
 	if ((r = store_home(sess.home, sizeof(sess.home))) != 0) {
 		/* No HOME nor IKSCTL_HOME: calls without a token still work. */
 		sess.home[0] = '\0';
-		return settle(region_flag, visibility) != 0 ? err_code_last() : 0;
+		keep_load_err(r);
+	} else if ((r = store_load(sess.home, &sess.st)) < 0) {
+		/* Unreadable: logout removes it, login replaces it. */
+		keep_load_err(r);
+	} else {
+		sess.have_store = r == 0;
+		offer_tls();
 	}
-	r = store_load(sess.home, &sess.st);
-	if (r < 0)
-		return r;
-	sess.have_store = r == 0;
-	offer_tls();
 	return settle(region_flag, visibility);
+}
+
+int
+session_need_store(void)
+{
+	if (sess.load_err == 0)
+		return 0;
+	if (sess.home[0] == '\0' || strstr(sess.load_detail, "iksctl logout"))
+		return err_set(sess.load_err, "%s", sess.load_detail);
+	return err_set(sess.load_err, "%s; run 'iksctl logout' or 'iksctl "
+	    "login' to start over", sess.load_detail);
 }
 
 /* sess_reload: read the store again (under the lock) before changing it. */
@@ -182,8 +206,7 @@ sess_save(void)
 	int r;
 
 	if (sess.home[0] == '\0')
-		return err_set(ERR_STORE, "no place for the store: set IKSCTL_HOME "
-		    "or HOME");
+		return session_need_store();
 	r = store_save(sess.home, &sess.st);
 
 	if (r == 0)

@@ -42,6 +42,8 @@ struct session {
 	char cs_url[LIM_URL_BYTES];        /* effective containers base URL */
 	char region[LIM_FIELD_BYTES];      /* effective region or "" */
 	int private_endpoints;             /* --visibility private */
+	int load_err;                      /* why the store is unusable, or 0 */
+	char load_detail[320];             /* its detail (names the store) */
 };
 
 extern struct session sess;
@@ -59,7 +61,11 @@ struct login {
 };
 
 /*
- * session_init: load the store and settle endpoints and region.
+ * session_init: load the store and settle endpoints and region.  A
+ * store that cannot be loaded (corrupt, newer, not a file) or no place
+ * for one (HOME unset) is not an error here: it is kept in load_err,
+ * and session_need_store() (every token, target, kube call) returns it,
+ * while login replaces the store and logout removes it.
  * visibility: --visibility, or NULL for IBMCLOUD_VISIBILITY, else
  * public.  "private" uses IAM's, accounts' and containers' private hosts
  * (IBMCLOUD_PRIVATE_*_API_ENDPOINT override them) and the clusters'
@@ -74,7 +80,8 @@ int session_init(const char *region_flag, const char *visibility);
  */
 int session_login(const struct login *l);
 
-/* session_logout: remove the store and cached cluster files. */
+/* session_logout: remove the store (even an unreadable one) and cached
+ * cluster files. */
 int session_logout(void);
 
 /*
@@ -103,6 +110,12 @@ int session_target(const char *account, const char *region);
 int session_call(enum session_service svc, const char *method,
     const char *path, const char *extra, const char *body, size_t body_len,
     http_sink_fn sink, void *sink_ctx, struct http_resp *rs);
+
+/*
+ * session_need_store: 0 if the store could be loaded (or there is none
+ * yet), else the load error again, with an advice that is true.
+ */
+int session_need_store(void);
 
 /* session_base: the base URL of svc. */
 const char *session_base(enum session_service svc);

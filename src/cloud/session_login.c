@@ -7,6 +7,7 @@
 #include "cloud/session_int.h"
 #include "base/errors.h"
 #include "base/str.h"
+#include "base/file.h"
 #include "cloud/iam.h"
 #include "net/url.h"
 
@@ -86,6 +87,31 @@ record_login(const struct login *l)
 	    l->region && l->region[0] ? l->region : sess.region, "region");
 }
 
+/*
+ * say_replacing: one warning line before a login replaces the store
+ * that could not be loaded, with why (the load error without the store's
+ * name and its advice).
+ */
+static void
+say_replacing(void)
+{
+	char path[LIM_PATH_FS_BYTES];
+	const char *why = sess.load_detail, *end;
+	size_t n;
+
+	if (path_join(path, sizeof(path), sess.home, "store") != 0)
+		path[0] = '\0';
+	n = strlen(path);
+	if (strncmp(why, "store ", 6) == 0 && strncmp(why + 6, path, n) == 0)
+		why += 6 + n;
+	while (*why == ':' || *why == ' ')
+		why++;
+	end = strstr(why, "; ");
+	n = end != NULL ? (size_t)(end - why) : strlen(why);
+	fprintf(stderr, "iksctl: login: replacing the unreadable store %s: "
+	    "%.*s\n", path, (int)n, why);
+}
+
 int
 session_login(const struct login *l)
 {
@@ -94,7 +120,11 @@ session_login(const struct login *l)
 	int r, fd = -1;
 
 	if (sess.home[0] == '\0')
-		return sess_save();   /* says where the store should go */
+		return session_need_store();   /* says why there is no store */
+	if (sess.load_err != 0) {
+		say_replacing();
+		sess.load_err = 0;
+	}
 	if ((r = store_lock(sess.home, &fd, LOCK_WAIT_MS)) != 0) {
 		if (r != ERR_IO)
 			return r;
@@ -158,9 +188,15 @@ out:
 int
 session_logout(void)
 {
-	int r = sess.home[0] != '\0' ? store_remove(sess.home) : 0;
+	int r;
 
+	if (sess.home[0] == '\0')
+		return session_need_store();   /* says why there is no store */
+	/* Whatever is there goes, an unreadable store included. */
+	r = store_remove(sess.home);
 	store_init(&sess.st);
+	if (r == 0)
+		sess.load_err = 0;
 	return r;
 }
 

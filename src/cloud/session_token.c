@@ -262,6 +262,8 @@ get_access(int force, const char *rejected, const char **token)
 	int64_t now = session_now();
 	int r, fd = -1, was_usable;
 
+	if ((r = session_need_store()) != 0)
+		return r;
 	if (sess.st.access_token[0] == '\0')
 		return err_set(ERR_AUTH_LOGIN, "no session in %s; run 'iksctl login'",
 		    sess.home);
