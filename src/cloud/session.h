@@ -10,7 +10,9 @@
  * a process that waited finds the new token and does not refresh
  * again).  An expired refresh token triggers a silent login from the
  * recorded credential source.  session_call() sends a request with the
- * token and retries once after a 401 with a fresh one.
+ * token and retries once after a 401: with the token another process
+ * stored meanwhile if there is one, else with a fresh one (one refresh
+ * across processes).
  * session_finish() saves TLS sessions for the next process.
  */
 #ifndef IKSCTL_SESSION_H
@@ -102,10 +104,13 @@ int session_target(const char *account, const char *region);
 
 /*
  * session_call: method path on service with the access token, the
- * refresh token and the region (containers only) as headers.  extra:
- * more header lines (CRLF-ended) or NULL; body may be NULL; sink: stream
- * a 2xx body.  A 401 is retried once with a fresh token.  Returns as
- * http_do() (any status), or a session error.
+ * refresh token and the region (containers only) as headers.  path
+ * must be a path on the service ("/v1/..."): a URL, "//host" or a
+ * control character is ERR_USAGE and nothing is sent.  extra: the
+ * user's header lines (CRLF-ended; each replaces a built-in header of
+ * its name) or NULL; body may be NULL; sink: stream a 2xx body.  A 401
+ * is retried once (see above).  Returns as http_do() (any status), or
+ * a session error.
  */
 int session_call(enum session_service svc, const char *method,
     const char *path, const char *extra, const char *body, size_t body_len,
@@ -123,7 +128,8 @@ const char *session_base(enum session_service svc);
 /*
  * session_accounts: call cb once per account (all pages of
  * /coe/v2/accounts): d is the page, i the resource's token index.  cb
- * returns nonzero to stop.  Returns 0 or a negative code.
+ * returns nonzero to stop.  A next_url is followed only on the accounts
+ * host (same scheme, host and port).  Returns 0 or a negative code.
  */
 int session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
     void *ctx);
