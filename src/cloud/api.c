@@ -8,7 +8,10 @@
 #include "base/limits.h"
 #include "base/str.h"
 
+#include "proto/http_parse.h"
+
 #include <stdio.h>
+#include <time.h>
 
 static jsmntok_t toks[LIM_JSON_TOKENS];   /* the shared token array */
 
@@ -42,47 +45,81 @@ field(const struct json_doc *d, int obj, const char *key, char *out,
 		out[0] = '\0';
 }
 
+/*
+ * read_body: the service's code, message, details and id from an error
+ * body; *label names the id: IAM's context.requestId is a request id,
+ * the containers API's incidentID an incidentID, Account Management's
+ * trace a trace.
+ */
+static void
+read_body(const struct json_doc *d, char *code, char *msg, char *details,
+    char *id, const char **label)
+{
+	int e = json_get(d, 0, "errors");
+
+	field(d, 0, "errorCode", code, 64);
+	if (code[0] != '\0' || json_get(d, 0, "errorMessage") >= 0) {   /* IAM */
+		field(d, 0, "errorMessage", msg, 512);
+		field(d, 0, "errorDetails", details, 512);
+		field(d, json_get(d, 0, "context"), "requestId", id, 160);
+		*label = "request id";
+	} else if (json_type(d, e) == JSON_ARRAY) {   /* Account Management */
+		e = json_at(d, e, 0);
+		field(d, e, "code", code, 64);
+		field(d, e, "message", msg, 512);
+		field(d, e, "more_info", details, 512);
+		field(d, 0, "trace", id, 160);
+		*label = "trace";
+	} else {                 /* containers, Kubernetes */
+		field(d, 0, "code", code, 64);
+		field(d, 0, "description", msg, 512);
+		field(d, 0, "incidentID", id, 160);
+		*label = "incidentID";
+		if (msg[0] == '\0')
+			field(d, 0, "message", msg, 512);
+	}
+}
+
 int
 api_error(const char *what, const struct http_resp *rs, int is_iam)
 {
-	static char code[64], msg[512], id[160], details[512];
+	static char code[64], msg[512], id[160], details[512], st[128];
+	const char *label = "request id";
 	struct json_doc d;
-	struct slice tid;
-	int ecode, ctx;
+	struct slice v;
+	uint32_t wait;
+	int ecode, n;
 
 	ecode = rs->status == 401 || (is_iam && (rs->status == 400 ||
 	    rs->status == 403)) ? ERR_AUTH : ERR_HTTP_STATUS;
 	code[0] = msg[0] = id[0] = details[0] = '\0';
 	if (rs->body_len > 0 && api_parse(what, rs->body, rs->body_len, &d) == 0 &&
-	    json_type(&d, 0) == JSON_OBJECT) {
-		field(&d, 0, "errorCode", code, sizeof(code));
-		if (code[0] != '\0') {   /* IAM */
-			field(&d, 0, "errorMessage", msg, sizeof(msg));
-			field(&d, 0, "errorDetails", details, sizeof(details));
-			ctx = json_get(&d, 0, "context");
-			field(&d, ctx, "requestId", id, sizeof(id));
-		} else {                 /* containers, Kubernetes */
-			field(&d, 0, "code", code, sizeof(code));
-			field(&d, 0, "description", msg, sizeof(msg));
-			field(&d, 0, "incidentID", id, sizeof(id));
-			if (msg[0] == '\0')
-				field(&d, 0, "message", msg, sizeof(msg));
-			if (msg[0] == '\0')
-				field(&d, 0, "errorMessage", msg, sizeof(msg));
-		}
-	}
+	    json_type(&d, 0) == JSON_OBJECT)
+		read_body(&d, code, msg, details, id, &label);
 	if (id[0] == '\0') {
-		tid = http_header(rs, "transaction-id");
-		if (tid.n == 0)
-			tid = http_header(rs, "x-request-id");
-		if (slice_copy(id, sizeof(id), tid, "id") != 0)
+		label = "request id";
+		v = http_header(rs, "transaction-id");
+		if (v.n == 0)
+			v = http_header(rs, "x-request-id");
+		if (slice_copy(id, sizeof(id), v, "id") != 0)
 			id[0] = '\0';
 	}
+	/* "HTTP 429 Too Many Requests after 3 tries, the service asked..." */
+	n = snprintf(st, sizeof(st), "HTTP %d%s", rs->status,
+	    rs->status == 429 ? " Too Many Requests" : "");
+	if (n > 0 && (rs->attempts > 1 || rs->status == 429))
+		n += snprintf(st + n, sizeof(st) - (size_t)n, " after %d tr%s",
+		    rs->attempts, rs->attempts == 1 ? "y" : "ies");
+	v = http_header(rs, "retry-after");
+	if (n > 0 && v.n > 0 && http_retry_after(v, (int64_t)time(NULL),
+	    &wait) == 0)
+		(void)snprintf(st + n, sizeof(st) - (size_t)n, ", the service "
+		    "asked to wait %lu s", (unsigned long)wait);
 	if (code[0] == '\0' && msg[0] == '\0')
-		return err_set(ecode, "%s: HTTP %d%s%s%s", what, rs->status,
-		    id[0] ? " (id " : "", id, id[0] ? ")" : "");
-	return err_set(ecode, "%s: %s%s%s%s%s (HTTP %d%s%s)", what, code,
+		return err_set(ecode, "%s: %s%s%s%s%s%s", what, st,
+		    id[0] ? " (" : "", id[0] ? label : "", id[0] ? " " : "", id,
+		    id[0] ? ")" : "");
+	return err_set(ecode, "%s: %s%s%s%s%s (%s%s%s%s%s)", what, code,
 	    code[0] && msg[0] ? ": " : "", msg, details[0] ? " " : "", details,
-	    rs->status, id[0] ? (is_iam ? ", transaction-id " : ", incidentID ") :
-	    "", id);
+	    st, id[0] ? ", " : "", id[0] ? label : "", id[0] ? " " : "", id);
 }

@@ -10,7 +10,9 @@
  * a process that waited finds the new token and does not refresh
  * again).  An expired refresh token triggers a silent login from the
  * recorded credential source.  session_call() sends a request with the
- * token and retries once after a 401 with a fresh one.
+ * token and retries once after a 401: with the token another process
+ * stored meanwhile if there is one, else with a fresh one (one refresh
+ * across processes).
  * session_finish() saves TLS sessions for the next process.
  */
 #ifndef IKSCTL_SESSION_H
@@ -42,6 +44,8 @@ struct session {
 	char cs_url[LIM_URL_BYTES];        /* effective containers base URL */
 	char region[LIM_FIELD_BYTES];      /* effective region or "" */
 	int private_endpoints;             /* --visibility private */
+	int load_err;                      /* why the store is unusable, or 0 */
+	char load_detail[320];             /* its detail (names the store) */
 };
 
 extern struct session sess;
@@ -59,7 +63,11 @@ struct login {
 };
 
 /*
- * session_init: load the store and settle endpoints and region.
+ * session_init: load the store and settle endpoints and region.  A
+ * store that cannot be loaded (corrupt, newer, not a file) or no place
+ * for one (HOME unset) is not an error here: it is kept in load_err,
+ * and session_need_store() (every token, target, kube call) returns it,
+ * while login replaces the store and logout removes it.
  * visibility: --visibility, or NULL for IBMCLOUD_VISIBILITY, else
  * public.  "private" uses IAM's, accounts' and containers' private hosts
  * (IBMCLOUD_PRIVATE_*_API_ENDPOINT override them) and the clusters'
@@ -74,7 +82,8 @@ int session_init(const char *region_flag, const char *visibility);
  */
 int session_login(const struct login *l);
 
-/* session_logout: remove the store and cached cluster files. */
+/* session_logout: remove the store (even an unreadable one) and cached
+ * cluster files. */
 int session_logout(void);
 
 /*
@@ -95,14 +104,23 @@ int session_target(const char *account, const char *region);
 
 /*
  * session_call: method path on service with the access token, the
- * refresh token and the region (containers only) as headers.  extra:
- * more header lines (CRLF-ended) or NULL; body may be NULL; sink: stream
- * a 2xx body.  A 401 is retried once with a fresh token.  Returns as
- * http_do() (any status), or a session error.
+ * refresh token and the region (containers only) as headers.  path
+ * must be a path on the service ("/v1/..."): a URL, "//host" or a
+ * control character is ERR_USAGE and nothing is sent.  extra: the
+ * user's header lines (CRLF-ended; each replaces a built-in header of
+ * its name) or NULL; body may be NULL; sink: stream a 2xx body.  A 401
+ * is retried once (see above).  Returns as http_do() (any status), or
+ * a session error.
  */
 int session_call(enum session_service svc, const char *method,
     const char *path, const char *extra, const char *body, size_t body_len,
     http_sink_fn sink, void *sink_ctx, struct http_resp *rs);
+
+/*
+ * session_need_store: 0 if the store could be loaded (or there is none
+ * yet), else the load error again, with an advice that is true.
+ */
+int session_need_store(void);
 
 /* session_base: the base URL of svc. */
 const char *session_base(enum session_service svc);
@@ -110,7 +128,8 @@ const char *session_base(enum session_service svc);
 /*
  * session_accounts: call cb once per account (all pages of
  * /coe/v2/accounts): d is the page, i the resource's token index.  cb
- * returns nonzero to stop.  Returns 0 or a negative code.
+ * returns nonzero to stop.  A next_url is followed only on the accounts
+ * host (same scheme, host and port).  Returns 0 or a negative code.
  */
 int session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
     void *ctx);

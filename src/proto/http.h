@@ -26,6 +26,7 @@ struct http_req {
 	const char *method;     /* "GET", "POST", ... */
 	const char *url;        /* absolute https:// URL */
 	const char *headers;    /* extra header lines, each ending CRLF, or NULL */
+	const char *user_headers; /* -H lines, CRLF-ended: replace built-ins of that name, or NULL */
 	const char *body;       /* request body, or NULL */
 	size_t body_len;        /* its length */
 	const char *ca_pem;     /* trust only this PEM (a cluster CA), or NULL */

@@ -312,7 +312,8 @@ class Emulator:
         self.dir = os.path.abspath(args.dir)
         self.cfg = {"access_ttl": args.access_ttl, "refresh_ttl": args.refresh_ttl,
                     "id_token_ttl": args.id_token_ttl, "delegated_ttl": args.delegated_ttl,
-                    "page_size": args.page_size, "big_clusters": bool(args.big_clusters)}
+                    "page_size": args.page_size, "big_clusters": bool(args.big_clusters),
+                    "next_url_base": ""}
         self.lock = threading.Lock()
         self.secret = os.urandom(32)
         self.kid = time.strftime("%Y%m%d%H%M")
@@ -1037,6 +1038,7 @@ class Emulator:
         nxt = None
         if start + size < len(mine):
             nxt = "%s?next_docid=%s&limit=%d" % (prefix, mine[start + size]["guid"], size)
+            nxt = self.cfg["next_url_base"] + nxt   # "" keeps it a path
         res = [self.acct_obj(a, prefix) for a in page]
         if prefix == "/v1/accounts":
             prev = None
@@ -1243,6 +1245,9 @@ class Emulator:
             for k, v in data.items():
                 if k not in self.cfg:
                     return json_resp(400, {"error": "unknown key %r; keys: %s" % (k, ", ".join(self.cfg))})
+                if k == "next_url_base":
+                    self.cfg[k] = str(v or "").rstrip("/")
+                    continue
                 self.cfg[k] = bool(v) if k == "big_clusters" else (int(v) if v is not None else None)
             return json_resp(200, self.cfg)
         if path == "/control/cluster" and method == "POST":

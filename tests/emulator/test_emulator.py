@@ -284,6 +284,15 @@ def guide_03_accounts_paginated():
     t1 = user_token("EMU_USER1", "EMU_PASSWORD1")
     r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer " + t1["access_token"])
     eq(r.json()["total_results"], 1, "user1 has one account")
+    control("/control/config", {"next_url_base": "https://127.0.0.1:9/"})
+    try:
+        r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer " + t["access_token"])
+        check(r.json()["next_url"].startswith("https://127.0.0.1:9/coe/v2/accounts?"),
+              "next_url_base makes next_url absolute")
+    finally:
+        control("/control/config", {"next_url_base": ""})
+    r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer " + t["access_token"])
+    check(r.json()["next_url"].startswith("/coe/v2/accounts?"), "next_url_base reset")
 
 
 @test
