@@ -13,7 +13,7 @@
 #include "base/str.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
-#include "cli/term.h"
+#include "base/term.h"
 #include "cloud/api.h"
 #include "cloud/containers.h"
 #include "cloud/kube.h"

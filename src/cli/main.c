@@ -9,7 +9,7 @@
 #include "base/str.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
-#include "cli/term.h"
+#include "base/term.h"
 #include "cloud/session.h"
 #include "net/sock.h"
 #include "net/tls.h"

@@ -8,7 +8,7 @@
 #include "base/errors.h"
 #include "base/fmt.h"
 #include "base/limits.h"
-#include "cli/term.h"
+#include "base/term.h"
 #include "cloud/api.h"
 
 #include <stdio.h>

@@ -7,6 +7,7 @@
 #include "cloud/session_int.h"
 #include "base/errors.h"
 #include "base/str.h"
+#include "base/term.h"
 #include "base/file.h"
 #include "cloud/iam.h"
 #include "net/url.h"
@@ -25,6 +26,8 @@ count_account(void *ctx, const struct json_doc *d, int i)
 {
 	struct pick_acct *p = ctx;
 	char guid[LIM_FIELD_BYTES], name[LIM_FIELD_BYTES];
+	char line[4 * 2 * LIM_FIELD_BYTES + 8];
+	struct sbuf b;
 
 	if (json_get_str(d, json_get(d, i, "metadata"), "guid", guid,
 	    sizeof(guid)) < 0)
@@ -34,7 +37,12 @@ count_account(void *ctx, const struct json_doc *d, int i)
 		name[0] = '\0';
 	if (p->n++ == 0)
 		(void)str_copy(p->first, sizeof(p->first), guid, "account");
-	fprintf(stderr, "  %s  %s\n", guid, name);
+	/* The names come from the service: escaped for the terminal. */
+	sbuf_init(&b, line, sizeof(line));
+	term_escape(&b, guid, strlen(guid));
+	sbuf_add(&b, "  ");
+	term_escape(&b, name, strlen(name));
+	fprintf(stderr, "  %s\n", line);
 	return 0;
 }
 

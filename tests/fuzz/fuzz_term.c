@@ -1,12 +1,12 @@
 /*
  * fuzz_term: any bytes as a table cell or an error line from a service
- * (src/cli/term.c): the escaped text holds no C0 control, no DEL, no C1
+ * (src/base/term.c): the escaped text holds no C0 control, no DEL, no C1
  * control and no bidirectional override, is valid UTF-8, and its width
  * is at most two columns a byte.
  */
 #include "fuzz.h"
 
-#include "cli/term.h"
+#include "base/term.h"
 
 /* next: decode one UTF-8 character of s[n]; its length, or 0. */
 static size_t

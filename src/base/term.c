@@ -3,7 +3,7 @@
  * term.h).  A small UTF-8 decoder serves both; it takes only shortest
  * forms of scalar values (no surrogates, nothing past U+10FFFF).
  */
-#include "cli/term.h"
+#include "base/term.h"
 
 #include <stdint.h>
 
