@@ -276,6 +276,15 @@ cluster_find(const char *key, int fresh, struct cluster *c)
 	return r;
 }
 
+int
+cluster_exists(const char *key)
+{
+	static struct http_resp rs;
+	static struct cluster c;
+
+	return cache_load(key, &c) == 0 ? 0 : get(key, "", &rs);
+}
+
 const char *
 cluster_server(const struct cluster *c, int priv)
 {

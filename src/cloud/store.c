@@ -250,7 +250,8 @@ frame_check(const char *name, const char *buf, size_t n, const char **body,
 		return bad(name, 1, "garbled header");
 	if (v > STORE_VERSION)
 		return err_set(ERR_STORE_VERSION, "store %s: written by a "
-		    "newer iksctl (version %llu); upgrade iksctl or remove it",
+		    "newer iksctl (version %llu); upgrade iksctl, or run "
+		    "'iksctl logout' to remove it",
 		    name, (unsigned long long)v);
 	*body = p + 1;
 	if (end - *body < END_LINE_BYTES)
@@ -312,6 +313,21 @@ warn_modes(const char *home, const char *path)
 	}
 }
 
+/*
+ * odd_kind: ERR_STORE if the store at path exists and is not a regular
+ * file (a symbolic link is never followed); logout removes it.
+ */
+static int
+odd_kind(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return 0;
+	return bad(path, 0, "is a %s, not a regular file",
+	    file_kind(st.st_mode));
+}
+
 int
 store_load(const char *home, struct store *s)
 {
@@ -321,9 +337,11 @@ store_load(const char *home, struct store *s)
 
 	store_init(s);
 	ret = path_join(path, sizeof(path), home, "store");
-	if (ret != 0)
+	if (ret != 0 || (ret = odd_kind(path)) != 0)
 		return ret;
-	ret = file_read(path, file_buf, sizeof(file_buf), &n);
+	ret = file_read_regular(path, file_buf, sizeof(file_buf), &n);
+	if (ret == ERR_IO && odd_kind(path) != 0)
+		ret = err_code_last();
 	if (ret == ERR_LIMIT)
 		ret = bad(path, 0, "over LIM_STORE_BYTES = %d bytes",
 		    LIM_STORE_BYTES);
@@ -412,6 +430,8 @@ store_save(const char *home, const struct store *s)
 	if (ret == 0)
 		ret = path_join(path, sizeof(path), home, "store");
 	if (ret == 0)
+		ret = odd_kind(path);
+	if (ret == 0)
 		ret = file_write_atomic(path, b.p, b.len, 0600);
 out:
 	mem_wipe(file_buf, b.len);
@@ -421,15 +441,19 @@ out:
 int
 store_home(char *out, size_t cap)
 {
-	const char *h = getenv("IKSCTL_HOME");
+	const char *h = getenv("IKSCTL_HOME"), *what = "IKSCTL_HOME";
+	int r;
 
-	if (h != NULL && h[0] != '\0')
-		return str_copy(out, cap, h, "IKSCTL_HOME");
-	h = getenv("HOME");
-	if (h == NULL || h[0] == '\0')
-		return err_set(ERR_STORE, "neither IKSCTL_HOME nor HOME is "
-		    "set; set IKSCTL_HOME to a directory for the store");
-	return path_join(out, cap, h, ".iksctl");
+	if (h == NULL || h[0] == '\0') {
+		h = getenv("HOME");
+		if (h == NULL || h[0] == '\0')
+			return err_set(ERR_STORE, "HOME is not set: set IKSCTL_HOME "
+			    "or HOME");
+		what = "HOME/.iksctl";
+	}
+	r = h == getenv("IKSCTL_HOME") ? str_copy(out, cap, h, what) :
+	    path_join(out, cap, h, ".iksctl");
+	return r == 0 ? 0 : err_limit(what, "LIM_PATH_FS_BYTES", cap - 1);
 }
 
 /* ms_since: milliseconds elapsed on the monotonic clock since t0. */
@@ -448,7 +472,8 @@ store_lock(const char *home, int *fd, int timeout_ms)
 {
 	struct timespec t0, nap = { 0, 5 * 1000 * 1000 };
 	char path[LIM_PATH_FS_BYTES];
-	int ret;
+	struct stat st;
+	int ret, e;
 
 	*fd = -1;
 	ret = dir_ensure(home, 0700);
@@ -457,9 +482,13 @@ store_lock(const char *home, int *fd, int timeout_ms)
 	if (ret != 0)
 		goto out;
 	ret = ERR_IO;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0) {
-		err_set(ERR_IO, "open %s: %s", path, strerror(errno));
+	/* Never through a link, never blocked by a FIFO: regular only. */
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0600);
+	if (*fd < 0 || fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		e = errno;
+		if ((ret = odd_kind(path)) == 0)
+			ret = err_set(ERR_IO, "open %s: %s", path, strerror(e));
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -493,24 +522,54 @@ store_unlock(int fd)
 	close(fd);
 }
 
+/*
+ * remove_one: remove what is at path whatever it is (a link itself, not
+ * its target; a folder's plain files, then the folder if empty).  A
+ * lock another iksctl holds right now is left alone: removing it would
+ * let a third process take a second lock.
+ */
+static int
+remove_one(const char *path, int lock)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : err_set(ERR_IO, "remove %s: %s",
+		    path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return dir_remove_files(path);
+	if (lock && S_ISREG(st.st_mode)) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			close(fd);
+			return 0;
+		}
+		lock = fd;
+	} else {
+		lock = -1;
+	}
+	fd = unlink(path) != 0 && errno != ENOENT ? err_set(ERR_IO,
+	    "remove %s: %s", path, strerror(errno)) : 0;
+	store_unlock(lock);
+	return fd;
+}
+
 int
 store_remove(const char *home)
 {
-	static const char *const dirs[] = { "clusters", "kube" };
+	static const char *const names[] = { "store", "lock", "clusters",
+	    "kube" };
 	char path[LIM_PATH_FS_BYTES];
 	size_t i;
-	int ret;
+	int ret = 0;
 
-	ret = path_join(path, sizeof(path), home, "store");
-	if (ret != 0)
-		return ret;
-	file_temp_clean(path);
-	if (unlink(path) != 0 && errno != ENOENT)
-		return err_set(ERR_IO, "remove %s: %s", path, strerror(errno));
-	for (i = 0; ret == 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		ret = path_join(path, sizeof(path), home, dirs[i]);
+	for (i = 0; ret == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+		ret = path_join(path, sizeof(path), home, names[i]);
+		if (ret == 0 && i == 0)
+			file_temp_clean(path);
 		if (ret == 0)
-			ret = dir_remove_files(path);
+			ret = remove_one(path, i == 1);
 	}
 	return ret;
 }
