@@ -185,6 +185,11 @@ rm -rf "$IKSCTL_HOME/clusters"
 log_mark
 check "kube-credential --cluster NAME (no cache)" 0 ik kube-credential --cluster "$EMU_CLUSTER"
 eq "no cache: one containers GET" "$(emu_count_since request service=cs)" 1
+rm -rf "$IKSCTL_HOME/clusters" && mkdir -m 700 "$IKSCTL_HOME/clusters"
+mkfifo "$IKSCTL_HOME/clusters/$EMU_CLUSTER_ID"
+log_mark
+check "a FIFO in the cluster cache: no hang" 0 timeout 5 "$IKSCTL" kube-credential --cluster "$EMU_CLUSTER_ID"
+eq "FIFO cache entry: one containers GET" "$(emu_count_since request service=cs)" 1
 check "kube-credential without --cluster" 0 ik kube-credential
 contains "still an ExecCredential" "$T_TMP/out" '"kind":"ExecCredential"'
 finish
