@@ -66,9 +66,42 @@ path_join(char *out, size_t cap, const char *dir, const char *name)
 	return 0;
 }
 
-int
-file_read(const char *path, char *buf, size_t cap, size_t *len)
+const char *
+file_kind(mode_t m)
 {
+	return S_ISREG(m) ? "regular file" : S_ISDIR(m) ? "directory" :
+	    S_ISFIFO(m) ? "FIFO" : S_ISSOCK(m) ? "socket" :
+	    S_ISLNK(m) ? "symbolic link" : "device";
+}
+
+/* not_regular: ERR_IO "<path> is a <kind>, not a regular file". */
+static int
+not_regular(const char *path, mode_t m)
+{
+	return err_set(ERR_IO, "%s is a %s, not a regular file", path,
+	    file_kind(m));
+}
+
+/* kind_check: 0 if path is missing or (through links) a regular file. */
+static int
+kind_check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? 0 : io_fail("stat", path);
+	return S_ISREG(st.st_mode) ? 0 : not_regular(path, st.st_mode);
+}
+
+/*
+ * read_path: file_read, or with only_reg file_read_regular: the last
+ * component is not followed (O_NOFOLLOW), a FIFO does not block the
+ * open (O_NONBLOCK) and anything but a regular file is refused.
+ */
+static int
+read_path(const char *path, char *buf, size_t cap, size_t *len, int only_reg)
+{
+	struct stat st;
 	size_t n = 0;
 	ssize_t r;
 	char extra;
@@ -77,9 +110,20 @@ file_read(const char *path, char *buf, size_t cap, size_t *len)
 	assert(cap > 0);
 	*len = 0;
 	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | (only_reg ? O_NOFOLLOW |
+	    O_NONBLOCK : 0));
+	if (fd < 0 && only_reg && errno == ELOOP)
+		return not_regular(path, S_IFLNK);
 	if (fd < 0)
 		return errno == ENOENT ? 1 : io_fail("open", path);
+	if (only_reg && fstat(fd, &st) != 0) {
+		io_fail("stat", path);
+		goto out;
+	}
+	if (only_reg && !S_ISREG(st.st_mode)) {
+		not_regular(path, st.st_mode);
+		goto out;
+	}
 	for (;;) {
 		/* Once buf is full, one more byte tells "exactly full". */
 		if (n < cap - 1)
@@ -109,6 +153,18 @@ out:
 	if (ret != 0)
 		mem_wipe(buf, n);
 	return ret;
+}
+
+int
+file_read(const char *path, char *buf, size_t cap, size_t *len)
+{
+	return read_path(path, buf, cap, len, 0);
+}
+
+int
+file_read_regular(const char *path, char *buf, size_t cap, size_t *len)
+{
+	return read_path(path, buf, cap, len, 1);
 }
 
 /* write_all: write n bytes, across short writes and EINTR; 0 or -1. */
@@ -212,7 +268,9 @@ file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 	int fd, r, ret;
 
 	base = base ? base + 1 : path;
-	ret = dir_of(path, base, dir, sizeof(dir));
+	ret = kind_check(path);
+	if (ret == 0)
+		ret = dir_of(path, base, dir, sizeof(dir));
 	if (ret != 0)
 		return ret;
 	r = snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp-%ld-%lu",
@@ -221,7 +279,8 @@ file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 		return err_limit("temporary path", "LIM_PATH_FS_BYTES",
 		    LIM_PATH_FS_BYTES - 1);
 	temp_clean(dir, base);
-	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
 	if (fd < 0)
 		return io_fail("create", tmp);
 	ret = ERR_IO;
@@ -242,6 +301,24 @@ file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 		return ret;
 	}
 	return dir_sync(dir);
+}
+
+int
+file_check_target(const char *path)
+{
+	char dir[LIM_PATH_FS_BYTES];
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	int ret;
+
+	base = base ? base + 1 : path;
+	if ((ret = kind_check(path)) != 0 ||
+	    (ret = dir_of(path, base, dir, sizeof(dir))) != 0)
+		return ret;
+	if (stat(dir, &st) != 0 || (!S_ISDIR(st.st_mode) &&
+	    (errno = ENOTDIR) != 0) || access(dir, W_OK | X_OK) != 0)
+		return io_fail("cannot write in", dir);
+	return 0;
 }
 
 /* mkdir_one: make one directory with exactly mode unless it exists. */

@@ -26,8 +26,31 @@
 int file_read(const char *path, char *buf, size_t cap, size_t *len);
 
 /*
+ * file_read_regular: file_read for a file iksctl owns (the store): the
+ * last component is never followed (O_NOFOLLOW), a FIFO never blocks,
+ * and anything but a regular file is ERR_IO "<path> is a FIFO, not a
+ * regular file" (a symbolic link, directory, socket, device likewise).
+ */
+int file_read_regular(const char *path, char *buf, size_t cap, size_t *len);
+
+/* file_kind: "regular file", "directory", "FIFO", "socket", "symbolic
+ * link" or "device" for a st_mode. */
+const char *file_kind(mode_t m);
+
+/*
+ * file_check_target: the cheap check, before any network call, that
+ * file_write_atomic(path) can work: path is missing or (through links)
+ * a regular file, else ERR_IO "<path> is a FIFO, not a regular file"
+ * (directory, socket, device); and its directory exists and is
+ * writable, else ERR_IO naming the directory.  Returns 0 or ERR_IO.
+ */
+int file_check_target(const char *path);
+
+/*
  * file_write_atomic: replace the file at path with the n bytes at p,
- * with exactly the given mode.  Returns 0, or ERR_IO (naming ENOSPC,
+ * with exactly the given mode.  An existing path that is not a regular
+ * file (a device, FIFO, socket or directory, through links) is refused
+ * with ERR_IO and never replaced.  Returns 0, or ERR_IO (naming ENOSPC,
  * EROFS, EACCES when they are the cause) with the old file untouched and
  * the temporary file removed, or ERR_LIMIT if a path does not fit.  Only
  * an ERR_IO from the last step, the directory fsync, comes after the new

@@ -16,11 +16,13 @@
 #include "proto/http.h"
 #include "proto/json.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +52,38 @@ read_stdin(const char *what)
 }
 
 /*
+ * read_cred: the secret in the file at path (for option what), trimmed,
+ * into secret.  Every mistake is a usage error (exit 2); a file open to
+ * group or others is read, with a warning like a loose store's.
+ */
+static int
+read_cred(const char *what, const char *path)
+{
+	struct stat st;
+	size_t n;
+	int r;
+
+	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+		return err_set(ERR_USAGE, "%s %s: %s", what, path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return err_set(ERR_USAGE, "%s %s: a directory, not a file", what,
+		    path);
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+		fprintf(stderr, "iksctl: warning: credential file %s has mode "
+		    "%03o, looser than 600; run 'chmod 600 %s'\n", path,
+		    (unsigned)st.st_mode & 0777, path);
+	r = file_read(path, secret, sizeof(secret), &n);
+	if (r == ERR_LIMIT)
+		return err_limit(path, "LIM_SECRET_BYTES", sizeof(secret) - 1);
+	if (r != 0)
+		return err_set(ERR_USAGE, "%s %s: cannot be read", what, path);
+	while (n > 0 && strchr("\n\r\t ", secret[n - 1]) != NULL)
+		secret[--n] = '\0';
+	return n > 0 ? 0 : err_set(ERR_USAGE, "%s %s: the file is empty",
+	    what, path);
+}
+
+/*
  * take_secret: read the value of a secret option: @FILE, - or plain.
  * Sets source to file:/abs/path for a file (so it can be re-read).
  */
@@ -60,13 +94,17 @@ take_secret(const char *what, const char *v)
 	int r;
 
 	source[0] = '\0';
+	if (v[0] == '\0' || strcmp(v, "@") == 0)
+		return err_set(ERR_USAGE, "%s: an empty value; use %s @FILE, "
+		    "%s - or the environment", what, what, what);
 	if (v[0] == '@') {
 		if (realpath(v + 1, abs) == NULL)
-			return err_set(ERR_USAGE, "%s %s: no such file", what, v);
+			return err_set(ERR_USAGE, "%s %s: %s", what, v,
+			    strerror(errno));
 		r = snprintf(source, sizeof(source), "file:%s", abs);
 		if (r < 0 || (size_t)r >= sizeof(source))
 			return err_limit(what, "LIM_CRED_SOURCE_BYTES", sizeof(source));
-		return cred_read(source, secret, sizeof(secret));
+		return read_cred(what, abs);
 	}
 	if (strcmp(v, "-") == 0)
 		return read_stdin(what);
@@ -180,6 +218,10 @@ choose(struct login_args *a, struct login *l)
 	}
 	l->kind = "cr-token";
 	if (a->profile_id == NULL && a->profile_name == NULL) {
+		if (prof == NULL || prof[0] == '\0')
+			return err_set(ERR_USAGE, "--cr-token needs a trusted "
+			    "profile: pass --profile-id ID or --profile-name NAME, "
+			    "or set IBMCLOUD_CR_PROFILE");
 		if (strncmp(prof, "Profile-", 8) == 0)
 			a->profile_id = prof;
 		else
@@ -188,14 +230,13 @@ choose(struct login_args *a, struct login *l)
 	l->profile_id = a->profile_id;
 	l->profile_name = a->profile_name;
 	if (a->cr_token != NULL)
-		return take_secret("--cr-token", a->cr_token[0] == '@' ?
-		    a->cr_token : a->cr_token);
+		return take_secret("--cr-token", a->cr_token);
 	if ((file = default_cr_token()) == NULL)
 		return err_set(ERR_USAGE, "no compute-resource token: pass "
 		    "--cr-token @FILE or set IBMCLOUD_CR_TOKEN_FILE");
 	if (snprintf(source, sizeof(source), "file:%s", file) < 0)
 		return ERR_FAIL;
-	return cred_read(source, secret, sizeof(secret));
+	return read_cred("compute-resource token", file);
 }
 
 /* show_session: the table or JSON view of the session (login, target, token). */
@@ -362,7 +403,7 @@ agent(const char *sink, int kube)
 	const char *t;
 	int64_t exp, iat, wait, backoff = 1;
 	size_t n;
-	int r, force = 0;
+	int r, force = 0, wrote = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -385,8 +426,14 @@ agent(const char *sink, int kube)
 			last[n] = '\n';
 			r = file_write_atomic(sink, last, n + 1, 0600);
 			last[n] = '\0';
+			if (r != 0 && !wrote) {
+				/* A sink it cannot write: fail at start. */
+				mem_wipe(last, sizeof(last));
+				return r;
+			}
 			if (r != 0)
 				last[0] = '\0';
+			wrote = 1;
 		}
 		if (r == 0) {
 			wait = next_renewal(iat, exp);
@@ -440,8 +487,8 @@ cmd_token(int argc, char **argv)
 	}
 	if (watch != (sink != NULL))
 		return err_set(ERR_USAGE, "--watch and --sink FILE go together");
-	if (watch)
-		return agent(sink, kube);
+	if (watch)  /* A sink that cannot be written: no network at all. */
+		return (r = file_check_target(sink)) != 0 ? r : agent(sink, kube);
 	if (!kube) {
 		if ((r = session_access(refresh, &t)) != 0)
 			return r;

@@ -361,7 +361,9 @@ cluster_config(const char *key, const char *file, int priv)
 	ssize_t n;
 	int r;
 
-	if ((r = cluster_find(key, 1, &cfg)) != 0)
+	/* A kubeconfig that cannot be written: no network at all. */
+	if ((file != NULL && (r = file_check_target(file)) != 0) ||
+	    (r = cluster_find(key, 1, &cfg)) != 0)
 		return r;
 	if ((server = cluster_server(&cfg, priv)) == NULL)
 		return err_code_last();
@@ -453,7 +455,7 @@ cmd_cluster(int argc, char **argv)
 int
 cmd_kube_credential(int argc, char **argv)
 {
-	const char *tok, *cluster;
+	const char *tok, *cluster = NULL;
 	char when[32];
 	struct sbuf b;
 	int64_t exp;
@@ -462,7 +464,11 @@ cmd_kube_credential(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if ((r = arg_value(argc, argv, &i, "--cluster", &cluster)) <= 0)
 			return r < 0 ? r : arg_unknown(argv[0], argv[i]);
-	if ((r = session_kube(0, &tok, &exp)) != 0)
+	/* The cluster must exist for this account (cached: no request). */
+	if (cluster != NULL && cluster[0] == '\0')
+		return err_set(ERR_USAGE, "--cluster: which cluster?");
+	if ((cluster != NULL && (r = cluster_exists(cluster)) != 0) ||
+	    (r = session_kube(0, &tok, &exp)) != 0)
 		return r;
 	/* Expire it for kubectl when iksctl would stop using it (10 s early). */
 	sbuf_init(&b, own, sizeof(own));

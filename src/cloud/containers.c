@@ -111,7 +111,8 @@ cache_read(const char *path, const char *key, struct cluster *c)
 {
 	size_t n;
 
-	if (file_read(path, fbuf, sizeof(fbuf), &n) != 0)
+	/* Never through a link, never blocked by a FIFO (kubectl waits). */
+	if (file_read_regular(path, fbuf, sizeof(fbuf), &n) != 0)
 		return 1;
 	memset(c, 0, sizeof(*c));
 	if (cache_parse(n, c) != 0 || strcmp(c->account, sess.st.account) != 0 ||
@@ -274,6 +275,15 @@ cluster_find(const char *key, int fresh, struct cluster *c)
 	    cache_path(path, sizeof(path), old) == 0)
 		(void)unlink(path);
 	return r;
+}
+
+int
+cluster_exists(const char *key)
+{
+	static struct http_resp rs;
+	static struct cluster c;
+
+	return cache_load(key, &c) == 0 ? 0 : get(key, "", &rs);
 }
 
 const char *

@@ -38,6 +38,13 @@ struct cluster {
 int cluster_find(const char *key, int fresh, struct cluster *c);
 
 /*
+ * cluster_exists: 0 if the cluster key (id or name) is in the cache for
+ * this account, else if one containers GET finds it; else that call's
+ * error (G0004: ERR_HTTP_STATUS).  Nothing is cached.
+ */
+int cluster_exists(const char *key);
+
+/*
  * cluster_server: the URL to reach the master: the private endpoint
  * with priv, else the public one, else serverURL/masterURL.  Returns
  * it, or NULL with an error recorded (ERR_FAIL) if the cluster has none.

@@ -6,7 +6,8 @@
  * described by one table (name, offset, size, limit), so reading,
  * writing and the error messages cannot disagree.  Parsing checks the
  * header, then the "end <crc32>" line and the checksum, then each line;
- * any error leaves the caller's store empty.
+ * any error leaves the caller's store empty.  store_fs.c has the
+ * rest: the home directory, the lock and logout.
  */
 #include "cloud/store.h"
 #include "proto/inflate.h"
@@ -20,9 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define STORE_FIX "run 'iksctl logout' then 'iksctl login'"
@@ -250,7 +249,8 @@ frame_check(const char *name, const char *buf, size_t n, const char **body,
 		return bad(name, 1, "garbled header");
 	if (v > STORE_VERSION)
 		return err_set(ERR_STORE_VERSION, "store %s: written by a "
-		    "newer iksctl (version %llu); upgrade iksctl or remove it",
+		    "newer iksctl (version %llu); upgrade iksctl, or run "
+		    "'iksctl logout' to remove it",
 		    name, (unsigned long long)v);
 	*body = p + 1;
 	if (end - *body < END_LINE_BYTES)
@@ -312,6 +312,21 @@ warn_modes(const char *home, const char *path)
 	}
 }
 
+/*
+ * odd_kind: ERR_STORE if the store at path exists and is not a regular
+ * file (a symbolic link is never followed); logout removes it.
+ */
+static int
+odd_kind(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return 0;
+	return bad(path, 0, "is a %s, not a regular file",
+	    file_kind(st.st_mode));
+}
+
 int
 store_load(const char *home, struct store *s)
 {
@@ -321,9 +336,11 @@ store_load(const char *home, struct store *s)
 
 	store_init(s);
 	ret = path_join(path, sizeof(path), home, "store");
-	if (ret != 0)
+	if (ret != 0 || (ret = odd_kind(path)) != 0)
 		return ret;
-	ret = file_read(path, file_buf, sizeof(file_buf), &n);
+	ret = file_read_regular(path, file_buf, sizeof(file_buf), &n);
+	if (ret == ERR_IO && odd_kind(path) != 0)
+		ret = err_code_last();
 	if (ret == ERR_LIMIT)
 		ret = bad(path, 0, "over LIM_STORE_BYTES = %d bytes",
 		    LIM_STORE_BYTES);
@@ -412,106 +429,11 @@ store_save(const char *home, const struct store *s)
 	if (ret == 0)
 		ret = path_join(path, sizeof(path), home, "store");
 	if (ret == 0)
+		ret = odd_kind(path);
+	if (ret == 0)
 		ret = file_write_atomic(path, b.p, b.len, 0600);
 out:
 	mem_wipe(file_buf, b.len);
-	return ret;
-}
-
-int
-store_home(char *out, size_t cap)
-{
-	const char *h = getenv("IKSCTL_HOME");
-
-	if (h != NULL && h[0] != '\0')
-		return str_copy(out, cap, h, "IKSCTL_HOME");
-	h = getenv("HOME");
-	if (h == NULL || h[0] == '\0')
-		return err_set(ERR_STORE, "neither IKSCTL_HOME nor HOME is "
-		    "set; set IKSCTL_HOME to a directory for the store");
-	return path_join(out, cap, h, ".iksctl");
-}
-
-/* ms_since: milliseconds elapsed on the monotonic clock since t0. */
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)(t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-int
-store_lock(const char *home, int *fd, int timeout_ms)
-{
-	struct timespec t0, nap = { 0, 5 * 1000 * 1000 };
-	char path[LIM_PATH_FS_BYTES];
-	int ret;
-
-	*fd = -1;
-	ret = dir_ensure(home, 0700);
-	if (ret == 0)
-		ret = path_join(path, sizeof(path), home, "lock");
-	if (ret != 0)
-		goto out;
-	ret = ERR_IO;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0) {
-		err_set(ERR_IO, "open %s: %s", path, strerror(errno));
-		goto out;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			err_set(ERR_IO, "lock %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (ms_since(&t0) >= timeout_ms) {
-			ret = err_set(ERR_STORE_LOCK, "%s held by another "
-			    "iksctl for over %d ms", path, timeout_ms);
-			goto out;
-		}
-		nanosleep(&nap, NULL);
-	}
-	ret = 0;
-out:
-	if (ret != 0 && *fd >= 0) {
-		close(*fd);
-		*fd = -1;
-	}
-	return ret;
-}
-
-void
-store_unlock(int fd)
-{
-	if (fd < 0)
-		return;
-	flock(fd, LOCK_UN);
-	close(fd);
-}
-
-int
-store_remove(const char *home)
-{
-	static const char *const dirs[] = { "clusters", "kube" };
-	char path[LIM_PATH_FS_BYTES];
-	size_t i;
-	int ret;
-
-	ret = path_join(path, sizeof(path), home, "store");
-	if (ret != 0)
-		return ret;
-	file_temp_clean(path);
-	if (unlink(path) != 0 && errno != ENOENT)
-		return err_set(ERR_IO, "remove %s: %s", path, strerror(errno));
-	for (i = 0; ret == 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		ret = path_join(path, sizeof(path), home, dirs[i]);
-		if (ret == 0)
-			ret = dir_remove_files(path);
-	}
 	return ret;
 }
 

@@ -59,14 +59,17 @@ void store_init(struct store *s);
 
 /*
  * store_home: the store directory into out[cap]: $IKSCTL_HOME, else
- * $HOME/.iksctl.  Returns 0, ERR_STORE if neither variable is set, or
- * ERR_LIMIT if the path does not fit.
+ * $HOME/.iksctl.  Returns 0, ERR_STORE "HOME is not set: ..." if
+ * neither variable is set, or ERR_LIMIT naming the variable and
+ * LIM_PATH_FS_BYTES (cap - 1) if the path does not fit.
  */
 int store_home(char *out, size_t cap);
 
 /*
  * store_load: read <home>/store into s.  Returns 0 if loaded; 1 if
- * there is no store yet; ERR_STORE (corrupt, truncated, over a limit:
+ * there is no store yet; ERR_STORE (corrupt, truncated, over a limit,
+ * not a regular file: a symbolic link is never followed, a FIFO never
+ * waited on;
  * the detail says where and how to fix it), ERR_STORE_VERSION (newer
  * format) or ERR_IO.  On any result but 0, s is empty.  Warns once on
  * stderr if the file or the directory is open to group or others.
@@ -84,7 +87,7 @@ int store_parse(const char *name, const char *buf, size_t n,
 /*
  * store_save: write s to <home>/store (mode 0600; home is created 0700).
  * Returns 0; ERR_STORE if a field holds a control character, is not
- * NUL-terminated or is negative; ERR_LIMIT; or ERR_IO (the old store is
+ * NUL-terminated or is negative, or the store is not a regular file; ERR_LIMIT; or ERR_IO (the old store is
  * then untouched).
  */
 int store_save(const char *home, const struct store *s);
@@ -92,7 +95,8 @@ int store_save(const char *home, const struct store *s);
 /*
  * store_lock: take the exclusive lock <home>/lock, waiting up to
  * timeout_ms.  Returns 0 with *fd set (give it to store_unlock),
- * ERR_STORE_LOCK on timeout, or ERR_IO.
+ * ERR_STORE_LOCK on timeout, ERR_STORE if the lock is a symbolic link
+ * (never followed), FIFO or anything but a regular file, or ERR_IO.
  */
 int store_lock(const char *home, int *fd, int timeout_ms);
 
@@ -100,9 +104,13 @@ int store_lock(const char *home, int *fd, int timeout_ms);
 void store_unlock(int fd);
 
 /*
- * store_remove: log out: delete <home>/store and the plain files in
- * <home>/clusters and <home>/kube, then those folders if empty.
- * Returns 0 (also when nothing was there) or ERR_IO.
+ * store_remove: log out: delete <home>/store and <home>/lock whatever
+ * they are (corrupt, newer, a FIFO; a symbolic link itself, never its
+ * target; a lock another process holds now stays), the temporary files
+ * of dead writers, and the plain files in <home>/clusters and
+ * <home>/kube, then those folders if empty (a link in their place is
+ * removed, not followed).  Returns 0 (also when nothing was there) or
+ * ERR_IO.
  */
 int store_remove(const char *home);
 

@@ -33,6 +33,7 @@ check "login json parses" 0 python3 -c "import json,sys; d=json.load(open('$T_TM
 
 # --- IAM refusals carry IAM's code; exit 3 ---
 printf 'FAKE-NOT-A-KEY\n' > "$T_TMP/badkey"
+chmod 600 "$T_TMP/badkey"  # a loose credential file warns (issue 12): one line is the error
 check "bad API key: exit 3" 3 ik login --apikey "@$T_TMP/badkey"
 contains "bad API key: BXNIM0415E" "$T_TMP/err" "BXNIM0415E"
 contains "bad API key: IAM's message" "$T_TMP/err" "Provided API key could not be found"

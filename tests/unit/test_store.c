@@ -17,7 +17,10 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -511,11 +514,12 @@ TEST(test_write_atomic)
 	CHECK_EQ_INT(file_write_atomic(at(name), "new", 3, 0600), ERR_IO);
 	CHECK_EQ_INT(file_read(at(name), buf, sizeof(buf), &n), 0);
 	CHECK_STR(buf, "old");
-	/* The rename fails (target is a directory): temp file removed. */
+	/* The target is a directory: refused, no temp file made. */
 	CHECK_EQ_INT(dir_ensure(at("awdir/target/sub"), 0700), 0);
 	CHECK_EQ_INT(file_write_atomic(at("awdir/target"), "x", 1, 0600),
 	    ERR_IO);
-	CHECK(strstr(err_detail(), "rename") != NULL);
+	CHECK(strstr(err_detail(), "is a directory, not a regular file") !=
+	    NULL);
 	CHECK_EQ_INT(count_temps(at("awdir")), 0);
 	/* A read-only directory (root ignores modes: skipped for root). */
 	if (geteuid() != 0) {
@@ -545,6 +549,124 @@ TEST(test_write_atomic)
 	CHECK_EQ_INT(count_temps(at("awdir")), 2);
 	CHECK(exists(at(name)));
 	CHECK(exists(at("awdir/.g.tmp-999999999-1")));
+}
+
+/* mksock: a unix socket bound at path (left open: it is only a name). */
+static void
+mksock(const char *path)
+{
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	close(fd);
+}
+
+TEST(test_file_kinds)
+{
+	static const char *const kinds[][2] = {
+		{ "fk/fifo", "is a FIFO, not a regular file" },
+		{ "fk/sock", "is a socket, not a regular file" },
+		{ "fk/dir", "is a directory, not a regular file" },
+		{ "fk/tofifo", "is a FIFO, not a regular file" },
+		{ "fk/null", "is a device, not a regular file" },
+	};
+	char buf[16];
+	size_t k, n;
+
+	CHECK_EQ_INT(dir_ensure(at("fk/dir"), 0700), 0);
+	CHECK(mkfifo(at("fk/fifo"), 0600) == 0);
+	mksock(at("fk/sock"));
+	CHECK(symlink("fifo", at("fk/tofifo")) == 0);
+	/* A char device only where root can make one in the temp dir. */
+	if (mknod(at("fk/null"), S_IFCHR | 0600, makedev(1, 3)) != 0)
+		fprintf(stderr, "skip: no mknod (not root)\n");
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		if (!exists(at(kinds[k][0])))
+			continue;
+		CHECK_EQ_INT(file_check_target(at(kinds[k][0])), ERR_IO);
+		CHECK(strstr(err_detail(), kinds[k][1]) != NULL);
+		CHECK(strstr(err_detail(), at(kinds[k][0])) != NULL);
+		CHECK_EQ_INT(file_write_atomic(at(kinds[k][0]), "x", 1, 0600),
+		    ERR_IO);
+		CHECK(strstr(err_detail(), kinds[k][1]) != NULL);
+		CHECK_EQ_INT(count_temps(at("fk")), 0);
+	}
+	{
+		struct stat st;
+
+		CHECK(lstat(at("fk/fifo"), &st) == 0 && S_ISFIFO(st.st_mode));
+		CHECK(lstat(at("fk/tofifo"), &st) == 0 && S_ISLNK(st.st_mode));
+	}
+	/* Missing or non-directory parents, then the fine cases. */
+	CHECK_EQ_INT(file_check_target(at("fk/nodir/f")), ERR_IO);
+	CHECK(strstr(err_detail(), at("fk/nodir")) != NULL);
+	put_file(at("fk/reg"), "r", 1);
+	CHECK_EQ_INT(file_check_target(at("fk/reg/f")), ERR_IO);
+	CHECK_EQ_INT(file_check_target(at("fk/reg")), 0);
+	CHECK_EQ_INT(file_check_target(at("fk/new")), 0);
+	CHECK(symlink("nowhere", at("fk/dangling")) == 0);
+	CHECK_EQ_INT(file_check_target(at("fk/dangling")), 0);
+	/* file_read_regular: a FIFO does not block, a link is not followed. */
+	CHECK_EQ_INT(file_read_regular(at("fk/fifo"), buf, sizeof(buf), &n),
+	    ERR_IO);
+	CHECK(strstr(err_detail(), "is a FIFO") != NULL);
+	CHECK(symlink("reg", at("fk/toreg")) == 0);
+	CHECK_EQ_INT(file_read_regular(at("fk/toreg"), buf, sizeof(buf), &n),
+	    ERR_IO);
+	CHECK(strstr(err_detail(), "is a symbolic link") != NULL);
+	CHECK_EQ_INT(file_read_regular(at("fk/dir"), buf, sizeof(buf), &n),
+	    ERR_IO);
+	CHECK_EQ_INT(file_read_regular(at("fk/reg"), buf, sizeof(buf), &n), 0);
+	CHECK_STR(buf, "r");
+	CHECK_EQ_INT(file_read_regular(at("fk/none"), buf, sizeof(buf), &n), 1);
+	/* file_read still reads through a link (credential files). */
+	CHECK_EQ_INT(file_read(at("fk/toreg"), buf, sizeof(buf), &n), 0);
+}
+
+TEST(test_store_kinds)
+{
+	HOME_AT("sk");
+	int fd = -1;
+
+	make_typical(&s1);
+	CHECK_EQ_INT(store_save(home, &s1), 0);
+	CHECK(rename(at("sk/store"), at("sk-target")) == 0);
+	CHECK(symlink(at("sk-target"), at("sk/store")) == 0);
+	/* A store that is a link: refused, its target never read nor written. */
+	CHECK_EQ_INT(store_load(home, &s2), ERR_STORE);
+	CHECK(strstr(err_detail(), "is a symbolic link, not a regular file")
+	    != NULL);
+	CHECK(strstr(err_detail(), "iksctl logout") != NULL);
+	CHECK_EQ_INT(store_save(home, &s1), ERR_STORE);
+	CHECK_EQ_INT(store_load(at("sk-none"), &s2), 1);
+	CHECK(unlink(at("sk/store")) == 0);
+	CHECK(rename(at("sk-target"), at("sk/store")) == 0);
+	CHECK_EQ_INT(store_load(home, &s2), 0);
+	/* A FIFO store is an error at once, not a hang. */
+	CHECK(unlink(at("sk/store")) == 0);
+	CHECK(mkfifo(at("sk/store"), 0600) == 0);
+	CHECK_EQ_INT(store_load(home, &s2), ERR_STORE);
+	CHECK(strstr(err_detail(), "is a FIFO, not a regular file") != NULL);
+	CHECK_EQ_INT(store_save(home, &s1), ERR_STORE);
+	CHECK(unlink(at("sk/store")) == 0);
+	/* A lock that is a link: refused, its target never created. */
+	unlink(at("sk/lock"));
+	CHECK(symlink(at("sk-lock-target"), at("sk/lock")) == 0);
+	CHECK_EQ_INT(store_lock(home, &fd, 100), ERR_STORE);
+	CHECK(strstr(err_detail(), "symbolic link") != NULL);
+	CHECK_EQ_INT(fd, -1);
+	CHECK(!exists(at("sk-lock-target")));
+	CHECK(unlink(at("sk/lock")) == 0);
+	CHECK(mkfifo(at("sk/lock"), 0600) == 0);
+	CHECK_EQ_INT(store_lock(home, &fd, 100), ERR_STORE);
+	CHECK(strstr(err_detail(), "FIFO") != NULL);
+	CHECK(unlink(at("sk/lock")) == 0);
+	CHECK_EQ_INT(store_lock(home, &fd, 100), 0);
+	store_unlock(fd);
 }
 
 TEST(test_dirs_and_paths)
@@ -642,6 +764,76 @@ TEST(test_remove)
 	CHECK_EQ_INT(store_remove(at("never")), 0);
 }
 
+/* home_empty: 1 if home holds nothing (what ls -A shows). */
+static int
+home_empty(const char *home)
+{
+	struct dirent *e;
+	DIR *d = opendir(home);
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n == 0;
+}
+
+TEST(test_remove_bad_states)
+{
+	HOME_AT("rb");
+	char buf[64];
+	size_t n;
+	int fd = -1;
+
+	/* Corrupt, newer, with its lock, a dead writer's temp, kube files. */
+	CHECK_EQ_INT(dir_ensure(at("rb/kube"), 0700), 0);
+	CHECK_EQ_INT(dir_ensure(at("rb/clusters"), 0700), 0);
+	put_file(at("rb/store"), "iksctl-store 1\ngarbage\n", 23);
+	CHECK_EQ_INT(store_load(home, &s2), ERR_STORE);
+	CHECK_EQ_INT(store_lock(home, &fd, 100), 0);
+	store_unlock(fd);
+	put_file(at("rb/.store.tmp-999999999-1"), "x", 1);
+	put_file(at("rb/kube/c.yaml"), "x", 1);
+	put_file(at("rb/kube/.c.yaml.tmp-999999999-1"), "x", 1);
+	put_file(at("rb/clusters/cid"), "x", 1);
+	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK(home_empty(home));
+	put_file(at("rb/store"), "iksctl-store 9\nx\n", 17);
+	CHECK_EQ_INT(store_load(home, &s2), ERR_STORE_VERSION);
+	CHECK(strstr(err_detail(), "iksctl logout") != NULL);
+	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK(home_empty(home));
+	/* Links: the link goes, its target stays (a file, a folder). */
+	put_file(at("rb-target"), "keep", 4);
+	CHECK_EQ_INT(dir_ensure(at("rb-dir"), 0700), 0);
+	put_file(at("rb-dir/f"), "keep", 4);
+	CHECK(symlink(at("rb-target"), at("rb/store")) == 0);
+	CHECK(symlink(at("rb-target"), at("rb/lock")) == 0);
+	CHECK(symlink(at("rb-dir"), at("rb/kube")) == 0);
+	CHECK(symlink(at("rb-dir"), at("rb/clusters")) == 0);
+	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK(home_empty(home));
+	CHECK_EQ_INT(file_read(at("rb-target"), buf, sizeof(buf), &n), 0);
+	CHECK_STR(buf, "keep");
+	CHECK(exists(at("rb-dir/f")));
+	/* A FIFO store, a FIFO lock. */
+	CHECK(mkfifo(at("rb/store"), 0600) == 0);
+	CHECK(mkfifo(at("rb/lock"), 0600) == 0);
+	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK(home_empty(home));
+	/* A lock held right now stays; the store goes. */
+	CHECK_EQ_INT(store_save(home, &s1), 0);
+	CHECK_EQ_INT(store_lock(home, &fd, 100), 0);
+	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK(!exists(at("rb/store")));
+	CHECK(exists(at("rb/lock")));
+	store_unlock(fd);
+	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK(home_empty(home));
+}
+
 TEST(test_home)
 {
 	char out[64];
@@ -655,9 +847,19 @@ TEST(test_home)
 	CHECK_STR(out, "/home/fake/.iksctl");
 	unsetenv("IKSCTL_HOME");
 	CHECK_EQ_INT(store_home(out, 10), ERR_LIMIT);
+	CHECK(strstr(err_detail(), "HOME/.iksctl over LIM_PATH_FS_BYTES = 9")
+	    != NULL);
+	setenv("IKSCTL_HOME", "/a/path/of/over/sixty-three/bytes/......"
+	    "..............................", 1);
+	CHECK_EQ_INT(store_home(out, sizeof(out)), ERR_LIMIT);
+	CHECK(strstr(err_detail(), "IKSCTL_HOME over LIM_PATH_FS_BYTES = 63")
+	    != NULL);
+	unsetenv("IKSCTL_HOME");
 	unsetenv("HOME");
 	CHECK_EQ_INT(store_home(out, sizeof(out)), ERR_STORE);
-	CHECK(strstr(err_detail(), "IKSCTL_HOME") != NULL);
+	CHECK_STR(err_detail(), "HOME is not set: set IKSCTL_HOME or HOME");
+	setenv("HOME", "", 1);
+	CHECK_EQ_INT(store_home(out, sizeof(out)), ERR_STORE);
 }
 
 TEST(test_tls_slots)
@@ -720,9 +922,12 @@ main(void)
 	RUN(test_mode_warning);
 	RUN(test_file_read);
 	RUN(test_write_atomic);
+	RUN(test_file_kinds);
+	RUN(test_store_kinds);
 	RUN(test_dirs_and_paths);
 	RUN(test_lock);
 	RUN(test_remove);
+	RUN(test_remove_bad_states);
 	RUN(test_home);
 	RUN(test_tls_slots);
 	rm_tree(root);

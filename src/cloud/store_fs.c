@@ -1,0 +1,158 @@
+/*
+ * store_fs.c: where the store lives, the lock that serialises refreshes
+ * across processes, and logout (see store.h).  Nothing under the home
+ * directory is followed through a symbolic link or waited on as a FIFO.
+ */
+#include "cloud/store.h"
+#include "base/errors.h"
+#include "base/file.h"
+#include "base/str.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int
+store_home(char *out, size_t cap)
+{
+	const char *h = getenv("IKSCTL_HOME"), *what = "IKSCTL_HOME";
+	int r;
+
+	if (h == NULL || h[0] == '\0') {
+		h = getenv("HOME");
+		if (h == NULL || h[0] == '\0')
+			return err_set(ERR_STORE, "HOME is not set: set IKSCTL_HOME "
+			    "or HOME");
+		what = "HOME/.iksctl";
+	}
+	r = h == getenv("IKSCTL_HOME") ? str_copy(out, cap, h, what) :
+	    path_join(out, cap, h, ".iksctl");
+	return r == 0 ? 0 : err_limit(what, "LIM_PATH_FS_BYTES", cap - 1);
+}
+
+/* ms_since: milliseconds elapsed on the monotonic clock since t0. */
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)(t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int
+store_lock(const char *home, int *fd, int timeout_ms)
+{
+	struct timespec t0, nap = { 0, 5 * 1000 * 1000 };
+	char path[LIM_PATH_FS_BYTES];
+	struct stat st;
+	int ret, e;
+
+	*fd = -1;
+	ret = dir_ensure(home, 0700);
+	if (ret == 0)
+		ret = path_join(path, sizeof(path), home, "lock");
+	if (ret != 0)
+		goto out;
+	ret = ERR_IO;
+	/* Never through a link, never blocked by a FIFO: regular only. */
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0600);
+	if (*fd < 0 || fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		e = errno;
+		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			ret = err_set(ERR_STORE, "lock %s is a %s, not a regular "
+			    "file; run 'iksctl logout'", path,
+			    file_kind(st.st_mode));
+		else
+			ret = err_set(ERR_IO, "open %s: %s", path, strerror(e));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			err_set(ERR_IO, "lock %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (ms_since(&t0) >= timeout_ms) {
+			ret = err_set(ERR_STORE_LOCK, "%s held by another "
+			    "iksctl for over %d ms", path, timeout_ms);
+			goto out;
+		}
+		nanosleep(&nap, NULL);
+	}
+	ret = 0;
+out:
+	if (ret != 0 && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return ret;
+}
+
+void
+store_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+/*
+ * remove_one: remove what is at path whatever it is (a link itself, not
+ * its target; a folder's plain files, then the folder if empty).  A
+ * lock another iksctl holds right now is left alone: removing it would
+ * let a third process take a second lock.
+ */
+static int
+remove_one(const char *path, int lock)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : err_set(ERR_IO, "remove %s: %s",
+		    path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return dir_remove_files(path);
+	if (lock && S_ISREG(st.st_mode)) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			close(fd);
+			return 0;
+		}
+		lock = fd;
+	} else {
+		lock = -1;
+	}
+	fd = unlink(path) != 0 && errno != ENOENT ? err_set(ERR_IO,
+	    "remove %s: %s", path, strerror(errno)) : 0;
+	store_unlock(lock);
+	return fd;
+}
+
+int
+store_remove(const char *home)
+{
+	static const char *const names[] = { "store", "lock", "clusters",
+	    "kube" };
+	char path[LIM_PATH_FS_BYTES];
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+		ret = path_join(path, sizeof(path), home, names[i]);
+		if (ret == 0 && i == 0)
+			file_temp_clean(path);
+		if (ret == 0)
+			ret = remove_one(path, i == 1);
+	}
+	return ret;
+}
