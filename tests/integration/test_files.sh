@@ -101,8 +101,9 @@ C=$(mkhome corrupt)
 printf 'iksctl-store 1\ngarbage\n' > "$C/store"
 check "a corrupt store: exit 1" 1 env IKSCTL_HOME="$C" "$IKSCTL" token
 contains "corrupt store advises logout" "$T_TMP/err" "iksctl logout"
-env IKSCTL_HOME="$C" "$IKSCTL" logout > /dev/null 2>&1
-if [ $? = 0 ]; then
+check "logout a corrupt store the first time: exit 0" 0 env IKSCTL_HOME="$C" "$IKSCTL" logout
+printf 'iksctl-store 1\ngarbage\n' > "$C/store"
+if true; then
 	: > "$C/lock"
 	: > "$C/.store.tmp-999999999-1"
 	mkdir -m 700 "$C/kube" "$C/clusters"
@@ -122,8 +123,6 @@ if [ $? = 0 ]; then
 	check "lock link gone, target never made" 0 test ! -L "$L2/lock" -a ! -e "$T_TMP/lock-target"
 	check "logout a FIFO store: exit 0" 0 timeout 5 env IKSCTL_HOME="$F" "$IKSCTL" logout
 	check "FIFO gone" 0 test ! -e "$F/store"
-else
-	echo "skip logout of a bad store: session_init does not let logout run yet"
 fi
 
 # --- 4. login arguments: every mistake is exit 2 ---
@@ -162,11 +161,9 @@ eq "private file: nothing on stderr" "$(wc -c < "$T_TMP/err")" 0
 # --- 5. IKSCTL_HOME over its limit, HOME unset (the session propagates) ---
 long=$T_TMP/$(python3 -c 'print("a" * 4200)')
 env IKSCTL_HOME="$long" "$IKSCTL" token > "$T_TMP/out" 2> "$T_TMP/err"
-if grep -q "LIM_PATH_FS_BYTES" "$T_TMP/err"; then ok "IKSCTL_HOME over its limit names it"; else
-	echo "skip IKSCTL_HOME limit: the session does not propagate store_home() yet: $(cat "$T_TMP/err")"; fi
+contains "IKSCTL_HOME over its limit names it" "$T_TMP/err" "LIM_PATH_FS_BYTES"
 env -u HOME -u IKSCTL_HOME "$IKSCTL" token > "$T_TMP/out" 2> "$T_TMP/err"
-if grep -q "HOME is not set" "$T_TMP/err"; then ok "HOME unset says so"; else
-	echo "skip HOME unset: the session does not propagate store_home() yet: $(cat "$T_TMP/err")"; fi
+contains "HOME unset says so" "$T_TMP/err" "HOME is not set"
 
 # --- 6. kube-credential --cluster must name a cluster of this account ---
 check "login again" 0 ik login --apikey "@$K"
