@@ -18,6 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,11 +33,35 @@ static char tx[LIM_HTTP_REQ_BYTES];        /* one request */
 static char rx[RX_BYTES];                  /* one response */
 static size_t rx_seen;                     /* bytes received this attempt */
 
-/* build_request: the request line, headers and a small body, in tx. */
+/* next_line: the line after p's (its end if p's is the last). */
+static const char *
+next_line(const char *p)
+{
+	p += strcspn(p, "\n");
+	return *p != '\0' ? p + 1 : p;
+}
+
+/* user_has: 1 if the CRLF-ended lines user hold the header named in line. */
+static int
+user_has(const char *user, const char *line)
+{
+	size_t n = strcspn(line, ":");
+
+	for (; user != NULL && *user != '\0'; user = next_line(user))
+		if (strncasecmp(user, line, n) == 0 && user[n] == ':')
+			return 1;
+	return 0;
+}
+
+/*
+ * build_request: the request line, headers and a small body, in tx.
+ * Built-in lines whose name a user header has are left out.
+ */
 static int
 build_request(const struct http_req *rq, const struct url *u, size_t *len,
     int *body_inline)
 {
+	const char *h, *eol;
 	struct sbuf b;
 
 	sbuf_init(&b, tx, sizeof(tx));
@@ -46,9 +71,16 @@ build_request(const struct http_req *rq, const struct url *u, size_t *len,
 	sbuf_add(&b, " HTTP/1.1\r\nHost: ");
 	if (url_host_header(u, &b) != 0)
 		return err_code_last();
-	sbuf_add(&b, "\r\nUser-Agent: iksctl/" IKSCTL_VERSION "\r\n");
-	if (rq->headers != NULL)
-		sbuf_add(&b, rq->headers);
+	sbuf_add(&b, "\r\n");
+	if (!user_has(rq->user_headers, "User-Agent:"))
+		sbuf_add(&b, "User-Agent: iksctl/" IKSCTL_VERSION "\r\n");
+	for (h = rq->headers; h != NULL && *h != '\0'; h = eol) {
+		eol = next_line(h);
+		if (!user_has(rq->user_headers, h))
+			sbuf_add_mem(&b, h, (size_t)(eol - h));
+	}
+	if (rq->user_headers != NULL)
+		sbuf_add(&b, rq->user_headers);
 	if (rq->body != NULL || strcmp(rq->method, "POST") == 0 ||
 	    strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "PATCH") == 0) {
 		sbuf_add(&b, "Content-Length: ");
@@ -280,18 +312,19 @@ read_body(const struct http_req *rq, int slot, struct http_resp *rs,
 }
 
 /*
- * attempt: one try of rq.  *stale is set when a reused connection
- * failed before a byte of the answer came: the server had closed it.
+ * attempt: one try of rq.  *reset is set when the connection was reset
+ * or closed before a byte of the answer came: 2 if it was a reused one
+ * (the server had closed it), 1 if it was new.
  */
 static int
 attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
-    int *stale)
+    int *reset)
 {
 	size_t len = 0, have = 0, head_len = 0;
 	int r, slot = 0, reused, body_inline = 0, must_close = 0;
 	int64_t t0;
 
-	*stale = 0;
+	*reset = 0;
 	if ((r = http_conn_get(u, rq, &slot)) != 0)
 		return r;
 	reused = http_pool[slot].used > 0;
@@ -314,7 +347,8 @@ attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
 		http_session_save(slot);
 	if (r != 0 || must_close)
 		http_conn_close(slot);
-	*stale = r == ERR_NET_RESET && reused && rx_seen == 0;
+	if (r == ERR_NET_RESET && rx_seen == 0)
+		*reset = reused ? 2 : 1;
 	if (r == 0)
 		http_tracef("%d after %lld ms, %zu bytes of body%s", rs->status,
 		    (long long)(sock_now_ms() - t0), rs->body_len,
@@ -322,13 +356,16 @@ attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
 	return r;
 }
 
-/* idempotent: the request may be sent again (RFC 9110 9.2.2). */
+/*
+ * resendable: rq may be sent again after a reset before any answer: a
+ * safe method (RFC 9110 9.2.1) or one the caller says is safe to repeat.
+ * A changing request may have reached the service: never resent.
+ */
 static int
-idempotent(const struct http_req *rq)
+resendable(const struct http_req *rq)
 {
 	return rq->retry || strcmp(rq->method, "GET") == 0 ||
-	    strcmp(rq->method, "HEAD") == 0 || strcmp(rq->method, "PUT") == 0 ||
-	    strcmp(rq->method, "DELETE") == 0 ||
+	    strcmp(rq->method, "HEAD") == 0 ||
 	    strcmp(rq->method, "OPTIONS") == 0;
 }
 
@@ -393,7 +430,7 @@ int
 http_do(const struct http_req *rq, struct http_resp *rs)
 {
 	static struct url u;
-	int r, stale, resent = 0;
+	int r, reset, resent = 0;
 	int64_t waited = 0;
 
 	memset(rs, 0, sizeof(*rs));
@@ -404,14 +441,18 @@ http_do(const struct http_req *rq, struct http_resp *rs)
 	if (strcmp(u.scheme, "https") != 0)
 		return err_set(ERR_NET_URL, "%s: only https:// URLs are supported",
 		    rq->url);
+	if ((r = http_check_request(rq, &u)) != 0)
+		return r;
 	for (;;) {
 		rs->attempts++;
-		r = attempt(rq, &u, rs, &stale);
-		if (r != 0 && stale && !resent && idempotent(rq)) {
-			http_tracef("the connection was closed by the server; resending");
+		r = attempt(rq, &u, rs, &reset);
+		if (r != 0 && reset && !resent && resendable(rq)) {
+			http_tracef("%s; resending on a new connection", reset == 2 ?
+			    "the connection was closed by the server" :
+			    "the connection was reset before an answer");
 			http_stats.resent++;
 			resent = 1;
-			rs->attempts--;   /* that try never reached the server */
+			rs->attempts -= reset == 2;   /* that try never reached it */
 			continue;
 		}
 		if (r != 0 || !should_retry(rq, rs) || retry_wait(rs, &waited))

@@ -36,6 +36,12 @@ void http_conn_close(int slot);
 /* http_session_save: remember the slot's TLS session for the next run. */
 void http_session_save(int slot);
 
+/*
+ * http_check_request: rq's method, u's target and every header line may
+ * be sent (http.h, http_do); 0 or ERR_USAGE naming what.
+ */
+int http_check_request(const struct http_req *rq, const struct url *u);
+
 /* The -v trace (nothing unless http_opts.verbose). */
 void http_trace(const char *prefix, struct slice s);
 void http_tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

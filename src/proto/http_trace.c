@@ -2,8 +2,10 @@
  * http_trace.c: the -v trace of the HTTP client, on stderr.
  *
  * Request and response heads are traced line by line with the values of
- * secret headers replaced by [redacted]; a form body field by field with
- * its secret fields redacted; any other body by its size only.
+ * secret headers (credentials, cookies, any name that looks like a key or
+ * a token) replaced by [redacted]; a form body (by a built-in or a user
+ * Content-Type) field by field with its secret fields redacted; any other
+ * body by its size only.
  */
 #include "proto/http_int.h"
 #include "base/errors.h"
@@ -11,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* trace: one line of the -v trace on stderr. */
 void
@@ -35,12 +38,25 @@ http_tracef(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * secret_header: a header whose value is not traced: credentials,
+ * cookies, and any name that looks like a key or a token.
+ */
 static int
 secret_header(struct slice name)
 {
-	return slice_eq_nocase(name, "authorization") ||
-	    slice_eq_nocase(name, "x-auth-refresh-token") ||
-	    slice_eq_nocase(name, "proxy-authorization");
+	size_t i;
+
+	if (slice_eq_nocase(name, "authorization") ||
+	    slice_eq_nocase(name, "proxy-authorization") ||
+	    slice_eq_nocase(name, "cookie") ||
+	    slice_eq_nocase(name, "set-cookie") ||
+	    (name.n >= 4 && strncasecmp(name.p + name.n - 4, "-key", 4) == 0))
+		return 1;
+	for (i = 0; i + 5 <= name.n; i++)
+		if (strncasecmp(name.p + i, "token", 5) == 0)
+			return 1;
+	return 0;
 }
 
 /* trace_head: trace request or response header lines, secrets redacted. */
@@ -104,14 +120,16 @@ trace_form(const char *p, size_t n)
 	fputc('\n', stderr);
 }
 
+#define FORM "application/x-www-form-urlencoded"
+
 /* trace_body: a form body field by field; any other body by its size. */
 void
 http_trace_body(const struct http_req *rq)
 {
 	if (!http_opts.verbose || rq->body_len == 0)
 		return;
-	if (rq->headers != NULL && strstr(rq->headers,
-	    "application/x-www-form-urlencoded") != NULL)
+	if ((rq->headers != NULL && strstr(rq->headers, FORM) != NULL) ||
+	    (rq->user_headers != NULL && strstr(rq->user_headers, FORM) != NULL))
 		trace_form(rq->body, rq->body_len);
 	else
 		fprintf(stderr, "> [%zu bytes of body]\n", rq->body_len);
