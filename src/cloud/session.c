@@ -132,7 +132,8 @@ settle(const char *region_flag, const char *visibility)
 		r = getenv("IC_REGION");
 	if (r == NULL || r[0] == '\0')
 		r = sess.st.region;
-	if ((e = str_copy(sess.region, sizeof(sess.region), r, "region")) != 0)
+	if ((e = str_copy(sess.region, sizeof(sess.region), r, "region")) != 0 ||
+	    (e = http_field_check("X-Region", sess.region)) != 0)
 		return e;
 	return sess.private_endpoints ? settle_private() : 0;
 }
@@ -737,8 +738,6 @@ build_headers(enum session_service svc, const char *token, const char *extra,
 	}
 	if (has_body && (extra == NULL || strstr(extra, "Content-Type") == NULL))
 		sbuf_add(b, "Content-Type: application/json\r\n");
-	if (extra != NULL)
-		sbuf_add(b, extra);
 	return sbuf_ok(b, "request headers");
 }
 
@@ -781,6 +780,7 @@ session_call(enum session_service svc, const char *method, const char *path,
 		rq.method = method;
 		rq.url = url;
 		rq.headers = hdr;
+		rq.user_headers = extra;
 		rq.body = body;
 		rq.body_len = body_len;
 		rq.retry = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
