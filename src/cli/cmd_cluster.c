@@ -537,8 +537,8 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 		} else if (api && (r = arg_value(argc, argv, &i, "-H", &v)) != 0) {
 			if (r < 0)
 				return r;
-			if (strchr(v, ':') == NULL || strpbrk(v, "\r\n") != NULL)
-				return err_set(ERR_USAGE, "-H '%s': use 'Name: value'", v);
+			if ((r = http_user_header_check(v)) != 0)
+				return r;
 			sbuf_add(&a->hdrs, v);
 			sbuf_add(&a->hdrs, "\r\n");
 		} else if (!api && strcmp(argv[i], "--private") == 0) {

@@ -124,7 +124,8 @@ settle(const char *region_flag, const char *visibility)
 		r = getenv("IC_REGION");
 	if (r == NULL || r[0] == '\0')
 		r = sess.st.region;
-	if ((e = str_copy(sess.region, sizeof(sess.region), r, "region")) != 0)
+	if ((e = str_copy(sess.region, sizeof(sess.region), r, "region")) != 0 ||
+	    (e = http_field_check("X-Region", sess.region)) != 0)
 		return e;
 	return sess.private_endpoints ? settle_private() : 0;
 }

@@ -4,8 +4,9 @@
  * One connection per host per process, kept alive and reused; TLS always
  * (plain http:// only for the proxy hop); HTTPS_PROXY and NO_PROXY from
  * the environment; retries of 429 and 5xx (not 501) for requests that are
- * safe to repeat; a request on a reused connection that the server had
- * closed is resent once.  The response head and a buffered body live in
+ * safe to repeat; a GET whose connection was reset (or closed) before a
+ * byte of the answer is resent once.  Nothing from a flag or a service
+ * reaches the request line or a header unchecked.  The response head and a buffered body live in
  * one static receive buffer owned by this module: a response stays valid
  * until the next http_do().  A body can instead be streamed to a sink
  * (for -o json and api), in constant memory, whatever its size.
@@ -59,24 +60,54 @@ extern struct http_opts http_opts;
 /*
  * http_do: perform one request.  The request line, headers and a body
  * that fits in LIM_HTTP_REQ_BYTES go out in one write; the target is the
- * URL's path with its query.  When rq->retry is set, 429 and 5xx (not
- * 501) are tried again, at most LIM_HTTP_ATTEMPTS times in all, after
- * Retry-After (seconds or an HTTP date) or else exponential backoff from
- * http_opts.retry_base_ms with jitter; a wait that would take the total
- * over http_opts.retry_budget_ms is not made and the last answer is
- * returned.  A request on a reused connection that the server had closed
- * (reset or EOF before a byte of the answer) is resent once on a new
- * connection if it is idempotent (GET, HEAD, PUT, DELETE, OPTIONS, or
- * rq->retry); that resend is not counted in rs->attempts.
+ * URL's path with its query.  The head is Host, User-Agent, rq->headers,
+ * rq->user_headers, Content-Length, where a user header replaces every
+ * built-in one of its name (case-insensitive).
+ *
+ * Before connecting, the request is checked: the method must be an
+ * upper-case token ([A-Z]+), the target must have no space or control
+ * byte, and every header line (built-in or user) must be "Name: value"
+ * with a token name and a value without control bytes (0x00-0x1f, 0x7f;
+ * a tab is allowed, RFC 9110 5.5); user lines are also checked by
+ * http_user_header_check().  A failed check is ERR_USAGE naming what, and
+ * nothing is sent.
+ *
+ * When rq->retry is set, 429 and 5xx (not 501) are tried again, at most
+ * LIM_HTTP_ATTEMPTS times in all, after Retry-After (seconds or an HTTP
+ * date) or else exponential backoff from http_opts.retry_base_ms with
+ * jitter; a wait that would take the total over http_opts.retry_budget_ms
+ * is not made and the last answer is returned.  A connection reset (or
+ * closed) before a byte of the answer is resent once on a new connection
+ * if the request is safe to repeat (GET, HEAD, OPTIONS, or rq->retry): a
+ * changing request is never resent once a byte of it was written.  The
+ * resend on a reused connection the server had closed is not counted in
+ * rs->attempts; one after a reset of a fresh connection is.
  *
  * Returns 0 with *rs filled for any status the server sent (the caller
- * judges 4xx/5xx), or a negative code: ERR_NET_* and ERR_TLS_* (no
- * answer), ERR_HTTP_MALFORMED, ERR_HTTP_TOO_LARGE (naming
- * LIM_HTTP_BODY_BYTES, LIM_HTTP_HEAD_BYTES or LIM_HTTP_HEADERS),
- * ERR_HTTP_TRUNCATED, ERR_NET_PROXY, or the sink's nonzero value.
- * err_detail() says more.
+ * judges 4xx/5xx), or a negative code: ERR_USAGE (a check above),
+ * ERR_NET_* and ERR_TLS_* (no answer), ERR_HTTP_MALFORMED,
+ * ERR_HTTP_TOO_LARGE (naming LIM_HTTP_BODY_BYTES, LIM_HTTP_HEAD_BYTES or
+ * LIM_HTTP_HEADERS), ERR_HTTP_TRUNCATED, ERR_NET_PROXY, or the sink's
+ * nonzero value.  err_detail() says more.
  */
 int http_do(const struct http_req *rq, struct http_resp *rs);
+
+/*
+ * http_user_header_check: whether line (one -H value, "Name: value", no
+ * CRLF) may be sent.  Returns 0, or ERR_USAGE naming what is wrong: no
+ * colon, an empty name or one that is not a token, a control byte in the
+ * value (a tab is allowed), or a name iksctl owns (Host, Content-Length,
+ * Transfer-Encoding, Connection).
+ */
+int http_user_header_check(const char *line);
+
+/*
+ * http_field_check: whether value may be sent as the value of header
+ * name (for values a caller puts into http_req.headers: a region, a
+ * token).  Returns 0, or ERR_USAGE if it has a control byte (a tab is
+ * allowed): "header X-Region: the value has a control character (0x0d)".
+ */
+int http_field_check(const char *name, const char *value);
 
 /* http_header: the value of field name in rs, or an empty slice. */
 struct slice http_header(const struct http_resp *rs, const char *name);
@@ -101,7 +132,7 @@ struct http_stats {
 	int resumed;            /* resumed TLS handshakes */
 	int requests;           /* requests sent */
 	int stale;              /* idle connections found closed by the server */
-	int resent;             /* requests resent after a stale connection */
+	int resent;             /* requests resent after a reset or a stale connection */
 	int retries;            /* requests repeated after 429 or 5xx */
 	int64_t connect_ms;     /* time spent connecting and in handshakes */
 	int64_t wait_ms;        /* time spent waiting before retries */

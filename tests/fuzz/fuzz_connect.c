@@ -1,6 +1,6 @@
 /*
  * fuzz_connect: a proxy's answer to CONNECT, read the way proxy_answer()
- * in src/proto/http.c reads it: one byte at a time into a buffer of
+ * in src/proto/http_net.c reads it: one byte at a time into a buffer of
  * LIM_HTTP_HEAD_BYTES, calling http_parse_response() after each byte
  * until the head is complete, malformed or the buffer is full.
  */

@@ -82,9 +82,44 @@ def http():
                   "body until close"),
         ("bad-cl", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
                    "Content-Length: 3\r\n\r\nabc"),
+        # A hostile service: control bytes, bare CR, NUL and secrets in
+        # header values, a name that is not a token, a split-looking head.
+        ("ctl", "HTTP/1.1 200 OK\r\nSet-Cookie: s=SECRET\x1b[2J\r\n"
+                "X-A: a\rb\r\nX-Nul: a\x00b\r\nX Bad: v\r\n"
+                "Content-Length: 2\r\n\r\n{}"),
+        ("split", "HTTP/1.1 200 OK\r\nX-Region: us-south\r\n"
+                  "X-Evil: 1\r\nContent-Length: 0\r\n\r\n"
+                  "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nevil!"),
+        ("tab", "HTTP/1.1 200 OK\r\nX-Tab:\ta\tb\t\r\nX-Empty:\r\n"
+                "X-8bit: \xe2\x82\xac\x7f\r\nContent-Length: 0\r\n\r\n"),
     ]:
-        put("http", label, b"\x07" + resp.encode())
-        put("http", label + "-1", b"\x00" + resp.encode())
+        put("http", label, b"\x07" + resp.encode("latin-1"))
+        put("http", label + "-1", b"\x00" + resp.encode("latin-1"))
+
+
+def headers():
+    """fuzz_headers: method, target, built-in lines, user lines, one -H."""
+    ua = "Authorization: Bearer t\r\nAccept: application/json\r\n"
+    for label, parts in [
+        ("ok", ["GET", "/global/v1/clusters?x=1", ua + "X-Region: us-south\r\n",
+                "Accept: text/plain\r\n", "X-Api-Key: k"]),
+        ("region-crlf", ["GET", "/v1/clusters",
+                         ua + "X-Region: us-south\r\nX-Evil: 1\r\n", "",
+                         "X-Region: us-south\r\nX-Evil: 1"]),
+        ("region-lf", ["GET", "/v1/clusters", "X-Region: a\nb\r\n", "",
+                       "X-Region: a\nb"]),
+        ("method-line", ["GET /x HTTP/1.1\r\n", "/", "", "", "Host: x"]),
+        ("method-lower", ["get", "/", "", "", "Content-Length: 1"]),
+        ("path-space", ["PATCH", "/a b\r\nX: y", "", "", ": v"]),
+        ("empty-line", ["POST", "/", "X-A: 1\r\n\r\nGET /s HTTP/1.1\r\n",
+                        "", "NoColon"]),
+        ("user-own", ["GET", "/", "", "connection: close\r\n",
+                      "Transfer-Encoding: chunked"]),
+        ("tab-8bit", ["DELETE", "/", "X-T: a\tb\r\nX-E:\r\n",
+                      "X-8: \xe2\x82\xac\r\n", "X-T: \t\x7f"]),
+        ("unterminated", ["PUT", "/", "X-A: 1", "X-B: 2", "X-Esc: \x1b]0;t\x07"]),
+    ]:
+        put("headers", label, "\0".join(parts).encode("latin-1"))
 
 
 def connect():
@@ -216,6 +251,7 @@ def store():
 
 def main():
     http()
+    headers()
     connect()
     retry_after()
     url()
