@@ -14,6 +14,7 @@
 emu_start
 K=$T_TMP/apikey
 printf '%s\n' "$EMU_APIKEY" > "$K"
+chmod 600 "$K"   # a key open to others gets a warning line
 C=$T_TMP/certs
 sh tests/integration/certs.sh "$C"
 STORE=$IKSCTL_HOME/store
