@@ -1,0 +1,191 @@
+/*
+ * cmd_call.c: kube-credential, kube and api: the commands that hand a
+ * token to kubectl or make one call with it, to a cluster's master or to
+ * any IBM endpoint.
+ *
+ * kube and api stream a 2xx body to stdout whatever its size; with -q
+ * it is buffered and queried.  PATH is checked by the session (a path on
+ * the service, never a URL) and -H lines by the HTTP layer.
+ */
+#include "base/errors.h"
+#include "base/file.h"
+#include "base/str.h"
+#include "cli/cmds.h"
+#include "cli/output.h"
+#include "cloud/api.h"
+#include "cloud/containers.h"
+#include "cloud/kube.h"
+#include "cloud/session.h"
+#include "proto/http.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static char reqbody[LIM_REQ_BODY_BYTES];   /* -d DATA or @FILE */
+static char cred[LIM_TOKEN_BYTES + 256];   /* the ExecCredential */
+
+int
+cmd_kube_credential(int argc, char **argv)
+{
+	const char *tok, *cluster = NULL;
+	char when[32];
+	struct sbuf b;
+	int64_t exp;
+	int i, r;
+
+	for (i = 1; i < argc; i++)
+		if ((r = arg_value(argc, argv, &i, "--cluster", &cluster)) <= 0)
+			return r < 0 ? r : arg_unknown(argv[0], argv[i]);
+	/* The cluster must exist for this account (cached: no request). */
+	if (cluster != NULL && cluster[0] == '\0')
+		return err_set(ERR_USAGE, "--cluster: which cluster?");
+	if ((cluster != NULL && (r = cluster_exists(cluster)) != 0) ||
+	    (r = session_kube(0, &tok, &exp)) != 0)
+		return r;
+	/* Expire it for kubectl when iksctl would stop using it (10 s early). */
+	sbuf_init(&b, cred, sizeof(cred));
+	sbuf_add(&b, "{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	    "\"kind\":\"ExecCredential\",\"status\":{\"token\":");
+	json_add_string(&b, slice_of(tok));
+	sbuf_add(&b, ",\"expirationTimestamp\":");
+	json_add_string(&b, slice_of(out_time(exp - 10, when, sizeof(when))));
+	sbuf_add(&b, "}}\n");
+	r = b.overflow ? err_limit("credential", "LIM_TOKEN_BYTES",
+	    LIM_TOKEN_BYTES) : out_doc("kube-credential", cred, b.len);
+	mem_wipe(cred, b.len);
+	return r;
+}
+
+/* body_arg: the body of -d DATA or -d @FILE into reqbody. */
+static int
+body_arg(const char *v, const char **body, size_t *len)
+{
+	int r;
+
+	if (v[0] != '@') {
+		*body = v;
+		*len = strlen(v);
+		return 0;
+	}
+	r = file_read(v + 1, reqbody, sizeof(reqbody), len);
+	if (r == 1)
+		return err_set(ERR_USAGE, "-d %s: no such file", v);
+	if (r == ERR_LIMIT)
+		return err_limit(v + 1, "LIM_REQ_BODY_BYTES", sizeof(reqbody) - 1);
+	*body = reqbody;
+	return r;
+}
+
+/* The options kube and api share. */
+struct call_args {
+	const char *pos[2];     /* positional arguments */
+	int npos;               /* how many */
+	const char *method;     /* -X or NULL */
+	const char *body;       /* -d's body or NULL */
+	size_t body_len;        /* its length */
+	int priv;               /* --private (kube) */
+	const char *service;    /* --service (api) */
+	struct sbuf hdrs;       /* -H lines, CRLF-ended (api) */
+};
+
+static int
+parse_call(int argc, char **argv, int npos, struct call_args *a)
+{
+	static char hbuf[LIM_REQ_HEADER_BYTES];
+	const char *v;
+	int i, r, api = npos == 1;
+
+	memset(a, 0, sizeof(*a));
+	sbuf_init(&a->hdrs, hbuf, sizeof(hbuf));
+	for (i = 1; i < argc; i++) {
+		if ((r = arg_value(argc, argv, &i, "-X", &a->method)) != 0 ||
+		    (api && (r = arg_value(argc, argv, &i, "--service",
+		    &a->service)) != 0)) {
+			if (r < 0)
+				return r;
+		} else if ((r = arg_value(argc, argv, &i, "-d", &v)) != 0) {
+			if (r < 0 || (r = body_arg(v, &a->body, &a->body_len)) != 0)
+				return r;
+		} else if (api && (r = arg_value(argc, argv, &i, "-H", &v)) != 0) {
+			if (r < 0)
+				return r;
+			if ((r = http_user_header_check(v)) != 0)
+				return r;
+			sbuf_add(&a->hdrs, v);
+			sbuf_add(&a->hdrs, "\r\n");
+		} else if (!api && strcmp(argv[i], "--private") == 0) {
+			a->priv = 1;
+		} else if (a->npos < npos && (argv[i][0] != '-' || argv[i][1] == 0)) {
+			a->pos[a->npos++] = argv[i];
+		} else {
+			return arg_unknown(argv[0], argv[i]);
+		}
+	}
+	if (a->hdrs.overflow)
+		return err_limit("-H", "LIM_REQ_HEADER_BYTES", sizeof(hbuf) - 1);
+	if (a->npos < npos)
+		return err_set(ERR_USAGE, "%s: missing %s", argv[0],
+		    a->npos == 0 && !api ? "CLUSTER and PATH" : "PATH");
+	if (a->method == NULL)
+		a->method = a->body != NULL ? "POST" : "GET";
+	return 0;
+}
+
+/* finish_call: print a buffered 2xx body per -q; judge the status. */
+static int
+finish_call(const char *what, struct http_resp *rs, int streamed)
+{
+	if (!api_ok(rs))
+		return api_error(what, rs, 0);
+	return streamed ? 0 : out_doc(what, rs->body, rs->body_len);
+}
+
+int
+cmd_kube(int argc, char **argv)
+{
+	static struct http_resp rs;
+	struct call_args a;
+	struct kube_req k;
+	int r;
+
+	if ((r = parse_call(argc, argv, 2, &a)) != 0)
+		return r;
+	memset(&k, 0, sizeof(k));
+	k.cluster = a.pos[0];
+	k.path = a.pos[1];
+	k.priv = a.priv;
+	k.method = a.method;
+	k.body = a.body;
+	k.body_len = a.body_len;
+	k.sink = out.query == NULL ? out_sink : NULL;
+	if ((r = kube_call(&k, &rs)) != 0)
+		return r;
+	return finish_call(k.path, &rs, k.sink != NULL);
+}
+
+int
+cmd_api(int argc, char **argv)
+{
+	static struct http_resp rs;
+	enum session_service svc = SVC_CS;
+	http_sink_fn sink = out.query == NULL ? out_sink : NULL;
+	struct call_args a;
+	int r;
+
+	if ((r = parse_call(argc, argv, 1, &a)) != 0)
+		return r;
+	if (a.service != NULL && strcmp(a.service, "iam") == 0)
+		svc = SVC_IAM;
+	else if (a.service != NULL && strcmp(a.service, "accounts") == 0)
+		svc = SVC_ACCOUNTS;
+	else if (a.service != NULL && strcmp(a.service, "cs") != 0)
+		return err_set(ERR_USAGE, "--service %s: use cs, iam or accounts",
+		    a.service);
+	if ((r = session_call(svc, a.method, a.pos[0], a.hdrs.len ? a.hdrs.p :
+	    NULL, a.body, a.body_len, sink, NULL, &rs)) != 0)
+		return r;
+	/* curl prints an error body too: so does api, then the error line. */
+	if (!api_ok(&rs) && (r = out_sink(NULL, rs.body, rs.body_len)) != 0)
+		return r;
+	return finish_call(a.pos[0], &rs, sink != NULL);
+}
