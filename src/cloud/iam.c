@@ -38,6 +38,7 @@ token_url(const char *iam_url, char *out, size_t cap)
 static int
 take(const struct json_doc *d, const char *key, char *out, size_t cap)
 {
+	const unsigned char *p;
 	int i = json_get(d, 0, key);
 
 	out[0] = '\0';
@@ -46,6 +47,13 @@ take(const struct json_doc *d, const char *key, char *out, size_t cap)
 	if (json_str(d, i, out, cap) < 0)
 		return err_set(ERR_LIMIT, "IAM's %s is longer than LIM_TOKEN_BYTES "
 		    "= %d", key, LIM_TOKEN_BYTES);
+	/* Tokens go into headers: only printable ASCII, no space. */
+	for (p = (const unsigned char *)out; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f) {
+			out[0] = '\0';
+			return err_set(ERR_JSON_FIELD, "IAM's %s has a byte that "
+			    "cannot go into a header (0x%02x)", key, *p);
+		}
 	return 0;
 }
 

@@ -89,6 +89,14 @@ emu_post /control/fault "{\"service\":\"cs\",\"kind\":\"body\",\"path\":\"/v1/cl
 check "nesting over the depth limit: exit 1" 1 ik clusters
 contains "names LIM_JSON_DEPTH" "$T_TMP/err" "LIM_JSON_DEPTH"
 
+# --- item 4: a token from IAM that would split a header is refused ---
+emu_post /control/fault '{"service":"iam","kind":"body","path":"/identity/token","body":"{\"access_token\":\"eyJhbGciOi.x\\r\\nX-Evil: 1\",\"refresh_token\":\"rt\",\"expires_in\":3600}"}'
+log_mark
+check "a CRLF in IAM's access_token: exit 1" 1 ik token --refresh
+contains "says it cannot go into a header" "$T_TMP/err" "cannot go into a header"
+check "the good token is kept" 0 ik clusters
+eq "no request carried the split header" "$(emu_count_since request X-Evil=1)" 0
+
 # --- item 8: every write is checked ---
 for c in "token" "token --kube" "token -o json" "version" "clusters" "clusters -o json" \
     "cluster get $EMU_CLUSTER_ID" "cluster config $EMU_CLUSTER_ID" "kube-credential" \
