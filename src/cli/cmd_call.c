@@ -128,7 +128,8 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 		    a->npos == 0 && !api ? "CLUSTER and PATH" : "PATH");
 	if (a->method == NULL)
 		a->method = a->body != NULL ? "POST" : "GET";
-	return 0;
+	/* Before any call (a token refresh included): -X is a token. */
+	return http_method_check(a->method);
 }
 
 /* finish_call: print a buffered 2xx body per -q; judge the status. */

@@ -95,6 +95,10 @@ kube_call(const struct kube_req *k, struct http_resp *rs)
 {
 	int r, fresh = 0, force = 0, try;
 
+	/* Checked before any call: a URL as PATH would take the token away. */
+	if ((r = http_path_check(k->path)) != 0 ||
+	    (r = http_method_check(k->method)) != 0)
+		return r;
 	for (try = 0; try < 2; try++) {
 		cl = &cls[try];
 		if ((r = cluster_find(k->cluster, fresh, cl)) != 0)

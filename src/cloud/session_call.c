@@ -52,15 +52,10 @@ service_url(enum session_service svc, const char *path, char *out,
     size_t cap)
 {
 	static struct url u;
-	const char *p;
 	int r;
 
-	for (p = path; *p != '\0' && (unsigned char)*p >= 0x20 && *p != 0x7f; p++)
-		;
-	if (path[0] != '/' || path[1] == '/' || *p != '\0' ||
-	    strstr(path, "://") != NULL)
-		return err_set(ERR_USAGE, "PATH must be a path on the service "
-		    "(/v1/...), not a URL");
+	if ((r = http_path_check(path)) != 0)
+		return r;
 	if ((r = url_parse(session_base(svc), &u)) != 0)
 		return err_set(ERR_NET_URL, "%s: %s", session_base(svc), err_detail());
 	return url_join(&u, path, out, cap);

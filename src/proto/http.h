@@ -109,6 +109,21 @@ int http_user_header_check(const char *line);
  */
 int http_field_check(const char *name, const char *value);
 
+/*
+ * http_path_check: whether path, as given by a user for a service
+ * (`api PATH`, `kube CLUSTER PATH`), is a path on that service: it
+ * starts with "/", not "//", and has no scheme ("://") and no control
+ * byte.  A URL or a host in it would send the tokens elsewhere.
+ * Returns 0, or ERR_USAGE.
+ */
+int http_path_check(const char *path);
+
+/*
+ * http_method_check: whether m is an upper-case HTTP token (GET, POST,
+ * PATCH...).  Returns 0, or ERR_USAGE echoing the printable part of it.
+ */
+int http_method_check(const char *m);
+
 /* http_header: the value of field name in rs, or an empty slice. */
 struct slice http_header(const struct http_resp *rs, const char *name);
 

@@ -88,6 +88,20 @@ http_field_check(const char *name, const char *value)
 }
 
 int
+http_path_check(const char *path)
+{
+	const char *p;
+
+	for (p = path; *p != '\0' && !is_ctl((unsigned char)*p, 0); p++)
+		;
+	if (path[0] != '/' || path[1] == '/' || *p != '\0' ||
+	    strstr(path, "://") != NULL)
+		return err_set(ERR_USAGE, "PATH must be a path on the service "
+		    "(/v1/...), not a URL");
+	return 0;
+}
+
+int
 http_user_header_check(const char *line)
 {
 	return user_line_check(line, strlen(line));
@@ -114,21 +128,29 @@ lines_check(const char *s, int user)
 }
 
 int
-http_check_request(const struct http_req *rq, const struct url *u)
+http_method_check(const char *m)
 {
-	const char *m = rq->method, *t;
 	size_t n = 0;
-	int r;
 
 	while (m[n] >= 'A' && m[n] <= 'Z')
 		n++;
-	if (n == 0 || m[n] != '\0') {
-		for (n = 0; m[n] != '\0' && !is_ctl((unsigned char)m[n], 0) &&
-		    (unsigned char)m[n] < 0x80; n++)
-			continue;
-		return err_set(ERR_USAGE, "method '%.*s%s': use an upper-case "
-		    "token such as GET", (int)n, m, m[n] != '\0' ? "..." : "");
-	}
+	if (n > 0 && m[n] == '\0')
+		return 0;
+	for (n = 0; m[n] != '\0' && !is_ctl((unsigned char)m[n], 0) &&
+	    (unsigned char)m[n] < 0x80; n++)
+		continue;
+	return err_set(ERR_USAGE, "method '%.*s%s': use an upper-case token "
+	    "such as GET", (int)n, m, m[n] != '\0' ? "..." : "");
+}
+
+int
+http_check_request(const struct http_req *rq, const struct url *u)
+{
+	const char *t;
+	int r;
+
+	if ((r = http_method_check(rq->method)) != 0)
+		return r;
 	for (t = u->path; *t != '\0'; t++)
 		if (*t == ' ' || is_ctl((unsigned char)*t, 0))
 			return err_set(ERR_USAGE, "the request path has a space or "

@@ -43,6 +43,15 @@ done
 check "api --service accounts URL: usage error" 2 ik api --service accounts "$OTHER/coe/v2/accounts"
 check "api --service iam //host: usage error" 2 ik api --service iam "//$HP/identity/token"
 check "api with a plain path still works" 0 ik api /v1/clusters
+log_mark
+for p in "$OTHER/version" "//$HP/version" "$HP/version"; do
+	check "kube '$p': usage error" 2 ik kube "$EMU_CLUSTER" "$p"
+	contains "kube '$p': says why" "$T_TMP/err" "PATH must be a path on the service"
+done
+check "kube -X get: usage error" 2 ik kube "$EMU_CLUSTER" -X get /version
+contains "kube -X get: says why" "$T_TMP/err" "upper-case token"
+eq "kube: nothing sent for a bad PATH or method" "$(emu_count_since request)" 0
+check "kube with a plain path still works" 0 ik kube "$EMU_CLUSTER" /version
 
 emu_post /control/config "{\"next_url_base\":\"$OTHER\"}"
 check "next_url on another host: exit 1" 1 ik accounts
