@@ -7,8 +7,9 @@
  * upper-case method, a target without space or control byte, lines that
  * are "token: value" ending in CRLF with no other CR, LF or control byte
  * (tab allowed), and no user line naming Host, Content-Length,
- * Transfer-Encoding or Connection.  A refusal must be ERR_USAGE with a
- * detail free of control bytes.
+ * Transfer-Encoding or Connection.  The target is also checked as a
+ * user's PATH (http_path_check: a path, never a URL or a host).  A
+ * refusal must be ERR_USAGE with a detail free of control bytes.
  */
 #include "fuzz.h"
 
@@ -117,6 +118,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (t = (char *)part[4]; *t != '\0'; t++)
 			FUZZ_ASSERT(((unsigned char)*t >= 0x20 || *t == '\t') &&
 			    *t != 0x7f);
+	/* The target as a user's PATH: a path on the service, never a URL. */
+	err_clear();
+	r = http_path_check(part[1]);
+	if (r != 0) {
+		refusal_ok(r);
+	} else {
+		FUZZ_ASSERT(part[1][0] == '/' && part[1][1] != '/');
+		FUZZ_ASSERT(strstr(part[1], "://") == NULL);
+		for (t = (char *)part[1]; *t != '\0'; t++)
+			FUZZ_ASSERT((unsigned char)*t >= 0x20 && *t != 0x7f);
+	}
 	free(s);
 	return 0;
 }

@@ -118,6 +118,9 @@ def headers():
         ("tab-8bit", ["DELETE", "/", "X-T: a\tb\r\nX-E:\r\n",
                       "X-8: \xe2\x82\xac\r\n", "X-T: \t\x7f"]),
         ("unterminated", ["PUT", "/", "X-A: 1", "X-B: 2", "X-Esc: \x1b]0;t\x07"]),
+        ("path-url", ["GET", "https://other.example/x", "", "", "X: 1"]),
+        ("path-host", ["GET", "//other.example:443/x", "", "", "X: 1"]),
+        ("path-scheme", ["GET", "/v1/x?next=https://other.example", "", "", "X: 1"]),
     ]:
         put("headers", label, "\0".join(parts).encode("latin-1"))
 
