@@ -24,6 +24,9 @@ MBED_TARGET_CFLAGS ?= $(TARGET_CFLAGS)
 manifest = $(shell awk '$$1 == "$(1)" { print $$2 }' third_party/MANIFEST)
 MBEDTLS_VER := $(call manifest,mbedtls)
 JSMN_VER := $(call manifest,jsmn)
+# Our patches over this mbedTLS version (MANIFEST "patch" lines), for `version`.
+MBEDTLS_PATCHES := $(shell awk '$$1 == "patch" && $$2 == "mbedtls" && \
+	$$3 == "$(MBEDTLS_VER)" { printf "%s%s", s, $$5; s = " " }' third_party/MANIFEST)
 DEPS := build/deps
 MBEDTLS_DIR := $(DEPS)/mbedtls-$(MBEDTLS_VER)
 JSMN_DIR := $(DEPS)/jsmn-$(JSMN_VER)
@@ -40,7 +43,8 @@ SIZE_CFLAGS := -Os -ffunction-sections -fdata-sections \
 DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-DMBEDTLS_CONFIG_FILE='<mbedtls_config.h>' \
 	-DIKSCTL_VERSION='"$(VERSION)"' -DIKSCTL_TARGET='"$(TARGET)"' \
-	-DIKSCTL_JSMN_VERSION='"$(JSMN_VER)"'
+	-DIKSCTL_JSMN_VERSION='"$(JSMN_VER)"' \
+	-DIKSCTL_MBEDTLS_PATCHES='"$(MBEDTLS_PATCHES)"'
 INCS := -Isrc -Ithird_party -isystem $(MBEDTLS_DIR)/include -isystem $(JSMN_DIR)
 ALL_CFLAGS := -std=c11 $(SIZE_CFLAGS) $(WARN) $(DEFS) $(INCS) \
 	-ffile-prefix-map=$(CURDIR)/= $(TARGET_CFLAGS) $(LTO_CFLAGS) $(CFLAGS)

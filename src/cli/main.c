@@ -115,8 +115,10 @@ cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("iksctl %s (%s)\nmbedTLS %s\njsmn %s\n", IKSCTL_VERSION,
-	    IKSCTL_TARGET, MBEDTLS_VERSION_STRING, IKSCTL_JSMN_VERSION);
+	printf("iksctl %s (%s)\nmbedTLS %s%s%s%s\njsmn %s\n", IKSCTL_VERSION,
+	    IKSCTL_TARGET, MBEDTLS_VERSION_STRING,
+	    IKSCTL_MBEDTLS_PATCHES[0] ? " (with " : "", IKSCTL_MBEDTLS_PATCHES,
+	    IKSCTL_MBEDTLS_PATCHES[0] ? ")" : "", IKSCTL_JSMN_VERSION);
 	return 0;
 }
 

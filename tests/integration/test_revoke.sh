@@ -30,6 +30,9 @@ par20() {
 check "login" 0 ik login --apikey "@$K"
 check "clusters works" 0 ik clusters
 emu_post /control/fault '{"kind":"expire_tokens"}'
+# The refresh answers 3 s late, so that the others meet their 401 while it
+# is under way even on a slow machine (a checked build, valgrind).
+emu_post /control/fault '{"service":"iam","path":"/identity/token","kind":"delay","seconds":3,"count":1}'
 log_mark
 par20 acc ik clusters
 eq "revoked access token: 20 processes all succeed" "$bad" 0
@@ -37,8 +40,12 @@ eq "revoked access token: exactly 1 refresh" \
 	"$(emu_count_since request grant_type=refresh_token)" 1
 eq "revoked access token: no re-login" \
 	"$(emu_count_since request grant_type=urn:ibm:params:oauth:grant-type:apikey)" 0
-eq "revoked access token: 20 calls answered 401" \
-	"$(emu_count_since request path=/global/v1/clusters status=401)" 20
+# Every process that started before the new token was stored met a 401;
+# one that started later used the new token at once.  The race must have
+# happened (more than one 401) for the single refresh to mean anything.
+n401=$(emu_count_since request path=/global/v1/clusters status=401)
+[ "$n401" -ge 2 ] && ok "revoked access token: $n401 of 20 calls met a 401" ||
+	fail "revoked access token: only $n401 calls met a 401 (no race)"
 
 check "login again" 0 ik login --apikey "@$K"
 emu_post /control/fault '{"kind":"expire_tokens","refresh":true}'
