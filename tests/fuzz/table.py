@@ -20,6 +20,7 @@ WHAT = {
     "headers": "method, target and header lines before sending, -H checks (src/proto/http_check.c)",
     "connect": "proxy CONNECT answer, byte by byte (http_parse_response as in src/proto/http_net.c)",
     "retry_after": "Retry-After: delta-seconds and the three HTTP date forms (http_parse.c)",
+    "term": "service text for the terminal: escaping, UTF-8, display width (src/base/term.c)",
     "url": "url_parse, url_target/join/host_header, NO_PROXY, form bodies (src/net/url.c)",
     "json": "json_parse and every accessor, json_write_compact (src/proto/json.c)",
     "query": "-q expressions over JSON (src/cli/query.c)",
