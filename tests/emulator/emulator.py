@@ -1398,11 +1398,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             out += self.rfile.read(size)
             self.rfile.readline(65537)
 
-    def rst(self, t0, svc, path, status):
+    def rst(self, t0, svc, path, status, wrote=False):
         try:
             self.wfile.flush()
         except OSError:
             pass
+        if wrote:
+            # An RST discards what the peer has not read yet: give it time to
+            # read the bytes sent, so that "reset after N bytes" stays that
+            # even on a loaded machine.
+            time.sleep(0.3)
         self.close_connection = True
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -1486,10 +1491,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             w = self.wfile.write
             if kind == "reset_before_body":
                 w(head.encode())
-                return self.rst(t0, svc, path, r.status)
+                return self.rst(t0, svc, path, r.status, wrote=True)
             if kind == "reset_mid_body":
                 w(head.encode() + body[:max(1, len(body) // 2)])
-                return self.rst(t0, svc, path, r.status)
+                return self.rst(t0, svc, path, r.status, wrote=True)
             if kind == "truncate":
                 w(head.encode() + body[:len(body) // 2])
                 self.close_connection = True

@@ -106,11 +106,17 @@ for c in "token" "token --kube" "token -o json" "version" "clusters" "clusters -
 	eq "$c > /dev/full: exit 1" "$?" 1
 	contains "$c > /dev/full: says so" "$T_TMP/err" "writing to stdout failed"
 done
-for c in "token" "version" "kube $EMU_CLUSTER_ID /version" "cluster config $EMU_CLUSTER_ID"; do
-	# shellcheck disable=SC2086
-	"$IKSCTL" $c >&- 2> "$T_TMP/err"
-	eq "$c >&-: exit 1" "$?" 1
-done
+# A closed stdout reaches iksctl itself only when IKSCTL is the program,
+# not a wrapper script (valgrind's holds descriptors of its own).
+if head -c 4 "$IKSCTL" | grep -q ELF; then
+	for c in "token" "version" "kube $EMU_CLUSTER_ID /version" "cluster config $EMU_CLUSTER_ID"; do
+		# shellcheck disable=SC2086
+		"$IKSCTL" $c >&- 2> "$T_TMP/err"
+		eq "$c >&-: exit 1" "$?" 1
+	done
+else
+	ok "closed stdout: skipped for a wrapper ($IKSCTL)"
+fi
 
 check "the store survived the closed stdouts" 0 ik token
 contains "and still holds a token" "$T_TMP/out" "eyJ"
