@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static char reqbody[LIM_REQ_BODY_BYTES];   /* -d DATA or @FILE */
 static char cred[LIM_TOKEN_BYTES + 256];   /* the ExecCredential */
@@ -57,6 +58,23 @@ cmd_kube_credential(int argc, char **argv)
 }
 
 /* body_arg: the body of -d DATA or -d @FILE into reqbody. */
+/* stdin_body: the body of -d @- (all of stdin) into reqbody. */
+static int
+stdin_body(const char **body, size_t *len)
+{
+	ssize_t r;
+
+	*len = 0;
+	while ((r = read(0, reqbody + *len, sizeof(reqbody) - *len)) > 0)
+		if ((*len += (size_t)r) == sizeof(reqbody))
+			return err_limit("-d @-", "LIM_REQ_BODY_BYTES",
+			    sizeof(reqbody) - 1);
+	if (r < 0)
+		return err_set(ERR_IO, "-d @-: reading standard input failed");
+	*body = reqbody;
+	return 0;
+}
+
 static int
 body_arg(const char *v, const char **body, size_t *len)
 {
@@ -67,6 +85,8 @@ body_arg(const char *v, const char **body, size_t *len)
 		*len = strlen(v);
 		return 0;
 	}
+	if (strcmp(v, "@-") == 0)
+		return stdin_body(body, len);
 	r = file_read(v + 1, reqbody, sizeof(reqbody), len);
 	if (r == 1)
 		return err_set(ERR_USAGE, "-d %s: no such file", v);
@@ -85,7 +105,7 @@ struct call_args {
 	size_t body_len;        /* its length */
 	int priv;               /* --private (kube) */
 	const char *service;    /* --service (api) */
-	struct sbuf hdrs;       /* -H lines, CRLF-ended (api) */
+	struct sbuf hdrs;       /* -H lines, CRLF-ended */
 };
 
 static int
@@ -106,7 +126,7 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 		} else if ((r = arg_value(argc, argv, &i, "-d", &v)) != 0) {
 			if (r < 0 || (r = body_arg(v, &a->body, &a->body_len)) != 0)
 				return r;
-		} else if (api && (r = arg_value(argc, argv, &i, "-H", &v)) != 0) {
+		} else if ((r = arg_value(argc, argv, &i, "-H", &v)) != 0) {
 			if (r < 0)
 				return r;
 			if ((r = http_user_header_check(v)) != 0)
@@ -158,6 +178,7 @@ cmd_kube(int argc, char **argv)
 	k.method = a.method;
 	k.body = a.body;
 	k.body_len = a.body_len;
+	k.headers = a.hdrs.len ? a.hdrs.p : NULL;
 	k.sink = out.query == NULL ? out_sink : NULL;
 	if ((r = kube_call(&k, &rs)) != 0)
 		return r;

@@ -52,9 +52,9 @@ static const struct command commands[] = {
 	    "[--kubeconfig FILE] [--private]" },
 	{ "kube-credential", cmd_kube_credential, 1,
 	    "kube-credential [--cluster C]" },
-	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE] "
-	    "[--private] PATH" },
-	{ "api", cmd_api, 1, "api [-X METHOD] [-d DATA|@FILE] [-H 'K: V'] "
+	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE|@-] "
+	    "[-H 'K: V'] [--private] PATH" },
+	{ "api", cmd_api, 1, "api [-X METHOD] [-d DATA|@FILE|@-] [-H 'K: V'] "
 	    "[--service cs|iam|accounts] PATH" },
 	{ "version", cmd_version, 0, "version" },
 	{ "help", cmd_help, 0, "help [COMMAND]" },

@@ -70,6 +70,7 @@ send_once(const struct kube_req *k, int force, struct http_resp *rs)
 	rq.method = k->method;
 	rq.url = url;
 	rq.headers = hdr;
+	rq.user_headers = k->headers;
 	rq.body = k->body;
 	rq.body_len = k->body_len;
 	rq.ca_pem = cl->ca;

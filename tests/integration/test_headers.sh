@@ -109,4 +109,18 @@ fault '{"service":"cs","path":"/v1/nosuch","method":"POST","kind":"reset","count
 check "POST reset: exit 4" 4 ik api -X POST -d '{}' /v1/nosuch
 eq "POST reset: not resent" "$(emu_count_since request method=POST)" 1
 emu_post /control/reset '{}'
+
+# kube takes -H too (DESIGN.md): it replaces the built-in header; -d @-.
+log_mark
+check "kube -H 'Accept: application/yaml'" 0 ik -v kube "$EMU_CLUSTER" -H 'Accept: application/yaml' /version
+eq "kube -H Accept: the master got the user's Accept" "$(emu_count_since request service=master accept=application/yaml)" 1
+eq "kube -H Accept: and not the built-in one" "$(emu_count_since request service=master accept=application/json)" 0
+contains "kube -H Accept: traced once, the user's value" "$T_TMP/err" "> Accept: application/yaml"
+check "kube -H 'Host: x': exit 2" 2 ik kube "$EMU_CLUSTER" -H 'Host: x' /version
+check "kube -v -H 'X-Api-Key: secret123'" 0 ik -v kube "$EMU_CLUSTER" -H 'X-Api-Key: secret123' /version
+if grep -q secret123 "$T_TMP/err"; then fail "kube -v printed the key"; else ok "kube -v: key redacted"; fi
+printf '{"kind":"ConfigMap"}' > "$T_TMP/body"
+log_mark
+check "api -d @- reads the body from stdin" 0 sh -c "'$IKSCTL' -v api -X POST -d @- /v1/clusters/nosuch-body < '$T_TMP/body' || [ \$? = 1 ]"
+contains "api -d @-: its length" "$T_TMP/err" "> Content-Length: 20"
 finish

@@ -111,7 +111,7 @@ _iksctl() {
 	token) opts="--refresh --kube --watch --sink" ;;
 	clusters) opts="" ;;
 	kube-credential) opts="--cluster" ;;
-	kube) opts="-X -d --private" ;;
+	kube) opts="-X -d -H --private" ;;
 	api) opts="-X -d -H --service" ;;
 	help)
 		[[ $cur != -* ]] &&
