@@ -16,6 +16,7 @@ struct cli_opts {
 	int verbose;            /* -v */
 	int timeout_s;          /* --timeout */
 	const char *visibility; /* --visibility public|private, or NULL */
+	const char *resource_group; /* --resource-group, or NULL */
 	const char *argv0;      /* how this program was started */
 };
 

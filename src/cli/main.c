@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL, NULL };
+struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL, NULL, NULL };
 
 struct command {
 	const char *name;                 /* as typed */
@@ -65,7 +65,7 @@ static const struct command commands[] = {
 static const char global_usage[] =
     "global options: -o table|json, -q QUERY, --region R, --cacert FILE,\n"
     "                --insecure, -v, --timeout SECONDS,\n"
-    "                --visibility public|private\n";
+    "                --visibility public|private, --resource-group ID\n";
 
 int
 arg_value(int argc, char **argv, int *i, const char *name, const char **val)
@@ -206,6 +206,9 @@ global_option(int argc, char **argv, int *i)
 		return r;
 	if ((r = arg_value(argc, argv, i, "--visibility", &cli.visibility)) != 0)
 		return r;
+	if ((r = arg_value(argc, argv, i, "--resource-group",
+	    &cli.resource_group)) != 0)
+		return r;
 	if ((r = arg_value(argc, argv, i, "--timeout", &v)) != 0) {
 		if (r < 0)
 			return r;
@@ -227,7 +230,7 @@ cli_start(void)
 	http_opts.verbose = cli.verbose;
 	if ((r = tls_init(cli.cacert, cli.insecure)) != 0)
 		return r;
-	return session_init(cli.region, cli.visibility);
+	return session_init(cli.region, cli.visibility, cli.resource_group);
 }
 
 /*

@@ -93,7 +93,7 @@ settle_private(void)
 }
 
 static int
-settle(const char *region_flag, const char *visibility)
+settle(const char *region_flag, const char *visibility, const char *rg)
 {
 	const char *r = region_flag;
 	int e;
@@ -127,6 +127,15 @@ settle(const char *region_flag, const char *visibility)
 	if ((e = str_copy(sess.region, sizeof(sess.region), r, "region")) != 0 ||
 	    (e = http_field_check("X-Region", sess.region)) != 0)
 		return e;
+	if (rg == NULL || rg[0] == '\0')
+		rg = getenv("IBMCLOUD_RESOURCE_GROUP");
+	if (rg == NULL || rg[0] == '\0')
+		rg = getenv("IC_RESOURCE_GROUP");
+	if ((e = str_copy(sess.resource_group, sizeof(sess.resource_group),
+	    rg ? rg : "", "resource group")) != 0 ||
+	    (e = http_field_check("X-Auth-Resource-Group",
+	    sess.resource_group)) != 0)
+		return e;
 	return sess.private_endpoints ? settle_private() : 0;
 }
 
@@ -154,7 +163,8 @@ keep_load_err(int r)
 }
 
 int
-session_init(const char *region_flag, const char *visibility)
+session_init(const char *region_flag, const char *visibility,
+    const char *resource_group)
 {
 	int r;
 
@@ -171,7 +181,7 @@ session_init(const char *region_flag, const char *visibility)
 		sess.have_store = r == 0;
 		offer_tls();
 	}
-	return settle(region_flag, visibility);
+	return settle(region_flag, visibility, resource_group);
 }
 
 int

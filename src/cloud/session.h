@@ -44,6 +44,8 @@ struct session {
 	char cs_url[LIM_URL_BYTES];        /* effective containers base URL */
 	char region[LIM_FIELD_BYTES];      /* effective region or "" */
 	int private_endpoints;             /* --visibility private */
+	char resource_group[LIM_FIELD_BYTES]; /* --resource-group or
+	                                      * IBMCLOUD_RESOURCE_GROUP, or "" */
 	int load_err;                      /* why the store is unusable, or 0 */
 	char load_detail[320];             /* its detail (names the store) */
 };
@@ -73,7 +75,8 @@ struct login {
  * (IBMCLOUD_PRIVATE_*_API_ENDPOINT override them) and the clusters'
  * private service endpoints; no public host is touched.
  */
-int session_init(const char *region_flag, const char *visibility);
+int session_init(const char *region_flag, const char *visibility,
+    const char *resource_group);
 
 /*
  * session_login: get tokens for l, scope them to l->account (or to the

@@ -36,6 +36,11 @@ build_headers(enum session_service svc, const char *token, int has_body,
 			sbuf_add(b, sess.region);
 			sbuf_add(b, "\r\n");
 		}
+		if (sess.resource_group[0] != '\0') {
+			sbuf_add(b, "X-Auth-Resource-Group: ");
+			sbuf_add(b, sess.resource_group);
+			sbuf_add(b, "\r\n");
+		}
 	}
 	if (has_body)
 		sbuf_add(b, "Content-Type: application/json\r\n");

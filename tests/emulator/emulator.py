@@ -1270,7 +1270,7 @@ class Emulator:
 
 _tl = threading.local()
 LOG_HEADERS = ("host", "content-type", "content-length", "accept", "user-agent", "x-region",
-               "transfer-encoding", "connection", "x-request-id", "x-correlation-id",
+               "transfer-encoding", "connection", "x-request-id", "x-correlation-id", "x-auth-resource-group",
                "x-auth-resource-account", "ibm-cloud-tenant")
 
 

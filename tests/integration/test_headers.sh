@@ -110,6 +110,23 @@ check "POST reset: exit 4" 4 ik api -X POST -d '{}' /v1/nosuch
 eq "POST reset: not resent" "$(emu_count_since request method=POST)" 1
 emu_post /control/reset '{}'
 
+# --resource-group / IBMCLOUD_RESOURCE_GROUP: X-Auth-Resource-Group on
+# containers calls (DESIGN.md section 1), checked like every header value.
+log_mark
+check "--resource-group rg-flag" 0 ik --resource-group rg-flag clusters
+eq "the flag's group is sent" "$(emu_count_since request path=/global/v1/clusters x-auth-resource-group=rg-flag)" 1
+check "IBMCLOUD_RESOURCE_GROUP" 0 env IBMCLOUD_RESOURCE_GROUP=rg-env "$IKSCTL" clusters
+eq "the environment's group is sent" "$(emu_count_since request path=/global/v1/clusters x-auth-resource-group=rg-env)" 1
+check "the flag wins over the environment" 0 env IBMCLOUD_RESOURCE_GROUP=rg-env "$IKSCTL" --resource-group rg-flag clusters
+eq "flag over environment" "$(emu_count_since request path=/global/v1/clusters x-auth-resource-group=rg-flag)" 2
+check "no group: none sent" 0 ik clusters
+eq "no group: the header is absent" "$(emu_count_since request path=/global/v1/clusters x-auth-resource-group=None)" 1
+log_mark
+check "a CRLF in IBMCLOUD_RESOURCE_GROUP: exit 2" 2 env IBMCLOUD_RESOURCE_GROUP="$(printf 'rg\r\nX-Evil: 1')" "$IKSCTL" clusters
+contains "names the header" "$T_TMP/err" "X-Auth-Resource-Group"
+check "a LF in --resource-group: exit 2" 2 ik --resource-group "$(printf 'a\nb')" clusters
+eq "nothing sent" "$(emu_count_since request)" 0
+
 # kube takes -H too (DESIGN.md): it replaces the built-in header; -d @-.
 log_mark
 check "kube -H 'Accept: application/yaml'" 0 ik -v kube "$EMU_CLUSTER" -H 'Accept: application/yaml' /version

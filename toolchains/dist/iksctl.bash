@@ -7,7 +7,7 @@
 # never calls IBM Cloud.
 
 _iksctl_commands="login logout accounts target token regions versions cluster clusters kube-credential kube api version help"
-_iksctl_global="-o --output -q --query --region --cacert --insecure -v --verbose --timeout --visibility -h --help"
+_iksctl_global="-o --output -q --query --region --cacert --insecure -v --verbose --timeout --visibility --resource-group -h --help"
 
 # _iksctl_clusters: cluster names and ids from the cache.
 _iksctl_clusters() {
@@ -54,7 +54,8 @@ _iksctl() {
 		w=${COMP_WORDS[i]}
 		case $w in
 		-o | --output | -q | --query | --region | --cacert | --timeout | \
-		--visibility | --apikey | --username | -u | --password | -p | \
+		--visibility | --resource-group | --apikey | --username | -u | \
+		--password | -p | \
 		--passcode | --cr-token | --profile-id | --profile-name | \
 		--account | -c | --sink | --kubeconfig | --cluster | -X | -d | -H | \
 		--service)
