@@ -10,6 +10,7 @@
 #include "base/errors.h"
 #include "base/file.h"
 #include "base/str.h"
+#include "base/term.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
 #include "cloud/session.h"
@@ -404,6 +405,8 @@ agent(const char *sink, int kube)
 	int64_t exp, iat, wait, backoff = 1;
 	size_t n;
 	int r, force = 0, wrote = 0;
+	char whybuf[4 * 512];
+	struct sbuf why;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -443,8 +446,11 @@ agent(const char *sink, int kube)
 				    "next renewal in %lld s\n", sink, (long long)exp,
 				    (long long)wait);
 		} else {
+			/* The detail may quote IAM's answer: escaped. */
+			sbuf_init(&why, whybuf, sizeof(whybuf));
+			term_escape(&why, err_detail(), strlen(err_detail()));
 			fprintf(stderr, "iksctl: token: renewal failed: %s; next try "
-			    "in %lld s\n", err_detail(), (long long)backoff);
+			    "in %lld s\n", whybuf, (long long)backoff);
 			wait = backoff;
 			backoff = backoff >= 32 ? 60 : backoff * 2;
 			/* Never sleep past half of what the token has left. */
