@@ -381,8 +381,7 @@ cluster_config(const char *key, const char *file, int priv)
 		if (!file_name_ok(name))
 			return err_set(ERR_JSON_FIELD, "cluster %s: the service sent a "
 			    "name and id unfit for a file name", key);
-		if ((r = path_join(path, sizeof(path), sess.home, "kube")) != 0 ||
-		    (r = dir_ensure(path, 0700)) != 0)
+		if ((r = store_subdir(path, sizeof(path), sess.home, "kube", 1)) != 0)
 			return r;
 		if (snprintf(path + strlen(path), sizeof(path) - strlen(path),
 		    "/%s.yaml", name) >= (int)(sizeof(path) - strlen(path)))

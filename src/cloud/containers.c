@@ -69,7 +69,8 @@ cache_path(char *out, size_t cap, const char *id)
 	char dir[LIM_PATH_FS_BYTES];
 	int r;
 
-	if ((r = path_join(dir, sizeof(dir), sess.home, "clusters")) != 0)
+	/* Never through a link: 1 (no cache yet) or ERR_STORE for one. */
+	if ((r = store_subdir(dir, sizeof(dir), sess.home, "clusters", 0)) != 0)
 		return r;
 	return id == NULL ? str_copy(out, cap, dir, "path") :
 	    path_join(out, cap, dir, id);
@@ -168,8 +169,7 @@ cache_save(const struct cluster *c)
 	if (b.overflow)
 		return err_limit("cluster file", "LIM_CLUSTER_FILE_BYTES",
 		    sizeof(fbuf) - 1);
-	if ((r = cache_path(path, sizeof(path), NULL)) != 0 ||
-	    (r = dir_ensure(path, 0700)) != 0 ||
+	if ((r = store_subdir(path, sizeof(path), sess.home, "clusters", 1)) != 0 ||
 	    (r = cache_path(path, sizeof(path), c->id)) != 0)
 		return r;
 	return file_write_atomic(path, fbuf, b.len, 0600);

@@ -66,6 +66,16 @@ void store_init(struct store *s);
 int store_home(char *out, size_t cap);
 
 /*
+ * store_subdir: <home>/<name> (clusters, kube) into out[cap], created
+ * with mode 0700 if create and missing.  Nothing under the home is
+ * followed through a link: if the entry exists and is not a directory
+ * (a symbolic link included) it is ERR_STORE, advising logout, which
+ * removes it.  Returns 0, 1 if missing and !create, or an error.
+ */
+int store_subdir(char *out, size_t cap, const char *home, const char *name,
+    int create);
+
+/*
  * store_load: read <home>/store into s.  Returns 0 if loaded; 1 if
  * there is no store yet; ERR_STORE (corrupt, truncated, over a limit,
  * not a regular file: a symbolic link is never followed, a FIFO never

@@ -35,6 +35,22 @@ store_home(char *out, size_t cap)
 	return r == 0 ? 0 : err_limit(what, "LIM_PATH_FS_BYTES", cap - 1);
 }
 
+int
+store_subdir(char *out, size_t cap, const char *home, const char *name,
+    int create)
+{
+	struct stat st;
+	int r;
+
+	if ((r = path_join(out, cap, home, name)) != 0)
+		return r;
+	if (lstat(out, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : err_set(ERR_STORE, "%s is a %s, "
+		    "not a directory; run 'iksctl logout' to remove it", out,
+		    file_kind(st.st_mode));
+	return create ? dir_ensure(out, 0700) : 1;
+}
+
 /* ms_since: milliseconds elapsed on the monotonic clock since t0. */
 static long
 ms_since(const struct timespec *t0)

@@ -189,4 +189,19 @@ check "a FIFO in the cluster cache: no hang" 0 timeout 5 "$IKSCTL" kube-credenti
 eq "FIFO cache entry: one containers GET" "$(emu_count_since request service=cs)" 1
 check "kube-credential without --cluster" 0 ik kube-credential
 contains "still an ExecCredential" "$T_TMP/out" '"kind":"ExecCredential"'
+
+# --- nothing under IKSCTL_HOME is followed through a link: kube/, clusters/ ---
+mkdir -m 700 "$T_TMP/kube-target" "$T_TMP/clusters-target"
+rm -rf "$IKSCTL_HOME/kube" "$IKSCTL_HOME/clusters"
+ln -s "$T_TMP/kube-target" "$IKSCTL_HOME/kube"
+check "cluster config with kube/ a link: exit 1" 1 ik cluster config "$EMU_CLUSTER"
+contains "kube/ link: says so" "$T_TMP/err" "is a symbolic link, not a directory"
+eq "kube/ link: nothing written through it" "$(ls -A "$T_TMP/kube-target")" ""
+rm -rf "$IKSCTL_HOME/clusters"
+ln -s "$T_TMP/clusters-target" "$IKSCTL_HOME/clusters"
+check "kube with clusters/ a link: exit 1" 1 ik kube "$EMU_CLUSTER" /version
+contains "clusters/ link: says so" "$T_TMP/err" "is a symbolic link, not a directory"
+eq "clusters/ link: nothing written through it" "$(ls -A "$T_TMP/clusters-target")" ""
+check "logout removes the links" 0 ik logout
+check "the links are gone, their targets kept" 0 test ! -e "$IKSCTL_HOME/kube" -a ! -e "$IKSCTL_HOME/clusters" -a -d "$T_TMP/kube-target"
 finish
