@@ -68,7 +68,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/test/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(OUT)/tools/%)
-HDRS := $(wildcard src/*/*.h) third_party/mbedtls_config.h
+HDRS := $(wildcard src/*/*.h) third_party/mbedtls_config.h \
+	third_party/psa_crypto_config.h
 
 .PHONY: all bin cross size lint test unit-build unit-run tools deps fetch \
 	clean distclean bench demo
@@ -107,7 +108,8 @@ $(OUT)/libiksctl.a: $(LIB_OBJ)
 
 # The mbedTLS sources exist only once fetched: a sub-make lists them, so
 # that the list is not taken (empty) before the fetch.
-$(OUT)/libmbedtls.a: $(MBEDTLS_STAMP) third_party/mbedtls_config.h
+$(OUT)/libmbedtls.a: $(MBEDTLS_STAMP) third_party/mbedtls_config.h \
+	third_party/psa_crypto_config.h
 	@$(MAKE) --no-print-directory TARGET=$(TARGET) mbed-lib
 
 .PHONY: mbed-lib
@@ -121,7 +123,8 @@ $(OBJ)/src/%.o: src/%.c $(HDRS) $(MBEDTLS_STAMP) $(JSMN_STAMP)
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(OBJ)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c third_party/mbedtls_config.h
+$(OBJ)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c third_party/mbedtls_config.h \
+	third_party/psa_crypto_config.h
 	@mkdir -p $(dir $@)
 	@$(CC) $(MBED_CFLAGS) -c -o $@ $<
 	@echo "  CC mbedtls/$*.c"

@@ -164,5 +164,13 @@
  * PSA as well costs 8 KB more than their own code paths.
  */
 #define MBEDTLS_PSA_CRYPTO_C
+/*
+ * Only the PSA mechanisms TLS needs (psa_crypto_config.h says which):
+ * otherwise PSA offers every legacy mechanism, RSA key pairs and the
+ * AEADs included, and its dispatch links them in (about 800 bytes).  The
+ * ClientHello is the same byte for byte.
+ */
+#define MBEDTLS_PSA_CRYPTO_CONFIG
+#define MBEDTLS_PSA_CRYPTO_CONFIG_FILE "psa_crypto_config.h"
 
 #endif
