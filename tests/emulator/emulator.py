@@ -27,16 +27,19 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.parse
 import uuid
 import zlib
+
+import lifecycle
 
 # ---------------------------------------------------------------- helpers
 
 ISS = "https://iam.cloud.ibm.com/identity"
 FAULT_KINDS = ("reset", "reset_before_body", "reset_mid_body", "truncate", "delay",
                "status", "chunked", "close", "big", "expire_tokens", "bad_json",
-               "many_tokens", "big_header", "body")
+               "many_tokens", "big_header", "body") + lifecycle.FAULT_KINDS
 SERVICES = ("iam", "accounts", "cs", "master")
 
 
@@ -329,6 +332,9 @@ class Emulator:
         self.urls = {}
         self.servers = []
         self._mk_identities()
+        self.lc = lifecycle.Lifecycle(self, types.SimpleNamespace(
+            json_resp=json_resp, Resp=Resp, cs_error=cs_error, kube_status=kube_status, make_ca=make_ca,
+            make_leaf=make_leaf, EC256=EC256, read=read, rand_id=rand_id, Server=Server))
 
     # -------- identities, accounts, clusters
     def _mk_identities(self):
@@ -378,13 +384,14 @@ class Emulator:
             self.clusters.append({"id": cid, "name": name, "type": typ, "provider": prov,
                                   "region": region, "dc": dc, "location": loc, "version": ver,
                                   "account": acct})
+        self.builtin = list(self.clusters)
 
     def cluster_obj(self, c):
         pub, priv = c["pub_url"], c["priv_url"]
         vpc = c["provider"] == "vpc-gen2"
         a = c["account"]
         ing = "%s-%s-0000.%s.containers.appdomain.cloud" % (c["name"], hashlib.md5(c["id"].encode()).hexdigest()[:32], c["region"])
-        return {
+        return self.lc.decorate(c, {
             "id": c["id"], "name": c["name"], "region": c["region"], "dataCenter": c["dc"],
             "location": c["location"], "resourceGroup": hashlib.md5(a.encode()).hexdigest(),
             "resourceGroupName": "default", "serverURL": "" if vpc else pub, "masterURL": pub,
@@ -413,7 +420,7 @@ class Emulator:
                           "masterStatusModifiedDate": "2024-09-02T10:12:40+0000",
                           "modifiedDate": "2024-09-02T10:12:40+0000"},
             "apiUser": "", "datacenter": c["dc"], "defaultWorkerPoolZones": [c["dc"]],
-        }
+        })
 
     def workers(self, c):
         out = []
@@ -427,7 +434,7 @@ class Emulator:
                         "publicVlan": "" if c["provider"] == "vpc-gen2" else "2938473",
                         "location": c["dc"], "poolid": "%s-a1b2c3" % c["id"], "poolName": "default",
                         "isolation": "public", "trustedStatus": "disabled", "pendingOperation": ""})
-        return out
+        return self.lc.workers_v1(c, out)      # created clusters: their own; others: lifecycle states
 
     # -------- log and stats
     def log(self, ev):
@@ -483,6 +490,8 @@ class Emulator:
                     continue
                 p = f.get("path")
                 if p and not (path.startswith(p) or stripped.startswith(p)):
+                    continue
+                if not self.lc.fault_applies(f, svc, stripped, method):
                     continue
                 if f["kind"] == "big" and not (svc == "cs" and stripped.rstrip("/") == "/v1/clusters"):
                     continue
@@ -1066,7 +1075,7 @@ class Emulator:
         if path == "/v1/regions" and method == "GET":
             return json_resp(200, {"regions": [{"name": n, "alias": a, "cfURL": u, "freeEnabled": n == "us-south"}
                                                for n, a, u in self.REGIONS]}, go=True)
-        if not path.startswith("/v1/clusters"):
+        if not path.startswith(("/v1/clusters", "/v2/")):
             return cs_error("G0000")
         claims = self.bearer(req)
         if not claims:
@@ -1074,6 +1083,9 @@ class Emulator:
         acct = claims.get("account", {}).get("bss")
         if not acct:
             return cs_error("A0006")
+        r = self.lc.cs(req, method, path, q, body, acct, claims, fault)   # create, delete, update, v2
+        if r is not None:
+            return r
         parts = path.split("/")[3:]
         mine = [c for c in self.clusters if c["account"] == acct]
         if not parts:
@@ -1135,6 +1147,9 @@ class Emulator:
 
     # ---------------------------------------------------------- kubernetes master
     def master(self, req, method, path, q, body, cluster):
+        gate = self.lc.master_gate(cluster)        # 503 while not deployed or once deleted
+        if gate:
+            return gate
         claims = self.bearer(req, need_aud="kube")
         if not claims:
             return kube_status(401, "Unauthorized", "Unauthorized")
@@ -1240,11 +1255,20 @@ class Emulator:
         if path == "/control/reset" and method == "POST":
             with self.lock:
                 self.faults = []
+            self.lc.reset(bool(data.get("clusters")))
             return json_resp(200, {"ok": True})
+        if path == "/control/clusters" and method == "GET":
+            return json_resp(200, self.lc.control_clusters())
         if path == "/control/config" and method in ("POST", "GET"):
             for k, v in data.items():
                 if k not in self.cfg:
                     return json_resp(400, {"error": "unknown key %r; keys: %s" % (k, ", ".join(self.cfg))})
+                if k in lifecycle.CONFIG:
+                    try:
+                        self.cfg[k] = self.lc.config_value(k, v)
+                    except (ValueError, TypeError) as e:
+                        return json_resp(400, {"error": "%s: %s" % (k, e)})
+                    continue
                 if k == "next_url_base":
                     self.cfg[k] = str(v or "").rstrip("/")
                     continue
@@ -1289,6 +1313,8 @@ class Server(http.server.ThreadingHTTPServer):
         emu = self.emu
         cid = emu.next_conn() if self.service != "control" else 0
         sock = request
+        if self.ctx is None and self.service == "master":     # a created cluster: certs on the way
+            self.cluster["ready"].wait(30)
         if self.ctx:
             emu.bump("connections", self.service)
             request.settimeout(15)
@@ -1354,6 +1380,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = self.rfile.read(n)
         elif self.headers.get("Transfer-Encoding", "").lower() == "chunked" and svc != "iam":
             body = self.read_chunked()
+        self.req_body = body
         if svc == "control":
             return self.reply(emu.control(self, method, path, q, body), None, t0, svc, path)
         fault = emu.take_fault(svc, path, method)
@@ -1446,6 +1473,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ev.update({"status": status, "bytes": nbytes, "ms": int((time.time() - t0) * 1000), "headers": hdrs})
         if self.server.cluster:
             ev["cluster"] = self.server.cluster["name"]
+        if svc == "cs" and getattr(self, "req_body", b""):
+            ev["body"] = lifecycle.log_body(self.req_body)
         ev.update(self.log_extra)
         emu.log(ev)
 
