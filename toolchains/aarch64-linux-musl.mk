@@ -6,7 +6,9 @@ endif
 STRIP := aarch64-linux-gnu-strip
 # A static executable is not position-independent: code built for PIE
 # only pays for GOT indirections (about 3 KB on aarch64).
-TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -fno-pie
+# IKSCTL_OWN_PRINTF and IKSCTL_OWN_ALLOC: fmt.c and alloc.c replace libc's
+# printf engine and its malloc (static musl links only).
+TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -fno-pie
 # The 64 KiB default page alignment would pad the file by about 57 KB.
 # With a 64-byte "common page" ld starts the data segment at the file
 # offset where the text ends (its address stays congruent modulo the

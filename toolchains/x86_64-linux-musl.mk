@@ -5,7 +5,9 @@ endif
 STRIP ?= strip
 # A static executable is not position-independent: code built for PIE
 # only pays for GOT indirections (about 3 KB on aarch64).
-TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -fno-pie
+# IKSCTL_OWN_PRINTF and IKSCTL_OWN_ALLOC: fmt.c and alloc.c replace libc's
+# printf engine and its malloc (static musl links only).
+TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -fno-pie
 TARGET_LDFLAGS := -static -no-pie
 QEMU :=
 # Link-time optimisation for the shipped binary: about 4 per cent smaller.

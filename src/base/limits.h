@@ -53,6 +53,9 @@
 /* mbedTLS. */
 #define LIM_TLS_ARENA_BYTES (160 * 1024) /* static heap for mbedTLS */
 
+/* libc's own allocations (opendir, getaddrinfo): src/base/alloc.c. */
+#define LIM_LIBC_HEAP_BYTES (256 * 1024) /* static heap for libc (peak ~2 KB) */
+
 /* The store's own fields (src/cloud/store.h). */
 #define LIM_STORE_TLS            4  /* TLS sessions kept in the store */
 #define LIM_HOSTPORT_BYTES (LIM_HOST_BYTES + 24) /* "host:port[#trust]" */

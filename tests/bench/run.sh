@@ -61,7 +61,8 @@ O=build/x86_64-linux-musl
 cp build/iksctl "$TMP/iksctl" || die "cannot copy build/iksctl"
 cp $O/iksctl.unstripped "$TMP/iksctl.unstripped" 2> /dev/null ||
 	cp build/iksctl "$TMP/iksctl.unstripped"
-for f in $O/obj/src/cli/main.o $O/libiksctl.a $O/libmbedtls.a; do
+for f in $O/obj/src/cli/main.o $O/obj/src/base/alloc.o $O/libiksctl.a \
+    $O/libmbedtls.a; do
 	[ -f "$f" ] || die "$f is missing (run make)"
 done
 # The objects as the Makefile links them (its bin rule's flags), but with
@@ -69,7 +70,7 @@ done
 # code; --wrap and a per-object link map need that (same source, same
 # calls; only the LTO inlining differs).
 LDF="-fno-lto -static -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code -Wl,-z,norelro"
-OBJS="$O/obj/src/cli/main.o $O/libiksctl.a $O/libmbedtls.a"
+OBJS="$O/obj/src/cli/main.o $O/obj/src/base/alloc.o $O/libiksctl.a $O/libmbedtls.a"
 
 say "heap-counting build (--wrap=malloc,calloc,realloc,free)"
 musl-gcc -std=c11 -Os -Wall -Wextra -Werror -c -o "$TMP/mallocwrap.o" tests/bench/mallocwrap.c ||
