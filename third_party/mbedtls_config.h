@@ -149,6 +149,12 @@
  */
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA1_C
+/*
+ * mbedTLS's SHA-1 block function is fully unrolled (4 132 bytes on
+ * aarch64); ours (third_party/sha1_small.c, one loop of 80 rounds) is
+ * a fraction of that, and SHA-1 only ever hashes a few certificates.
+ */
+#define MBEDTLS_SHA1_PROCESS_ALT
 #define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
