@@ -72,6 +72,11 @@ MAIN_OBJ := $(MAIN_SRC:%.c=$(OBJ)/%.o)
 ALLOC_OBJ := $(ALLOC_SRC:%.c=$(OBJ)/%.o)
 MBED_SRC = $(sort $(wildcard $(MBEDTLS_DIR)/library/*.c))
 MBED_OBJ = $(MBED_SRC:$(MBEDTLS_DIR)/library/%.c=$(OBJ)/mbedtls/%.o)
+# Our replacements for mbedTLS functions (its *_ALT options in
+# third_party/mbedtls_config.h): built with our warnings, archived into
+# libmbedtls.a so that whatever links mbedTLS links them.
+MBED_OURS := third_party/sha1_small.c
+MBED_OURS_OBJ := $(MBED_OURS:%.c=$(OBJ)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/test/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
@@ -117,13 +122,13 @@ $(OUT)/libiksctl.a: $(LIB_OBJ)
 # The mbedTLS sources exist only once fetched: a sub-make lists them, so
 # that the list is not taken (empty) before the fetch.
 $(OUT)/libmbedtls.a: $(MBEDTLS_STAMP) third_party/mbedtls_config.h \
-	third_party/psa_crypto_config.h
+	third_party/psa_crypto_config.h $(MBED_OURS)
 	@$(MAKE) --no-print-directory TARGET=$(TARGET) mbed-lib
 
 .PHONY: mbed-lib
-mbed-lib: $(MBED_OBJ)
+mbed-lib: $(MBED_OBJ) $(MBED_OURS_OBJ)
 	@rm -f $(OUT)/libmbedtls.a
-	@$(AR) rcs $(OUT)/libmbedtls.a $(MBED_OBJ)
+	@$(AR) rcs $(OUT)/libmbedtls.a $(MBED_OBJ) $(MBED_OURS_OBJ)
 	@test -n "$(MBED_OBJ)" || { echo "no mbedTLS sources in $(MBEDTLS_DIR)"; exit 1; }
 
 $(OBJ)/src/%.o: src/%.c $(HDRS) $(MBEDTLS_STAMP) $(JSMN_STAMP)
@@ -136,6 +141,12 @@ $(OBJ)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c third_party/mbedtls_config.h \
 	@mkdir -p $(dir $@)
 	@$(CC) $(MBED_CFLAGS) -c -o $@ $<
 	@echo "  CC mbedtls/$*.c"
+
+$(OBJ)/third_party/%.o: third_party/%.c third_party/mbedtls_config.h \
+	third_party/psa_crypto_config.h $(MBEDTLS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OBJ)/tests/%.o: tests/%.c tests/unit/test.h $(HDRS) $(JSMN_STAMP)
 	@mkdir -p $(dir $@)
