@@ -267,6 +267,8 @@ tcp_ask(const struct dns_addr *ns, struct query *q, int64_t deadline)
 		ok = 0;
 out:
 	sock_close(fd);
+	if (ok != 0)
+		err_clear();  /* the server failed; other servers may answer */
 	return ok;
 }
 
@@ -455,8 +457,8 @@ from_dns(const char *host, const char *name, size_t len, int absolute,
 	for (i = 0; !absolute && dots < st.conf.ndots && i < st.conf.nsearch;
 	    i++) {
 		k = strlen(st.conf.search[i]);
-		if (len + 1 + k > LIM_HOST_BYTES - 1)
-			continue;
+		if (len + 1 + k > 253)
+			continue;  /* too long a name with this domain: skip it */
 		memcpy(cand, name, len);
 		cand[len] = '.';
 		memcpy(cand + len + 1, st.conf.search[i], k + 1);
