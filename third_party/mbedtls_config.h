@@ -127,6 +127,14 @@
  * (Debian's bundle has 144 roots; parsing them all costs time and RAM).
  */
 #define MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK
+/*
+ * A host that is an IP address is matched against the certificate's IP
+ * SANs by mbedTLS's own address parser, not libc's inet_pton(): iksctl
+ * resolves names itself (src/net/dns.c), and inet_pton() was the last
+ * piece of musl's resolver code in the binary.  The define is mbedTLS's
+ * switch for that parser (x509_crt.c); the "TEST" in its name is theirs.
+ */
+#define MBEDTLS_TEST_SW_INET_PTON
 
 /*
  * Record protection: AES-GCM (128 and 256) and ChaCha20-Poly1305, the

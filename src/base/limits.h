@@ -15,6 +15,15 @@
 #define LIM_PATH_BYTES       2048  /* request path with query */
 #define LIM_URL_USERINFO_BYTES 256  /* user or password in a URL (proxy) */
 
+/* DNS (src/net/dns.c). */
+#define LIM_DNS_ADDRS          16  /* addresses of one host name tried */
+#define LIM_DNS_SERVERS         3  /* nameserver lines used (as musl, MAXNS) */
+#define LIM_DNS_SEARCH          6  /* search domains used (as glibc) */
+#define LIM_DNS_UDP_BYTES     512  /* one UDP message (RFC 1035, no EDNS) */
+#define LIM_DNS_TCP_BYTES   65535  /* one TCP message (its 2-byte length) */
+#define LIM_DNS_LINE_BYTES    512  /* one line of hosts or resolv.conf */
+#define LIM_DNS_CNAMES          8  /* CNAME hops followed in one answer */
+
 /* HTTP. */
 #define LIM_HTTP_HEAD_BYTES  16384  /* status line plus all response headers */
 #define LIM_HTTP_HEADERS        64  /* response header fields */

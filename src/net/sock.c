@@ -5,10 +5,11 @@
  */
 #include "net/sock.h"
 #include "base/errors.h"
+#include "base/limits.h"
+#include "net/dns.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -58,21 +59,20 @@ sock_wait(int fd, int want_write, int64_t deadline_ms)
 	}
 }
 
-/* try_connect: one address; 0 with *fd, or a negative errno-ish code. */
-static int
-try_connect(const struct addrinfo *ai, int timeout_ms, int *fd, int *err)
+int
+sock_connect_addr(const struct sockaddr *sa, unsigned salen, int timeout_ms,
+    int *fd, int *err)
 {
 	int s, one = 1, so_err = 0, r;
 	socklen_t len = sizeof(so_err);
 
-	s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    ai->ai_protocol);
+	s = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s < 0) {
 		*err = errno;
 		return ERR_NET_CONNECT;
 	}
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(s, ai->ai_addr, ai->ai_addrlen) != 0) {
+	if (connect(s, sa, (socklen_t)salen) != 0) {
 		if (errno != EINPROGRESS) {
 			*err = errno;
 			close(s);
@@ -102,31 +102,28 @@ try_connect(const struct addrinfo *ai, int timeout_ms, int *fd, int *err)
 int
 sock_connect(const char *host, unsigned port, int timeout_ms, int *fd)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	char serv[8];
-	int r, ret = ERR_NET_CONNECT, err = 0;
+	static struct dns_addr addrs[LIM_DNS_ADDRS];
+	int r, ret = ERR_NET_CONNECT, err = 0, e = 0, n, i;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
-	r = snprintf(serv, sizeof(serv), "%u", port);
-	if (r < 0 || (size_t)r >= sizeof(serv) || port == 0 || port > 65535)
+	if (port == 0 || port > 65535)
 		return err_set(ERR_NET_URL, "bad port %u", port);
-	r = getaddrinfo(host, serv, &hints, &res);
-	if (r != 0)
-		return err_set(ERR_NET_DNS, "%s: %s", host, gai_strerror(r));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		r = try_connect(ai, timeout_ms, fd, &err);
+	if ((r = dns_resolve(host, addrs, LIM_DNS_ADDRS, &n, timeout_ms)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		/* Both families keep the port at the same offset. */
+		addrs[i].u.in.sin_port = htons((uint16_t)port);
+		r = sock_connect_addr(&addrs[i].u.sa, addrs[i].len, timeout_ms,
+		    fd, &e);
 		if (r == 0) {
 			ret = 0;
 			break;
 		}
 		/* Keep the most telling failure: a timeout over a refusal. */
-		if (ret == ERR_NET_CONNECT || r == ERR_NET_TIMEOUT)
+		if (ret == ERR_NET_CONNECT || r == ERR_NET_TIMEOUT) {
 			ret = r;
+			err = e;
+		}
 	}
-	freeaddrinfo(res);
 	if (ret == ERR_NET_TIMEOUT)
 		return err_set(ret, "connect to %s port %u: no answer within %d ms",
 		    host, port, timeout_ms);

@@ -1,7 +1,7 @@
 /*
  * sock.h: TCP connections with timeouts.
  *
- * sock_connect() tries every address getaddrinfo() returns, in order,
+ * sock_connect() tries every address dns_resolve() returns, in order,
  * each with a non-blocking connect bounded by poll(); the socket it
  * returns is non-blocking with TCP_NODELAY set (a small request would
  * otherwise meet the 40 ms delayed-ACK stall).  Reads and writes wait
@@ -26,6 +26,16 @@ int64_t sock_now_ms(void);
  * ERR_NET_TIMEOUT, ERR_NET_CONNECT (detail names host and port).
  */
 int sock_connect(const char *host, unsigned port, int timeout_ms, int *fd);
+
+/*
+ * sock_connect_addr: connect a TCP socket to one address within
+ * timeout_ms.  Returns 0 with *fd set, or ERR_NET_REFUSED,
+ * ERR_NET_TIMEOUT, ERR_NET_CONNECT with the errno in *err (no detail is
+ * recorded).
+ */
+struct sockaddr;
+int sock_connect_addr(const struct sockaddr *sa, unsigned salen,
+    int timeout_ms, int *fd, int *err);
 
 /*
  * sock_wait: wait until fd is readable (want_write 0) or writable, or the

@@ -252,6 +252,36 @@ def store():
     put("store", "newer", b"\x00iksctl-store 2\nend 00000000\n")
 
 
+def dns():
+    def wire(name):
+        return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+
+    def msg(qname, qtype, records, flags=0x8180, qid=b"\x12\x34"):
+        head = qid + struct.pack("!HHHHH", flags, 1, len(records), 0, 0)
+        return head + wire(qname) + struct.pack("!HH", qtype, 1) + b"".join(records)
+
+    def rr(owner, rtype, rdata):
+        return owner + struct.pack("!HHIH", rtype, 1, 60, len(rdata)) + rdata
+
+    q = b"\xc0\x0c"
+    name = "api.example.com"
+    put("dns", "a", b"\0" + name.encode() + b"\0" + msg(name, 1, [
+        rr(q, 1, bytes([10, 0, 0, 1])), rr(q, 1, bytes([10, 0, 0, 2]))]))
+    put("dns", "aaaa", b"\1" + name.encode() + b"\0" + msg(name, 28, [
+        rr(q, 28, bytes(range(16)))]))
+    cname = msg(name, 1, [rr(q, 5, b"\4edge" + b"\xc0\x10"),
+                          rr(b"\4edge\xc0\x10", 1, bytes([10, 0, 0, 3]))])
+    put("dns", "cname", b"\0" + name.encode() + b"\0" + cname)
+    put("dns", "nxdomain", b"\0" + name.encode() + b"\0" + msg(name, 1, [], 0x8183))
+    put("dns", "tc", b"\0" + name.encode() + b"\0" + msg(name, 1, [], 0x8380))
+    put("dns", "loop", b"\0" + name.encode() + b"\0" + msg(name, 1, [
+        rr(b"\1a\xc0\x21", 1, bytes(4))]))
+    put("dns", "hosts", b"\0api\0" + b"127.0.0.1 localhost\n10.0.0.1 api x # c\n"
+        b"2001:db8::1 api\n::ffff:1.2.3.4 api\n")
+    put("dns", "resolv", b"\0x\0" + b"nameserver 10.0.0.53\nnameserver ::1\n"
+        b"search a.example b.example\noptions ndots:2 timeout:3 attempts:4\n")
+
+
 def main():
     http()
     headers()
@@ -266,6 +296,7 @@ def main():
     copy_dir("zip", fx, ".zip")
     copy_dir("inflate", os.path.join(fx, "deflate"), ".raw")
     store()
+    dns()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ WHAT = {
     "retry_after": "Retry-After: delta-seconds and the three HTTP date forms (http_parse.c)",
     "term": "service text for the terminal: escaping, UTF-8, display width (src/base/term.c)",
     "url": "url_parse, url_target/join/host_header, NO_PROXY, form bodies (src/net/url.c)",
+    "dns": "DNS answers: header, question, names with compression, CNAME chains; hosts, resolv.conf, literals (src/net/dns_msg.c, dns_text.c)",
     "json": "json_parse and every accessor, json_write_compact (src/proto/json.c)",
     "query": "-q expressions over JSON (src/cli/query.c)",
     "jwt": "jwt_read/jwt_claims, base64url (src/proto/jwt.c, base64.c)",
