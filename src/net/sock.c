@@ -200,3 +200,16 @@ sock_readable(int fd)
 
 	return poll(&p, 1, 0) > 0;
 }
+
+void
+sock_sleep_ms(int64_t ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}

@@ -20,6 +20,9 @@ void sock_init(void);
 /* sock_now_ms: a monotonic clock in milliseconds. */
 int64_t sock_now_ms(void);
 
+/* sock_sleep_ms: sleep ms milliseconds (a signal does not cut it short). */
+void sock_sleep_ms(int64_t ms);
+
 /*
  * sock_connect: connect to host:port within timeout_ms for each address.
  * Returns 0 with *fd set, or ERR_NET_DNS, ERR_NET_REFUSED,

@@ -32,6 +32,7 @@ struct http_stats http_stats;
 static char tx[LIM_HTTP_REQ_BYTES];        /* one request */
 static char rx[RX_BYTES];                  /* one response */
 static size_t rx_seen;                     /* bytes received this attempt */
+static size_t tx_sent;                     /* bytes sent this attempt */
 
 /* next_line: the line after p's (its end if p's is the last). */
 static const char *
@@ -119,6 +120,7 @@ send_all(int slot, const char *p, size_t n)
 			    "bytes", sent, n);
 		p += sent;
 		n -= sent;
+		tx_sent += sent;
 	}
 	return 0;
 }
@@ -314,7 +316,8 @@ read_body(const struct http_req *rq, int slot, struct http_resp *rs,
 /*
  * attempt: one try of rq.  *reset is set when the connection was reset
  * or closed before a byte of the answer came: 2 if it was a reused one
- * (the server had closed it), 1 if it was new.
+ * (the server had closed it), 1 if it was new; 3 if not a byte of the
+ * request had been written (it cannot have reached the service).
  */
 static int
 attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
@@ -332,6 +335,7 @@ attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
 		return r;
 	t0 = sock_now_ms();
 	rx_seen = 0;
+	tx_sent = 0;
 	r = send_all(slot, tx, len);
 	mem_wipe(tx, len);   /* the request may hold a secret */
 	if (r == 0 && !body_inline)
@@ -349,6 +353,8 @@ attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
 		http_conn_close(slot);
 	if (r == ERR_NET_RESET && rx_seen == 0)
 		*reset = reused ? 2 : 1;
+	if (r != 0 && tx_sent == 0)
+		*reset = 3;
 	if (r == 0)
 		http_tracef("%d after %lld ms, %zu bytes of body%s", rs->status,
 		    (long long)(sock_now_ms() - t0), rs->body_len,
@@ -369,12 +375,15 @@ resendable(const struct http_req *rq)
 	    strcmp(rq->method, "OPTIONS") == 0;
 }
 
-/* should_retry: 429 and 5xx except 501, for requests safe to repeat. */
+/*
+ * should_retry: 429 and 5xx except 501 for requests safe to repeat; a
+ * changing request only 429 (the service did nothing with it).
+ */
 static int
 should_retry(const struct http_req *rq, const struct http_resp *rs)
 {
-	return rq->retry && rs->attempts < LIM_HTTP_ATTEMPTS &&
-	    (rs->status == 429 || (rs->status >= 500 && rs->status <= 599 &&
+	return rs->attempts < LIM_HTTP_ATTEMPTS && (rs->status == 429 ||
+	    (rq->retry && rs->status >= 500 && rs->status <= 599 &&
 	    rs->status != 501));
 }
 
@@ -397,15 +406,6 @@ backoff_ms(const struct http_resp *rs, int n)
 	    (unsigned)(ms / 2 + 1));
 }
 
-static void
-sleep_ms(int64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 /* retry_wait: wait before the next try; 0, or 1 if over the budget. */
 static int
 retry_wait(const struct http_resp *rs, int64_t *waited)
@@ -419,7 +419,7 @@ retry_wait(const struct http_resp *rs, int64_t *waited)
 	}
 	http_tracef("%d: retrying in %lld ms (attempt %d of %d)", rs->status,
 	    (long long)wait, rs->attempts + 1, LIM_HTTP_ATTEMPTS);
-	sleep_ms(wait);
+	sock_sleep_ms(wait);
 	*waited += wait;
 	http_stats.wait_ms += wait;
 	http_stats.retries++;
@@ -446,13 +446,14 @@ http_do(const struct http_req *rq, struct http_resp *rs)
 	for (;;) {
 		rs->attempts++;
 		r = attempt(rq, &u, rs, &reset);
-		if (r != 0 && reset && !resent && resendable(rq)) {
-			http_tracef("%s; resending on a new connection", reset == 2 ?
+		if (r != 0 && reset && !resent && (reset == 3 || resendable(rq))) {
+			http_tracef("%s; resending on a new connection", reset == 3 ?
+			    "nothing of the request was written" : reset == 2 ?
 			    "the connection was closed by the server" :
 			    "the connection was reset before an answer");
 			http_stats.resent++;
 			resent = 1;
-			rs->attempts -= reset == 2;   /* that try never reached it */
+			rs->attempts -= reset >= 2;   /* that try never reached it */
 			continue;
 		}
 		if (r != 0 || !should_retry(rq, rs) || retry_wait(rs, &waited))

@@ -72,14 +72,16 @@ extern struct http_opts http_opts;
  * http_user_header_check().  A failed check is ERR_USAGE naming what, and
  * nothing is sent.
  *
- * When rq->retry is set, 429 and 5xx (not 501) are tried again, at most
+ * A 429 is tried again for every request (the service did nothing with
+ * it); when rq->retry is set, so are 5xx (not 501), at most
  * LIM_HTTP_ATTEMPTS times in all, after Retry-After (seconds or an HTTP
  * date) or else exponential backoff from http_opts.retry_base_ms with
  * jitter; a wait that would take the total over http_opts.retry_budget_ms
  * is not made and the last answer is returned.  A connection reset (or
  * closed) before a byte of the answer is resent once on a new connection
  * if the request is safe to repeat (GET, HEAD, OPTIONS, or rq->retry): a
- * changing request is never resent once a byte of it was written.  The
+ * changing request is never resent once a byte of it was written (one
+ * that failed before its first byte went out is, once).  The
  * resend on a reused connection the server had closed is not counted in
  * rs->attempts; one after a reset of a fresh connection is.
  *

@@ -282,6 +282,59 @@ TEST(test_user_headers)
 	CHECK_EQ_INT(fk.bad, 0);
 }
 
+/*
+ * Changing requests (DESIGN.md "never sent twice"): resent only when not
+ * a byte of them was written, or after a 429; a 5xx is the answer.
+ */
+TEST(test_changing_requests)
+{
+	struct http_req rq = get("https://h.example/r");
+	struct http_resp rs;
+
+	rq.retry = 0;
+	rq.method = "POST";
+	rq.body = "{}";
+	rq.body_len = 2;
+	/* The first write fails with nothing written: sent once more. */
+	reset(2, 0);
+	add(0, "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\n1", 0, NULL);
+	fk.c[0].send_err = ERR_NET_RESET;
+	add(1, "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\n2", 0, NULL);
+	CHECK_EQ_INT(http_do(&rq, &rs), 0);
+	CHECK(body_is(&rs, "2"));
+	CHECK_EQ_INT(fk.opened, 2);
+	CHECK_EQ_INT(fk.c[0].reqs, 0);
+	CHECK_EQ_INT(fk.c[1].reqs, 1);
+	CHECK_EQ_INT(rs.attempts, 1);
+	/* Part of it written, then the failure: not resent. */
+	reset(2, 0);
+	add(0, "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\n1", 0, NULL);
+	fk.c[0].send_max = 5;
+	add(1, "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\n2", 0, NULL);
+	fk.c[0].end = END_RESET;
+	fk.c[0].cur = 1;    /* no answer: the reset at once */
+	CHECK(http_do(&rq, &rs) != 0);
+	CHECK_EQ_INT(fk.opened, 1);
+	/* A 500 and a 503 are the answer, once. */
+	reset(2, 0);
+	add(0, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", 0, NULL);
+	add(0, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 0, NULL);
+	CHECK_EQ_INT(http_do(&rq, &rs), 0);
+	CHECK_EQ_INT(rs.status, 500);
+	CHECK_EQ_INT(rs.attempts, 1);
+	CHECK_EQ_INT(fk.c[0].reqs, 1);
+	/* A 429 did nothing: tried again (Retry-After 0). */
+	reset(2, 0);
+	add(0, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\n"
+	    "Content-Length: 0\r\n\r\n", 0, NULL);
+	add(0, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 0, NULL);
+	rq.method = "DELETE";
+	CHECK_EQ_INT(http_do(&rq, &rs), 0);
+	CHECK_EQ_INT(rs.status, 201);
+	CHECK_EQ_INT(rs.attempts, 2);
+	CHECK_EQ_INT(fk.c[0].reqs, 2);
+}
+
 int
 main(void)
 {
@@ -291,6 +344,7 @@ main(void)
 		pattern[i] = (char)('a' + i % 26);
 	http_set_transport(&fake_transport);
 	RUN(test_fresh_reset);
+	RUN(test_changing_requests);
 	RUN(test_request_checks);
 	RUN(test_user_header_check);
 	RUN(test_user_headers);
