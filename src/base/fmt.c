@@ -386,6 +386,66 @@ fmt_rfc3339(int64_t t, char *buf, size_t cap)
 	return buf;
 }
 
+int64_t
+fmt_days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	/* Howard Hinnant's days_from_civil. */
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* num: n digits at *p into *v; 1 or 0. */
+static int
+num(const char **p, int n, int *v)
+{
+	for (*v = 0; n-- > 0; (*p)++) {
+		if (**p < '0' || **p > '9')
+			return 0;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 1;
+}
+
+int
+fmt_parse_time(const char *s, int64_t *t)
+{
+	static const char sep[] = "--T::";
+	int d[6], k, oh = 0, om = 0, sign = 0;
+
+	for (k = 0; k < 6; k++) {
+		if (!num(&s, k == 0 ? 4 : 2, &d[k]))
+			return -1;
+		if (k < 5 && *s != sep[k] && !(k == 2 && *s == ' '))
+			return -1;
+		s += k < 5;
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	if (*s == '+' || *s == '-') {
+		sign = *s++ == '-' ? -1 : 1;
+		if (!num(&s, 2, &oh))
+			return -1;
+		s += *s == ':';
+		if (!num(&s, 2, &om))
+			return -1;
+	} else if (*s == 'Z') {
+		s++;
+	}
+	if (*s != '\0' || d[1] < 1 || d[1] > 12 || d[2] < 1 || d[2] > 31 ||
+	    d[3] > 23 || d[4] > 59 || d[5] > 60)
+		return -1;
+	*t = fmt_days_from_civil(d[0], d[1], d[2]) * 86400 + d[3] * 3600 +
+	    d[4] * 60 + d[5] - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
 #ifdef IKSCTL_OWN_PRINTF
 /*
  * The C library's entry points, on static musl builds only: defined

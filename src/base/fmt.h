@@ -40,4 +40,14 @@ void fmt_utc(int64_t t, struct tm *tm);
  */
 const char *fmt_rfc3339(int64_t t, char *buf, size_t cap);
 
+/* fmt_days_from_civil: days from 1970-01-01 to year y, month m, day d. */
+int64_t fmt_days_from_civil(int64_t y, int m, int d);
+
+/*
+ * fmt_parse_time: an ISO 8601 / RFC 3339 time as the services write
+ * them ("2026-12-01T09:20:11+0000", "...Z", "...+00:00", fractions of a
+ * second, or no zone: UTC) into *t, unix time.  Returns 0 or -1.
+ */
+int fmt_parse_time(const char *s, int64_t *t);
+
 #endif

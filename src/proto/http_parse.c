@@ -10,6 +10,7 @@
  * the caller's struct http_chunked, so input may be split anywhere.
  */
 #include "proto/http_parse.h"
+#include "base/fmt.h"
 #include "base/errors.h"
 #include "base/limits.h"
 
@@ -584,20 +585,6 @@ take_time(const char **p, const char *e, int *d)
 	    take_num(p, e, 2, &d[5]);
 }
 
-/* days_from_civil: days since 1970-01-01 (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * parse_date: an HTTP date into *t (Unix time).  d[] is year, month,
  * day, hour, minute, second.  Returns 0 or -1.
@@ -632,7 +619,7 @@ parse_date(struct slice v, int64_t *t)
 	if (!ok || p != e || d[2] < 1 || d[2] > 31 || d[3] > 23 ||
 	    d[4] > 59 || d[5] > 60)
 		return -1;
-	*t = days_from_civil(d[0], d[1], d[2]) * 86400 + d[3] * 3600 +
+	*t = fmt_days_from_civil(d[0], d[1], d[2]) * 86400 + d[3] * 3600 +
 	    d[4] * 60 + d[5];
 	return 0;
 }

@@ -37,7 +37,7 @@ LIB_SRC="src/base/errors.c src/base/str.c src/base/file.c
 	src/proto/jwt.c src/proto/base64.c src/proto/zip.c src/proto/inflate.c
 	src/net/url.c src/cli/query.c src/cloud/store.c
 	src/net/dns_msg.c src/net/dns_text.c"
-LIB_SRC="$LIB_SRC src/base/term.c"
+LIB_SRC="$LIB_SRC src/base/term.c src/base/fmt.c"
 HDRS=$(ls src/*/*.h tests/fuzz/fuzz.h)
 
 mkdir -p "$OUT/obj"

@@ -111,6 +111,36 @@ TEST(test_dates)
 	CHECK_EQ_INT(tm.tm_hour, 23);
 }
 
+/* fmt_parse_time: the time forms the services write (createdDate). */
+TEST(test_parse_time)
+{
+	static const struct { const char *s; int64_t t; } good[] = {
+		{ "2026-12-01T09:20:11+0000", 1796116811 },
+		{ "2026-12-01T09:20:11Z", 1796116811 },
+		{ "2026-12-01T09:20:11", 1796116811 },
+		{ "2026-12-01 09:20:11", 1796116811 },
+		{ "2026-12-01T09:20:11.123456Z", 1796116811 },
+		{ "2026-12-01T10:20:11+01:00", 1796116811 },
+		{ "2026-12-01T04:20:11-0500", 1796116811 },
+		{ "1970-01-01T00:00:00Z", 0 },
+		{ "2024-02-29T23:59:60Z", 1709251200 },
+	};
+	static const char *const bad[] = { "", "2026-12-01", "2026-13-01T00:00:00Z",
+	    "2026-12-32T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T09:20:11+00",
+	    "2026-12-01T09:20:11 junk", "26-12-01T09:20:11Z", "2026/12/01T09:20:11Z",
+	    NULL };
+	int64_t t;
+	size_t k;
+
+	for (k = 0; k < sizeof(good) / sizeof(good[0]); k++) {
+		t = -1;
+		CHECK_EQ_INT(fmt_parse_time(good[k].s, &t), 0);
+		CHECK_EQ_INT(t, good[k].t);
+	}
+	for (k = 0; bad[k] != NULL; k++)
+		CHECK_EQ_INT(fmt_parse_time(bad[k], &t), -1);
+}
+
 int
 main(void)
 {
@@ -119,5 +149,6 @@ main(void)
 	RUN(test_precision_stops_reading);
 	RUN(test_truncation);
 	RUN(test_dates);
+	RUN(test_parse_time);
 	return test_done();
 }
