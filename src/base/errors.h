@@ -18,6 +18,8 @@
 #define EXIT_USAGE   2
 #define EXIT_AUTH    3
 #define EXIT_NET     4
+#define EXIT_WAIT    5  /* a wait timed out */
+#define EXIT_INTR  130  /* interrupted (Ctrl-C) */
 
 enum err_code {
 	ERR_OK = 0,
@@ -27,6 +29,8 @@ enum err_code {
 	ERR_LIMIT = -3,         /* a limit in limits.h was exceeded */
 	ERR_IO = -4,            /* file system error */
 	ERR_RANGE = -5,         /* a number out of range or malformed */
+	ERR_WAIT_TIMEOUT = -6,  /* a wait ran past its timeout */
+	ERR_INTERRUPTED = -7,   /* interrupted by a signal */
 	/* net: -100 .. -199 */
 	ERR_NET_DNS = -100,     /* host name did not resolve */
 	ERR_NET_REFUSED = -101, /* connection refused */

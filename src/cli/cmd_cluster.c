@@ -424,9 +424,12 @@ cmd_cluster(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : "", *key = NULL, *file = NULL;
 	int i, r, priv = 0, config = strcmp(sub, "config") == 0;
 
+	if (strcmp(sub, "create") == 0 || strcmp(sub, "rm") == 0 ||
+	    strcmp(sub, "master") == 0 || strcmp(sub, "wait") == 0)
+		return cmd_manage(argc, argv);
 	if (!config && strcmp(sub, "get") != 0 && strcmp(sub, "workers") != 0)
-		return err_set(ERR_USAGE, "cluster: use 'cluster get|workers|config "
-		    "CLUSTER'");
+		return err_set(ERR_USAGE, "cluster: use 'cluster get|workers|config|"
+		    "create|rm|master update|wait CLUSTER'");
 	for (i = 2; i < argc; i++) {
 		if (config && (r = arg_value(argc, argv, &i, "--kubeconfig",
 		    &file)) != 0) {

@@ -18,6 +18,8 @@ struct cli_opts {
 	const char *visibility; /* --visibility public|private, or NULL */
 	const char *resource_group; /* --resource-group, or NULL */
 	const char *argv0;      /* how this program was started */
+	const char *what;       /* names the command in error lines when its
+	                         * name is not enough ("cluster wait"), or NULL */
 };
 
 extern struct cli_opts cli;
@@ -45,6 +47,7 @@ int cmd_regions(int argc, char **argv);
 int cmd_versions(int argc, char **argv);
 int cmd_clusters(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_manage(int argc, char **argv);
 int cmd_kube_credential(int argc, char **argv);
 int cmd_kube(int argc, char **argv);
 int cmd_api(int argc, char **argv);

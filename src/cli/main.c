@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL, NULL, NULL };
+struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL, NULL, NULL, NULL };
 
 struct command {
 	const char *name;                 /* as typed */
@@ -49,7 +49,21 @@ static const struct command commands[] = {
 	{ "versions", cmd_versions, 1, "versions" },
 	{ "clusters", cmd_clusters, 1, "clusters [--region R]" },
 	{ "cluster", cmd_cluster, 1, "cluster get|workers|config CLUSTER "
-	    "[--kubeconfig FILE] [--private]" },
+	    "[--kubeconfig FILE] [--private]\n"
+	    "  cluster create classic --name N --zone Z --flavor F [--workers N]\n"
+	    "      [--version V] [--hardware shared|dedicated] [--private-vlan ID\n"
+	    "      [--public-vlan ID | --private-only]] [--private-service-endpoint]\n"
+	    "      [--public-service-endpoint] [--pod-subnet CIDR]\n"
+	    "      [--service-subnet CIDR] [--disable-disk-encrypt]\n"
+	    "  cluster create vpc-gen2 --name N --vpc-id ID --flavor F\n"
+	    "      (--zone Z --subnet-id S)... [--workers N] [--version V]\n"
+	    "      [--cos-instance CRN] [--disable-public-service-endpoint]\n"
+	    "      [--pod-subnet CIDR] [--service-subnet CIDR]\n"
+	    "  cluster rm CLUSTER [--delete-storage]\n"
+	    "  cluster master update CLUSTER [--version V] [--force-update]\n"
+	    "  cluster wait CLUSTER [--until normal|master|deleted|version]\n"
+	    "      [--wait-timeout 90m]; create, rm and master update also take\n"
+	    "      [-f] [--dry-run] [--wait] [--wait-timeout 90m]" },
 	{ "kube-credential", cmd_kube_credential, 1,
 	    "kube-credential [--cluster C]" },
 	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE|@-] "
@@ -340,7 +354,7 @@ main(int argc, char **argv)
 	/* musl may meet the error in printf already: ferror() keeps it. */
 	if ((fflush(stdout) != 0 || ferror(stdout)) && r == 0)
 		r = err_set(ERR_IO, "writing to stdout failed");
-	status = r == 0 ? 0 : fail(c->name, r);
+	status = r == 0 ? 0 : fail(cli.what != NULL ? cli.what : c->name, r);
 	if (c->needs_session)
 		(void)session_finish();
 	http_close_all();

@@ -51,4 +51,12 @@ int cluster_exists(const char *key);
  */
 const char *cluster_server(const struct cluster *c, int priv);
 
+/*
+ * cluster_forget: remove what iksctl keeps of a removed cluster under
+ * IKSCTL_HOME: clusters/<id> and the kubeconfig kube/<name or id>.yaml
+ * (names that are not plain file names are left alone; nothing is
+ * followed through a link).
+ */
+void cluster_forget(const char *id, const char *name);
+
 #endif

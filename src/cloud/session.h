@@ -120,6 +120,15 @@ int session_call(enum session_service svc, const char *method,
     http_sink_fn sink, void *sink_ctx, struct http_resp *rs);
 
 /*
+ * session_describe: what session_call() would send, for --dry-run:
+ * "METHOD URL" and the header lines, each CRLF-ended, with the token and
+ * the refresh token shown as [redacted], into b.  Needs no token and
+ * sends nothing.  Returns 0, ERR_USAGE for a bad path, or ERR_LIMIT.
+ */
+int session_describe(enum session_service svc, const char *method,
+    const char *path, int has_body, struct sbuf *b);
+
+/*
  * session_need_store: 0 if the store could be loaded (or there is none
  * yet), else the load error again, with an advice that is true.
  */

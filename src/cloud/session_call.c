@@ -14,21 +14,24 @@
 #include <string.h>
 
 /*
- * build_headers: the auth headers of a service call, into b.  The
- * caller's -H lines go to the HTTP layer apart (user_headers), which
- * drops a built-in header of the same name.
+ * build_headers: the auth headers of a service call, into b (token
+ * NULL: with the secrets redacted, for --dry-run).  The caller's -H
+ * lines go to the HTTP layer apart (user_headers), which drops a
+ * built-in header of the same name.
  */
 static int
 build_headers(enum session_service svc, const char *token, int has_body,
     struct sbuf *b)
 {
+	int redact = token == NULL;
+
 	sbuf_add(b, "Authorization: Bearer ");
-	sbuf_add(b, token);
+	sbuf_add(b, redact ? "[redacted]" : token);
 	sbuf_add(b, "\r\nAccept: application/json\r\n");
 	if (svc == SVC_CS) {
 		if (sess.st.refresh_token[0] != '\0') {
 			sbuf_add(b, "X-Auth-Refresh-Token: ");
-			sbuf_add(b, sess.st.refresh_token);
+			sbuf_add(b, redact ? "[redacted]" : sess.st.refresh_token);
 			sbuf_add(b, "\r\n");
 		}
 		if (sess.region[0] != '\0') {
@@ -95,6 +98,7 @@ call_url(enum session_service svc, const char *method, const char *url,
 		rq.user_headers = extra;
 		rq.body = body;
 		rq.body_len = body_len;
+		/* Changing calls: never repeated after a 5xx (DESIGN.md). */
 		rq.retry = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 		rq.sink = sink;
 		rq.sink_ctx = sink_ctx;
@@ -123,6 +127,22 @@ session_call(enum session_service svc, const char *method, const char *path,
 		return r;
 	return call_url(svc, method, url, extra, body, body_len, sink, sink_ctx,
 	    rs);
+}
+
+int
+session_describe(enum session_service svc, const char *method,
+    const char *path, int has_body, struct sbuf *b)
+{
+	static char url[LIM_URL_BYTES];
+	int r;
+
+	if ((r = service_url(svc, path, url, sizeof(url))) != 0)
+		return r;
+	sbuf_add(b, method);
+	sbuf_addc(b, ' ');
+	sbuf_add(b, url);
+	sbuf_add(b, "\r\n");
+	return build_headers(svc, NULL, has_body, b);
 }
 
 /*

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_demo.sh: `make demo` (tests/demo.sh, issue 3 point 9): it passes,
-# shows every flow F1..F15 with its command, never prints a secret, and
+# shows every flow F1..F15 with its command and a cluster's life (F16,
+# F19, F17: create --wait, kubectl, rm --wait), never prints a secret, and
 # stops the emulator, also when a step fails (the rest still runs and the
 # exit status says so) and when it is terminated.
 . tests/integration/lib.sh
@@ -44,7 +45,7 @@ cp "$T_TMP/out" "$O"
 cat "$T_TMP/err" >> "$O"
 [ "$secs" -le 40 ] && ok "demo took ${secs} s (<= 40)" || fail "demo took ${secs} s"
 demo_env
-for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 19; do
 	if grep -qE "^== (F[0-9]+/)*F$n(/F[0-9]+)*: " "$O"; then ok "header F$n"; else
 		fail "no header for F$n"; fi
 done
@@ -57,6 +58,18 @@ contains "token prefix shown" "$O" "eyJ"
 if [ -n "$(command -v kubectl)" ]; then
 	contains "kubectl get namespaces ran" "$O" "kube-system       Active"
 fi
+contains "lifecycle: the create's exact body (--dry-run)" "$O" \
+	'{"name":"edge1","provider":"vpc-gen2","workerPool":{"name":"default","flavor":"bx2.4x16","vpcID":"r006-demo-vpc","workerCount":2,"zones":[{"id":"us-south-1","subnetID":"0717-demo-subnet"}]}}'
+contains "lifecycle: create --wait" "$O" "cluster edge1 created and normal: id "
+contains "lifecycle: progress lines" "$O" "edge1: deploying, master Deploy in progress, workers 0/2"
+contains "lifecycle: the new cluster's kubeconfig" "$O" "export KUBECONFIG=$D/edge1.yaml"
+if [ -n "$(command -v kubectl)" ]; then
+	[ "$(sed -n '/get nodes$/,/^== /p' "$O" | grep -c ' Ready ')" = 2 ] &&
+		ok "lifecycle: kubectl get nodes lists the 2 workers" ||
+		fail "lifecycle: kubectl get nodes: $(sed -n '/get nodes$/,/^== /p' "$O" | head -c 300)"
+fi
+contains "lifecycle: rm -f --wait" "$O" "cluster edge1 removed"
+contains "lifecycle: cluster wait --until deleted" "$O" "cluster edge1 is removed"
 if grep -q '^!! FAILED' "$O"; then fail "a step failed: $(grep -B3 '^!! FAILED' "$O" | head -c 400)"; else
 	ok "no step failed"; fi
 eq "last line: the summary" "$(tail -n 1 "$O" | sed -E 's/^[0-9]+ passed, 0 failed$/summary/')" summary
@@ -84,6 +97,7 @@ check "a failing step: demo exits 1" 1 env IKSCTL="$T_TMP/broken-iksctl" \
 	IKSCTL_DEMO_DIR="$D" sh tests/demo.sh
 contains "the failure is shown" "$T_TMP/out" "!! FAILED: exit 1, expected 0"
 contains "later steps still ran" "$T_TMP/out" "\$ iksctl api /v1/clusters"
+contains "the lifecycle steps still ran" "$T_TMP/out" "\$ iksctl cluster rm edge1 -f --wait"
 eq "summary counts the failure" "$(tail -n 1 "$T_TMP/out" | sed -E 's/^[0-9]+ passed, //')" "1 failed"
 demo_env
 emulator_gone "emulator stopped after a failed step"

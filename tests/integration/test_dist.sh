@@ -131,7 +131,8 @@ else
 	# Every command and option that `iksctl help` shows, in the man page and
 	# the completion; every variable of DESIGN.md section 3.
 	"$M/iksctl" help > "$T_TMP/help" 2>&1
-	cmds=$(sed -n 's/^  \([a-z-]*\).*/\1/p' "$T_TMP/help")
+	# (a word followed by a colon, as "changes:", labels options, not a command)
+	cmds=$(sed -n 's/^  \([a-z-]*\)\( .*\)*$/\1/p' "$T_TMP/help")
 	opts=$(grep -oE -- '(^|[^a-z])-(-[a-z][a-z-]*|[a-zA-Z])' "$T_TMP/help" |
 		sed -E 's/^[^-]//' | sort -u)
 	[ -n "$cmds" ] && [ -n "$opts" ] || fail "could not read iksctl help"
@@ -142,20 +143,32 @@ else
 	done
 	eq "man: every command and option of iksctl help" "$miss_m" ""
 	eq "completion: every command and option of iksctl help" "$miss_c" ""
+	# The cluster lifecycle commands and every flag of their table
+	# (src/cli/cmd_manage.c, or manage_ops.c where the table moved), in both.
+	miss_m="" miss_c=""
+	for w in "cluster create classic" "cluster create vpc-gen2" "cluster rm" \
+		"cluster master update" "cluster wait" \
+		$(cat src/cli/*manage*.c | grep -oE '"--?[a-z][a-z-]*"' | tr -d '"' | sort -u); do
+		grep -qF -- "$w" "$T_TMP/man" || miss_m="$miss_m $w"
+		case $w in cluster\ *) w=${w##* } ;; esac
+		grep -qF -- "$w" "$M/iksctl.bash" || miss_c="$miss_c $w"
+	done
+	eq "man: every cluster lifecycle command and flag" "$miss_m" ""
+	eq "completion: every cluster lifecycle command and flag" "$miss_c" ""
 	miss=""
 	for v in IBMCLOUD_API_KEY IC_API_KEY IBMCLOUD_REGION IC_REGION \
 		IBMCLOUD_IAM_API_ENDPOINT IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT \
 		IBMCLOUD_CS_API_ENDPOINT IBMCLOUD_CR_TOKEN_FILE IBMCLOUD_CR_PROFILE \
 		IKSCTL_HOME HTTPS_PROXY NO_PROXY SSL_CERT_FILE SSL_CERT_DIR \
-		IBMCLOUD_VISIBILITY; do
+		IBMCLOUD_VISIBILITY IBMCLOUD_RESOURCE_GROUP IKSCTL_WAIT_INTERVAL; do
 		grep -qE "^       ([A-Z_]+, )?$v(,|\$)" "$T_TMP/man" || miss="$miss $v"
 	done
 	eq "man: ENVIRONMENT has every variable" "$miss" ""
 	miss=""
-	for c in 0 1 2 3 4; do
+	for c in 0 1 2 3 4 5 130; do
 		grep -q "^       $c  " "$T_TMP/man" || miss="$miss $c"
 	done
-	eq "man: EXIT STATUS 0 to 4" "$miss" ""
+	eq "man: EXIT STATUS 0 to 5 and 130" "$miss" ""
 fi
 
 # --- the bash completion --------------------------------------------------
@@ -175,7 +188,7 @@ if command -v bash > /dev/null 2>&1; then
 	check "completion loads in bash and registers _iksctl" 0 \
 		bash --norc --noprofile -c ". '$M/iksctl.bash' && complete -p iksctl | grep -q _iksctl"
 	eq "complete: iksctl clu" "$(comp iksctl clu)" "cluster clusters "
-	eq "complete: iksctl cluster" "$(comp iksctl cluster '')" "config get workers "
+	eq "complete: iksctl cluster" "$(comp iksctl cluster '')" "config create get master rm wait workers "
 	eq "complete: iksctl -o" "$(comp iksctl -o '')" "json table "
 	eq "complete: iksctl clusters -o j" "$(comp iksctl clusters -o j)" "json "
 	eq "complete: iksctl --region us-south to" "$(comp iksctl --region us-south to)" "token "
@@ -187,6 +200,29 @@ if command -v bash > /dev/null 2>&1; then
 	printf 'iksctl-cluster 1\nid c0ffee01\nname edge-one\nca\n-----BEGIN\n' > "$T_TMP/c/clusters/c0ffee01"
 	eq "complete: cluster names from the cache" \
 		"$(IKSCTL_HOME=$T_TMP/c comp iksctl kube e)" "edge-one "
+	# The cluster lifecycle commands (" ": nothing offered).
+	eq "complete: cluster create" "$(comp iksctl cluster create '')" "classic vpc-gen2 "
+	eq "complete: cluster create classic --h" \
+		"$(comp iksctl cluster create classic --h)" "--hardware --help "
+	eq "complete: --hardware" "$(comp iksctl cluster create classic --hardware '')" "dedicated shared "
+	eq "complete: cluster create vpc-gen2 --s" \
+		"$(comp iksctl cluster create vpc-gen2 --zone us-south-1 --s)" "--service-subnet --subnet-id "
+	eq "complete: a create's name is not a cached cluster" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl cluster create classic --name e)" " "
+	eq "complete: cluster rm CLUSTER from the cache" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl cluster rm e)" "edge-one "
+	eq "complete: cluster rm C --d" "$(comp iksctl cluster rm c1 --d)" "--delete-storage --dry-run "
+	eq "complete: cluster master" "$(comp iksctl cluster master '')" "update "
+	eq "complete: cluster master update CLUSTER from the cache" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl cluster master update e)" "edge-one "
+	eq "complete: cluster master update C --f" \
+		"$(comp iksctl cluster master update c1 --f)" "--force-update "
+	eq "complete: cluster wait -c from the cache" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl cluster wait -c e)" "edge-one "
+	eq "complete: --until" "$(comp iksctl cluster wait c1 --until '')" "deleted master normal version "
+	eq "complete: cluster wait C --w" "$(comp iksctl cluster wait c1 --w)" "--wait-timeout "
+	eq "complete: login -c is an account, not a cluster" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl login -c e)" " "
 else
 	fail "bash is not installed"
 fi

@@ -4,10 +4,17 @@
 # /etc/bash_completion.d/iksctl), or `source iksctl.bash` from ~/.bashrc.
 # It needs bash only, not the bash-completion package.  Cluster names are
 # taken from iksctl's own cache ($IKSCTL_HOME/clusters/), so completing
-# never calls IBM Cloud.
+# never calls IBM Cloud.  `cluster create` completes its kinds (classic,
+# vpc-gen2) and each kind its own flags.
 
 _iksctl_commands="login logout accounts target token regions versions cluster clusters kube-credential kube api version help"
 _iksctl_global="-o --output -q --query --region --cacert --insecure -v --verbose --timeout --visibility --resource-group -h --help"
+
+# The flags of the commands that change clusters (cluster create, rm,
+# master update) and of cluster wait.
+_iksctl_change="--dry-run --wait --wait-timeout"
+_iksctl_classic="--name --zone --flavor --workers --version --hardware --private-vlan --public-vlan --private-only --private-service-endpoint --public-service-endpoint --pod-subnet --service-subnet --disable-disk-encrypt $_iksctl_change"
+_iksctl_vpc="--name --vpc-id --flavor --zone --subnet-id --workers --version --cos-instance --disable-public-service-endpoint --pod-subnet --service-subnet $_iksctl_change"
 
 # _iksctl_clusters: cluster names and ids from the cache.
 _iksctl_clusters() {
@@ -44,12 +51,13 @@ _iksctl_files() {
 
 _iksctl() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=""
-	local cmd="" sub="" i w opts=""
+	local cmd="" sub="" sub2="" i w opts=""
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
 
-	# The command and, for `cluster`, its subcommand: the first words that
-	# are neither options nor option values.
+	# The command and, for `cluster`, its subcommand and the word after it
+	# (create's kind, master's update): the first words that are neither
+	# options nor option values.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
@@ -58,7 +66,10 @@ _iksctl() {
 		--password | -p | \
 		--passcode | --cr-token | --profile-id | --profile-name | \
 		--account | -c | --sink | --kubeconfig | --cluster | -X | -d | -H | \
-		--service)
+		--service | --name | --zone | --flavor | --workers | --version | \
+		--hardware | --private-vlan | --public-vlan | --pod-subnet | \
+		--service-subnet | --vpc-id | --subnet-id | --cos-instance | \
+		--until | --wait-timeout)
 			((i++)) ;;
 		-*) ;;
 		*)
@@ -66,6 +77,8 @@ _iksctl() {
 				cmd=$w
 			elif [ "$cmd" = cluster ] && [ -z "$sub" ]; then
 				sub=$w
+			elif [ "$cmd" = cluster ] && [ -z "$sub2" ]; then
+				sub2=$w
 			fi ;;
 		esac
 	done
@@ -78,6 +91,11 @@ _iksctl() {
 		COMPREPLY=($(compgen -W "public private" -- "$cur")); return ;;
 	--service)
 		COMPREPLY=($(compgen -W "cs iam accounts" -- "$cur")); return ;;
+	--until)
+		COMPREPLY=($(compgen -W "normal master deleted version" -- "$cur"))
+		return ;;
+	--hardware)
+		COMPREPLY=($(compgen -W "shared dedicated" -- "$cur")); return ;;
 	-X)
 		COMPREPLY=($(compgen -W "GET POST PUT PATCH DELETE HEAD" -- "$cur"))
 		return ;;
@@ -92,8 +110,16 @@ _iksctl() {
 		return ;;
 	--cluster)
 		COMPREPLY=($(compgen -W "$(_iksctl_clusters)" -- "$cur")); return ;;
+	-c)
+		# cluster's -c is the cluster; login's and target's, the account.
+		[ "$cmd" = cluster ] &&
+			COMPREPLY=($(compgen -W "$(_iksctl_clusters)" -- "$cur"))
+		return ;;
 	-q | --query | --region | --timeout | --username | -u | --profile-id | \
-	--profile-name | --account | -c | -H)
+	--profile-name | --account | -H | --name | --zone | --flavor | \
+	--workers | --version | --private-vlan | --public-vlan | --pod-subnet | \
+	--service-subnet | --vpc-id | --subnet-id | --cos-instance | \
+	--wait-timeout)
 		return ;;
 	esac
 
@@ -121,10 +147,34 @@ _iksctl() {
 	cluster)
 		if [ -z "$sub" ]; then
 			[[ $cur != -* ]] &&
-				COMPREPLY=($(compgen -W "get workers config" -- "$cur"))
+				COMPREPLY=($(compgen -W "get workers config create rm master wait" -- "$cur"))
 			return
 		fi
-		[ "$sub" = config ] && opts="--kubeconfig --private" ;;
+		case $sub in
+		config) opts="--kubeconfig --private" ;;
+		create)
+			case $sub2 in
+			"")
+				[[ $cur != -* ]] &&
+					COMPREPLY=($(compgen -W "classic vpc-gen2" -- "$cur"))
+				return ;;
+			classic) opts=$_iksctl_classic ;;
+			vpc-gen2) opts=$_iksctl_vpc ;;
+			*) return ;;
+			esac
+			# A create names a new cluster: no names to complete.
+			[[ $cur != -* ]] && return ;;
+		rm) opts="--delete-storage -c --cluster -f $_iksctl_change" ;;
+		master)
+			if [ -z "$sub2" ]; then
+				[[ $cur != -* ]] &&
+					COMPREPLY=($(compgen -W "update" -- "$cur"))
+				return
+			fi
+			[ "$sub2" = update ] || return
+			opts="--version --force-update -c --cluster -f $_iksctl_change" ;;
+		wait) opts="--until --wait-timeout -c --cluster" ;;
+		esac ;;
 	esac
 
 	case $cur in

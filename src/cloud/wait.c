@@ -1,0 +1,433 @@
+/*
+ * wait.c: the wait engine (see wait.h).  One poll reads the cluster
+ * (and its workers for the normal target) into a struct view; judge()
+ * turns the view into "done", "failed" or "go on"; the loop counts
+ * successes in a row and failures in a row, sleeps, and prints the
+ * progress.  The cluster body of the last good poll is kept in a static
+ * buffer for -o json.
+ */
+#include "cloud/wait.h"
+#include "base/errors.h"
+#include "base/fmt.h"
+#include "base/term.h"
+#include "cloud/api.h"
+#include "cloud/session.h"
+#include "net/sock.h"
+#include "net/url.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GIVE_UP_S 300   /* failed polls in a row for this long end a wait */
+
+/* What one poll saw. */
+struct view {
+	int gone;               /* the cluster answered 404 */
+	char state[64];         /* state */
+	char status[256];       /* status (free text) */
+	char master[128];       /* masterStatus (top level or lifecycle) */
+	char mstate[64];        /* masterState */
+	char version[128];      /* masterKubeVersion */
+	int vpc;                /* provider vpc-gen2 */
+	int workers, ready;     /* workers listed and normal; -1: not read */
+	char wfail[64];         /* a worker's failed state, or "" */
+};
+
+static char last_obj[LIM_WAIT_OBJECT_BYTES];  /* the cluster as last read */
+static size_t last_len;
+static int tty;                               /* progress in place */
+static const char *intr_cmd;                  /* for the Ctrl-C line */
+
+/*
+ * The failed states end a wait.  Every other state keeps it going: the
+ * passing ones of DESIGN.md (requested, deploying, pending, provisioning,
+ * updating, deleting, critical, warning, reload_pending, reloading) and
+ * any the service adds later, so that a new transient state is not
+ * taken for a failure (IBM-LIFECYCLE.md: Terraform's aborts on critical).
+ */
+static const char *const failed[] = { "deploy_failed", "delete_failed",
+    "aborted", "update_failed", "update_cancelled", "provision_failed",
+    "reloading_failed", "reload_failed", NULL };
+
+static int
+in(const char *s, const char *const *set)
+{
+	for (; *set != NULL; set++)
+		if (strcmp(s, *set) == 0)
+			return 1;
+	return 0;
+}
+
+/* What each target is called in messages, and by --until. */
+static const char *const until_name[] = { "normal", "master", "deleted",
+    "version", NULL };
+
+int
+wait_until_parse(const char *s)
+{
+	int k;
+
+	for (k = 0; until_name[k] != NULL; k++)
+		if (strcmp(s, until_name[k]) == 0)
+			return k;
+	return -1;
+}
+
+int
+wait_duration(const char *text, int64_t *s)
+{
+	const char *p = text;
+	uint64_t n, total = 0;
+	int unit;
+
+	do {
+		if (parse_u64(&p, p + strlen(p), 100000000, &n) != 0)
+			goto bad;
+		unit = *p == 'h' ? 3600 : *p == 'm' ? 60 : 1;
+		if (*p == 'h' || *p == 'm' || *p == 's')
+			p++;
+		else if (*p != '\0')
+			goto bad;
+		total += n * (uint64_t)unit;
+	} while (*p != '\0');
+	if (total > 0 && total <= 100000000) {
+		*s = (int64_t)total;
+		return 0;
+	}
+bad:
+	return err_set(ERR_USAGE, "duration '%s': use 90m, 45m, 30s or 1h30m",
+	    text);
+}
+
+/* field: string key of obj (or of obj's "lifecycle") into out, "" if none. */
+static void
+field(const struct json_doc *d, int obj, const char *key, char *out,
+    size_t cap)
+{
+	int i = json_get(d, obj, key);
+
+	if (i < 0)
+		i = json_get(d, json_get(d, obj, "lifecycle"), key);
+	if (json_type(d, i) != JSON_STRING || json_str(d, i, out, cap) < 0)
+		out[0] = '\0';
+}
+
+/* sub_str: string a.b of obj ("" if none). */
+static void
+sub_str(const struct json_doc *d, int obj, const char *a, const char *b,
+    char *out, size_t cap)
+{
+	int i = json_get(d, json_get(d, obj, a), b);
+
+	if (json_type(d, i) != JSON_STRING || json_str(d, i, out, cap) < 0)
+		out[0] = '\0';
+}
+
+/* read_workers: count the workers of the cluster and the normal ones. */
+static int
+read_workers(const char *id, struct view *v, struct http_resp *rs)
+{
+	char path[LIM_PATH_BYTES], st[64];
+	struct json_doc d;
+	struct sbuf b;
+	int r, e, k;
+
+	sbuf_init(&b, path, sizeof(path));
+	sbuf_add(&b, v->vpc ? "/v2/vpc/getWorkers?cluster=" : "/v1/clusters/");
+	url_encode(&b, slice_of(id), 0);
+	if (!v->vpc)
+		sbuf_add(&b, "/workers");
+	if ((r = sbuf_ok(&b, "path")) != 0 ||
+	    (r = session_call(SVC_CS, "GET", path, NULL, NULL, 0, NULL, NULL,
+	    rs)) != 0 || !api_ok(rs))
+		return r;
+	if ((r = api_parse("workers", rs->body, rs->body_len, &d)) != 0)
+		return r;
+	if (json_type(&d, 0) != JSON_ARRAY)
+		return err_set(ERR_JSON_FIELD, "workers: the answer is not a list");
+	v->workers = v->ready = 0;
+	for (k = 0, e = 1; k < json_size(&d, 0); k++, e = json_next(&d, e)) {
+		/* v1: state; v2: health.state, lifecycle.actualState. */
+		field(&d, e, "state", st, sizeof(st));
+		if (st[0] == '\0')
+			sub_str(&d, e, "lifecycle", "actualState", st, sizeof(st));
+		if (strcmp(st, "deleted") == 0)
+			continue;
+		if (in(st, failed))
+			memcpy(v->wfail, st, sizeof(st));
+		if (v->vpc)
+			sub_str(&d, e, "health", "state", st, sizeof(st));
+		v->workers++;
+		v->ready += strcmp(st, "normal") == 0;
+	}
+	return 0;
+}
+
+/*
+ * poll: one look at the cluster.  Returns 0 with *v filled (rs->status
+ * 200 or 404), 1 for a failure to retry (network, 429, 5xx), or an
+ * error that ends the wait.
+ */
+static int
+poll_once(const struct wait_spec *w, struct view *v, struct http_resp *rs)
+{
+	char path[LIM_PATH_BYTES], prov[32];
+	struct json_doc d;
+	struct sbuf b;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	v->workers = v->ready = -1;
+	sbuf_init(&b, path, sizeof(path));
+	sbuf_add(&b, "/v1/clusters/");
+	url_encode(&b, slice_of(w->cluster), 0);
+	if ((r = sbuf_ok(&b, "path")) != 0)
+		return r;
+	r = session_call(SVC_CS, "GET", path, NULL, NULL, 0, NULL, NULL, rs);
+	if (r == 0 && rs->status == 404) {
+		v->gone = 1;
+		return 0;
+	}
+	if (r == 0 && api_ok(rs)) {
+		if ((r = api_parse(w->label, rs->body, rs->body_len, &d)) != 0)
+			return r;
+		if (json_type(&d, 0) != JSON_OBJECT)
+			return err_set(ERR_JSON_FIELD, "%s: the answer is not an "
+			    "object", w->label);
+		if (rs->body_len < sizeof(last_obj)) {
+			memcpy(last_obj, rs->body, rs->body_len);
+			last_len = rs->body_len;
+		}
+		field(&d, 0, "state", v->state, sizeof(v->state));
+		field(&d, 0, "status", v->status, sizeof(v->status));
+		field(&d, 0, "masterStatus", v->master, sizeof(v->master));
+		field(&d, 0, "masterState", v->mstate, sizeof(v->mstate));
+		field(&d, 0, "masterKubeVersion", v->version, sizeof(v->version));
+		field(&d, 0, "provider", prov, sizeof(prov));
+		v->vpc = strcmp(prov, "vpc-gen2") == 0;
+		if (w->until != WAIT_NORMAL || in(v->state, failed))
+			return 0;
+		r = read_workers(w->cluster, v, rs);
+		/* Workers not listed yet (a 4xx while it deploys): not known. */
+		if (r == 0 && (api_ok(rs) || (rs->status != 429 &&
+		    rs->status < 500)))
+			return 0;
+	} else if (r == 0 && rs->status != 429 && rs->status < 500) {
+		return api_error(w->label, rs, 0);
+	}
+	if (r == 0)
+		api_error(w->label, rs, 0);   /* the detail, should it be the last */
+	else if (err_exit_status(r) != EXIT_NET)
+		return r;
+	return 1;
+}
+
+/*
+ * version_is: 1 if the master runs want (NULL: any): "1.30" or
+ * "4.16_openshift" is the version "1.30.4_1532" or
+ * "4.16.2_1540_openshift" starts with, up to a '.', '_' or the end.
+ */
+static int
+version_is(const char *have, const char *want)
+{
+	size_t n;
+
+	if (want == NULL)
+		return 1;
+	n = strcspn(want, "_");
+	return strncmp(have, want, n) == 0 && (have[n] == '\0' ||
+	    have[n] == '.' || have[n] == '_');
+}
+
+/* judge: 1 if the target is met, 0 to go on, or an error ending it. */
+static int
+judge(const struct wait_spec *w, const struct view *v, struct http_resp *rs)
+{
+	const char *bad = in(v->state, failed) ? v->state :
+	    in(v->mstate, failed) ? v->mstate : v->wfail[0] ? v->wfail : NULL;
+
+	if (v->gone) {
+		if (w->until == WAIT_DELETED)
+			return 1;
+		return w->created ? 0 : api_error(w->label, rs, 0);
+	}
+	if (bad != NULL && w->until != WAIT_DELETED)
+		return err_set(ERR_FAIL, "%s is %s: \"%s\"", w->label, bad,
+		    v->wfail[0] && bad == v->wfail ? "a worker failed" :
+		    v->status[0] ? v->status : v->master);
+	if (bad != NULL && strcmp(bad, "delete_failed") == 0)
+		return err_set(ERR_FAIL, "%s is delete_failed: \"%s\" (do not "
+		    "retry the removal; IBM support is paged)", w->label,
+		    v->status);
+	switch (w->until) {
+	case WAIT_NORMAL:
+		return strcmp(v->state, "normal") == 0 && v->workers >= 0 &&
+		    v->ready == v->workers;
+	case WAIT_MASTER:
+		return strncmp(v->master, "Ready", 5) == 0;
+	case WAIT_VERSION:
+		return v->version[0] != '\0' && strstr(v->version, "pending") ==
+		    NULL && version_is(v->version, w->want_version);
+	}
+	return 0;
+}
+
+/* describe: the view as one progress text. */
+static void
+describe(const struct view *v, int failures, struct sbuf *b)
+{
+	if (failures > 0) {
+		sbuf_addf(b, "no answer (%d failed poll%s)", failures,
+		    failures > 1 ? "s" : "");
+		return;
+	}
+	if (v->gone) {
+		sbuf_add(b, "not found");
+		return;
+	}
+	term_escape(b, v->state, strlen(v->state));
+	if (v->master[0] != '\0') {
+		sbuf_add(b, ", master ");
+		term_escape(b, v->master, strlen(v->master));
+	}
+	if (v->workers >= 0)
+		sbuf_addf(b, ", workers %d/%d", v->ready, v->workers);
+	if (strstr(v->version, "pending") != NULL) {
+		sbuf_add(b, ", version ");
+		term_escape(b, v->version, strlen(v->version));
+	}
+}
+
+static void
+on_signal(int sig)
+{
+	static const char nl[] = "\n", a[] = "iksctl: ", z[] = ": interrupted\n";
+
+	(void)sig;
+	if (tty && write(2, nl, 1) < 0)
+		_exit(EXIT_INTR);
+	if (write(2, a, sizeof(a) - 1) < 0 ||
+	    write(2, intr_cmd, strlen(intr_cmd)) < 0 ||
+	    write(2, z, sizeof(z) - 1) < 0)
+		_exit(EXIT_INTR);
+	_exit(EXIT_INTR);
+}
+
+/* progress: print text if it changed (always in place on a terminal). */
+static void
+progress(const struct wait_spec *w, const char *text, const char *prev,
+    int64_t elapsed_s)
+{
+	char ts[32];
+
+	if (tty) {
+		fprintf(stderr, "\r%s: %s, %lldm%02llds\033[K", w->label, text,
+		    (long long)(elapsed_s / 60), (long long)(elapsed_s % 60));
+	} else if (strcmp(text, prev) != 0) {
+		fprintf(stderr, "%s %s: %s\n", fmt_rfc3339(session_now(), ts,
+		    sizeof(ts)), w->label, text);
+	}
+	fflush(stderr);
+}
+
+/* interval_ms: IKSCTL_WAIT_INTERVAL in ms (default 10 s, at least 1 s). */
+static int
+interval_ms(int64_t *ms)
+{
+	const char *e = getenv("IKSCTL_WAIT_INTERVAL");
+	uint64_t s = 10;
+
+	if (e != NULL && e[0] != '\0' && str_to_u64(e, 86400, &s) != 0)
+		return err_set(ERR_USAGE, "IKSCTL_WAIT_INTERVAL=%s: use a number "
+		    "of seconds", e);
+	*ms = (int64_t)(s < 1 ? 1 : s) * 1000;
+	return 0;
+}
+
+int
+cluster_wait(const struct wait_spec *w, struct slice *last)
+{
+	static struct http_resp rs;
+	static char text[512], prev[512];
+	int64_t t0 = sock_now_ms(), now, every = 10000, pause, fail_t0 = 0;
+	int r, seen = 0, failures = 0;
+	const char *giveup = getenv("IKSCTL_WAIT_GIVE_UP");   /* tests only */
+	uint64_t give_up_s = GIVE_UP_S;
+	struct sigaction sa;
+	struct view v, good;
+	struct sbuf b;
+	uint32_t ra;
+
+	if ((r = interval_ms(&every)) != 0)
+		return r;
+	if (giveup != NULL && str_to_u64(giveup, 86400, &give_up_s) != 0)
+		give_up_s = GIVE_UP_S;
+	tty = isatty(2);
+	intr_cmd = w->cmd;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	last_len = 0;
+	prev[0] = '\0';
+	memset(&good, 0, sizeof(good));
+	for (;;) {
+		r = poll_once(w, &v, &rs);
+		now = sock_now_ms();
+		if (r == 1) {
+			if (failures++ == 0)
+				fail_t0 = now;
+			if (now - fail_t0 >= (int64_t)give_up_s * 1000) {
+				r = err_code_last();
+				r = err_set(err_exit_status(r) == EXIT_NET ? r :
+				    ERR_NET_IO, "%s: every poll failed for %llus; the "
+				    "last: %s", w->label, (unsigned long long)give_up_s,
+				    err_detail());
+				break;
+			}
+			seen = 0;
+		} else if (r == 0) {
+			failures = 0;
+			good = v;
+			r = judge(w, &v, &rs);
+			seen = r == 1 ? seen + 1 : 0;
+			if (r < 0 || seen >= 2)
+				break;
+		} else {
+			break;
+		}
+		sbuf_init(&b, text, sizeof(text));
+		describe(&good, failures, &b);
+		progress(w, text, prev, (now - t0) / 1000);
+		memcpy(prev, text, sizeof(prev));
+		if (now - t0 >= w->timeout_s * 1000) {
+			r = err_set(ERR_WAIT_TIMEOUT, "timed out after %s waiting for "
+			    "%s to be %s (last: %s, \"%s\")", w->timeout_text,
+			    w->label, until_name[w->until], good.gone ?
+			    "not found" : good.state[0] ? good.state : "no answer",
+			    good.status[0] ? good.status : good.master);
+			break;
+		}
+		pause = every;
+		if (rs.status >= 429 && http_retry_after(http_header(&rs,
+		    "retry-after"), session_now(), &ra) == 0 &&
+		    (int64_t)ra * 1000 > pause)
+			pause = (int64_t)ra * 1000;
+		if (pause > w->timeout_s * 1000 - (now - t0))
+			pause = w->timeout_s * 1000 - (now - t0);
+		sock_sleep_ms(pause);
+	}
+	if (tty && prev[0] != '\0')
+		fputc('\n', stderr);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (r < 0)
+		return r;
+	last->p = last_obj;
+	last->n = w->until == WAIT_DELETED ? 0 : last_len;
+	return 0;
+}
