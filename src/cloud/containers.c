@@ -175,9 +175,8 @@ cache_save(const struct cluster *c)
 	return file_write_atomic(path, fbuf, b.len, 0600);
 }
 
-/* get: GET /v1/clusters/{key}{sub} into *rs; 0 for a 2xx, else an error. */
-static int
-get(const char *key, const char *sub, struct http_resp *rs)
+int
+cluster_read(const char *key, const char *sub, struct http_resp *rs)
 {
 	char path[LIM_PATH_BYTES];
 	struct sbuf b;
@@ -218,7 +217,7 @@ fetch(const char *key, struct cluster *c)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	if ((r = get(key, "", &rs)) != 0 ||
+	if ((r = cluster_read(key, "", &rs)) != 0 ||
 	    (r = api_parse(key, rs.body, rs.body_len, &d)) != 0 ||
 	    (r = opt(&d, "id", c->id, sizeof(c->id))) != 0 ||
 	    (r = opt(&d, "name", c->name, sizeof(c->name))) != 0 ||
@@ -238,7 +237,7 @@ fetch(const char *key, struct cluster *c)
 	    "account")) != 0)
 		return r;
 	/* F12: the CA is in the config zip, nowhere else. */
-	if ((r = get(c->id, "/config", &rs)) != 0)
+	if ((r = cluster_read(c->id, "/config", &rs)) != 0)
 		return r;
 	if (rs.body_len > LIM_ZIP_BYTES)
 		return err_limit("the config zip", "LIM_ZIP_BYTES", LIM_ZIP_BYTES);
@@ -283,7 +282,7 @@ cluster_exists(const char *key)
 	static struct http_resp rs;
 	static struct cluster c;
 
-	return cache_load(key, &c) == 0 ? 0 : get(key, "", &rs);
+	return cache_load(key, &c) == 0 ? 0 : cluster_read(key, "", &rs);
 }
 
 const char *

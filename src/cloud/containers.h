@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "base/limits.h"
+#include "proto/http.h"
 
 struct cluster {
 	char id[LIM_FIELD_BYTES];          /* "cfgm29vf0a9mevqne4ag" */
@@ -50,6 +51,13 @@ int cluster_exists(const char *key);
  * it, or NULL with an error recorded (ERR_FAIL) if the cluster has none.
  */
 const char *cluster_server(const struct cluster *c, int priv);
+
+/*
+ * cluster_read: GET /v1/clusters/{key}{sub} (key URL-encoded) into *rs.
+ * Returns 0 for a 2xx; the service's error via api_error() (rs keeps
+ * the answer: ERR_HTTP_STATUS for a 404 or a 5xx); or the call's error.
+ */
+int cluster_read(const char *key, const char *sub, struct http_resp *rs);
 
 /*
  * cluster_forget: remove what iksctl keeps of a removed cluster under

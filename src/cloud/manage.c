@@ -10,9 +10,9 @@
 #include "base/fmt.h"
 #include "base/term.h"
 #include "cloud/api.h"
+#include "cloud/containers.h"
 #include "cloud/session.h"
 #include "net/sock.h"
-#include "net/url.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,20 +24,10 @@ static int
 get(const char *key, struct manage_target *t, struct http_resp *rs,
     struct json_doc *d)
 {
-	char path[LIM_PATH_BYTES];
-	struct sbuf b;
 	int r;
 
-	sbuf_init(&b, path, sizeof(path));
-	sbuf_add(&b, "/v1/clusters/");
-	url_encode(&b, slice_of(key), 0);
-	if ((r = sbuf_ok(&b, "path")) != 0 ||
-	    (r = session_call(SVC_CS, "GET", path, NULL, NULL, 0, NULL, NULL,
-	    rs)) != 0)
-		return r;
-	if (!api_ok(rs))
-		return api_error(key, rs, 0);
-	if ((r = api_parse(key, rs->body, rs->body_len, d)) != 0 ||
+	if ((r = cluster_read(key, "", rs)) != 0 ||
+	    (r = api_parse(key, rs->body, rs->body_len, d)) != 0 ||
 	    (r = json_get_str(d, 0, "id", t->id, sizeof(t->id))) < 0 ||
 	    (r = json_get_str(d, 0, "name", t->name, sizeof(t->name))) < 0)
 		return r;

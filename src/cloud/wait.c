@@ -11,6 +11,7 @@
 #include "base/fmt.h"
 #include "base/term.h"
 #include "cloud/api.h"
+#include "cloud/containers.h"
 #include "cloud/session.h"
 #include "net/sock.h"
 #include "net/url.h"
@@ -175,24 +176,18 @@ read_workers(const char *id, struct view *v, struct http_resp *rs)
 static int
 poll_once(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 {
-	char path[LIM_PATH_BYTES], prov[32];
+	char prov[32];
 	struct json_doc d;
-	struct sbuf b;
 	int r;
 
 	memset(v, 0, sizeof(*v));
 	v->workers = v->ready = -1;
-	sbuf_init(&b, path, sizeof(path));
-	sbuf_add(&b, "/v1/clusters/");
-	url_encode(&b, slice_of(w->cluster), 0);
-	if ((r = sbuf_ok(&b, "path")) != 0)
-		return r;
-	r = session_call(SVC_CS, "GET", path, NULL, NULL, 0, NULL, NULL, rs);
-	if (r == 0 && rs->status == 404) {
+	r = cluster_read(w->cluster, "", rs);
+	if (r == ERR_HTTP_STATUS && rs->status == 404) {
 		v->gone = 1;
 		return 0;
 	}
-	if (r == 0 && api_ok(rs)) {
+	if (r == 0) {
 		if ((r = api_parse(w->label, rs->body, rs->body_len, &d)) != 0)
 			return r;
 		if (json_type(&d, 0) != JSON_OBJECT)
@@ -216,14 +211,15 @@ poll_once(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 		if (r == 0 && (api_ok(rs) || (rs->status != 429 &&
 		    rs->status < 500)))
 			return 0;
-	} else if (r == 0 && rs->status != 429 && rs->status < 500) {
-		return api_error(w->label, rs, 0);
-	}
-	if (r == 0)
-		api_error(w->label, rs, 0);   /* the detail, should it be the last */
-	else if (err_exit_status(r) != EXIT_NET)
+		if (r == 0)
+			api_error(w->label, rs, 0);   /* the detail of the last */
+	} else if (r == ERR_HTTP_STATUS && rs->status != 429 &&
+	    rs->status < 500) {
 		return r;
-	return 1;
+	}
+	/* Network errors, 429 and 5xx: tried again (detail kept). */
+	return r == 0 || r == ERR_HTTP_STATUS || err_exit_status(r) == EXIT_NET ?
+	    1 : r;
 }
 
 /*

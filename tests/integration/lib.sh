@@ -106,9 +106,23 @@ print(n)
 PY
 }
 
+# log_settle: wait (up to 2 s) until the log has not grown for 0.1 s: the
+# emulator logs a request after its answer is out, so a client may exit
+# before the line is written.
+log_settle() {
+	_ls=0 _lp=-1
+	while [ $_ls -lt 40 ]; do
+		_ln=$(wc -c < "$EMU_LOG")
+		[ "$_ln" = "$_lp" ] && return 0
+		_lp=$_ln _ls=$((_ls + 1))
+		sleep 0.1
+	done
+}
+
 # log_mark: remember the log's length; emu_count_since counts after it.
 log_mark() { T_MARK=$(wc -l < "$EMU_LOG"); }
 emu_count_since() {
+	log_settle
 	tail -n +"$((T_MARK + 1))" "$EMU_LOG" > "$T_TMP/log.part"
 	EMU_LOG=$T_TMP/log.part emu_count "$@"
 }

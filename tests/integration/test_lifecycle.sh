@@ -21,6 +21,7 @@ count() { emu_count_since request service=cs method="$1" path="/global$2"; }
 
 # logged_body METHOD PATH: the body the emulator logged for the last one.
 logged_body() {
+	log_settle
 	python3 - "$EMU_LOG" "$1" "/global$2" <<'PY'
 import json, sys
 last = None
