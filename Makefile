@@ -59,17 +59,19 @@ ALL_LDFLAGS := -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
 
 SRC := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c
-# alloc.c (malloc for libc's own few allocations, from a static arena) is
-# linked into the iksctl binary only, as an object: in libiksctl.a the
-# linker would not take it (nothing of ours calls malloc), and the tests
-# and tools keep the C library's allocator.  It is empty unless the
-# toolchain defines IKSCTL_OWN_ALLOC (the musl targets; not host builds,
-# whose ASan and valgrind need the real one).
-ALLOC_SRC := src/base/alloc.c
-LIB_SRC := $(filter-out $(MAIN_SRC) $(ALLOC_SRC),$(SRC))
+# alloc.c (malloc for libc's own few allocations, from a static arena)
+# and strerror.c (strerror with the few texts iksctl can meet) are linked
+# into the iksctl binary only, as objects: in libiksctl.a the linker would
+# not take them (nothing of ours calls malloc; libc's strerror would be
+# as good a match as ours), and the tests and tools keep the C library's.
+# They are empty unless the toolchain defines IKSCTL_OWN_ALLOC and
+# IKSCTL_OWN_STRERROR (the musl targets; not host builds, whose ASan and
+# valgrind need the real allocator and whose libc words errors its own way).
+OVERRIDE_SRC := src/base/alloc.c src/base/strerror.c
+LIB_SRC := $(filter-out $(MAIN_SRC) $(OVERRIDE_SRC),$(SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(OBJ)/%.o)
-ALLOC_OBJ := $(ALLOC_SRC:%.c=$(OBJ)/%.o)
+OVERRIDE_OBJ := $(OVERRIDE_SRC:%.c=$(OBJ)/%.o)
 MBED_SRC = $(sort $(wildcard $(MBEDTLS_DIR)/library/*.c))
 MBED_OBJ = $(MBED_SRC:$(MBEDTLS_DIR)/library/%.c=$(OBJ)/mbedtls/%.o)
 # Our replacements for mbedTLS functions (its *_ALT options in
@@ -110,7 +112,7 @@ $(JSMN_STAMP):
 
 bin: $(OUT)/iksctl
 
-$(OUT)/iksctl: $(MAIN_OBJ) $(ALLOC_OBJ) $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
+$(OUT)/iksctl: $(MAIN_OBJ) $(OVERRIDE_OBJ) $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
 	@echo "  LD $@"
 	@$(CC) $(ALL_CFLAGS) -Wno-error -o $@.unstripped $^ $(ALL_LDFLAGS)
 	@$(STRIP) -s -R .comment -R .note -o $@ $@.unstripped
