@@ -90,6 +90,13 @@
  * for about 1.3 KB of code.
  */
 #define MBEDTLS_ECP_NIST_OPTIM
+/*
+ * No precomputed multiples of the curves' base points: the tables and
+ * the code that fills them cost about 2.3 KB on aarch64, and a process
+ * makes a handful of point multiplications (one ECDHE key, a few
+ * signature checks on a cold start, none on a resumed one).
+ */
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 #define MBEDTLS_BIGNUM_C
 
 /*
