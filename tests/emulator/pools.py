@@ -421,15 +421,15 @@ class Pools:
         return p
 
     def add_zone(self, c, p, d, zid):
-        self.guard(c, "pool", p)
-        self.check_zone(c, zid)
-        if zid in [z["id"] for z in p["zones"]]:
-            raise lc_mod.BadRequest("E0d3c")
         z = {"id": zid, "privateVlan": "", "publicVlan": "", "subnetID": ""}
         if c["provider"] == "vpc-gen2":
             z["subnetID"] = self.lc.field(d, "subnetID", "str", True)
         else:
             z.update(self.vlans(d))
+        self.guard(c, "pool", p)
+        self.check_zone(c, zid)
+        if zid in [z["id"] for z in p["zones"]]:
+            raise lc_mod.BadRequest("E0d3c")
         p["zones"].append(z)
         M = self.model(c)
         for _ in range(p["size"]):
