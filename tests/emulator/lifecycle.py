@@ -17,11 +17,13 @@ import time
 import urllib.parse
 import uuid
 
+import pools
+
 # Faults this module owns. The "next cluster/update" kinds are never matched against a
 # request by take_fault; they wait in the emulator's fault list until a create or an
 # update takes them.
-NEXT_KINDS = ("stuck", "deploy_failed", "blip_404", "update_failed")
-REQUEST_KINDS = ("create_500",)
+NEXT_KINDS = ("stuck", "deploy_failed", "blip_404", "update_failed") + pools.NEXT_KINDS
+REQUEST_KINDS = ("create_500",) + pools.REQUEST_KINDS
 FAULT_KINDS = REQUEST_KINDS + NEXT_KINDS
 CONFIG = {"step_s": 2.0, "gone_code": "A0006", "quota": 100}
 
@@ -118,6 +120,7 @@ class Lifecycle:
         self.seq = 0
         for k, v in CONFIG.items():
             emu.cfg.setdefault(k, v)
+        self.pools = pools.Pools(self)      # worker pools, zones and workers (pools.py)
 
     # ------------------------------------------------------------ helpers
     def err(self, code, *args, incident=None):
@@ -169,6 +172,8 @@ class Lifecycle:
         """For take_fault: may this fault fire on this request?"""
         if f["kind"] in NEXT_KINDS:
             return False
+        if f["kind"] in pools.FAULT_KINDS:
+            return self.pools.fault_applies(f, svc, stripped, method)
         if f["kind"] == "create_500":
             return svc == "cs" and method == "POST" and stripped.rstrip("/") in CREATE_PATHS
         return True
@@ -253,6 +258,7 @@ class Lifecycle:
         """Overlays the lifecycle onto cluster_obj's v1 object."""
         L = self.life(c)
         p = self.phase(c)
+        o["workerCount"] = self.pools.count(c)
         if not L["created"] and p == "normal" and L.get("t_last", 0) == 0:
             return o
         ms = {"requested": ("unavailable", "deploying", "Deploy requested"),
@@ -285,7 +291,7 @@ class Lifecycle:
             o["masterKubeVersion"] = L["upd_to"] + " (pending)"
             o["targetVersion"] = L["upd_to"]
         if L["created"]:
-            o.update(createdDate=utc(L["t0"]), workerCount=len(L["workers"]),
+            o.update(createdDate=utc(L["t0"]),
                      workerZones=L["zones"], defaultWorkerPoolZones=L["zones"],
                      resourceGroup=L["rg"], resourceGroupName=L["rg_name"],
                      podSubnet=L["pod_subnet"] or o["podSubnet"],
@@ -329,28 +335,8 @@ class Lifecycle:
                 "gone": ("deleted", "")}.get(p, ("normal", "Ready"))
 
     def workers_v1(self, c, base=None):
-        """v1 worker objects: the created cluster's own, or a built-in's `base` list with the
-        lifecycle's states."""
-        L = self.life(c)
-        p = self.phase(c)
-        state, status = self.worker_state(p)
-        if not L["created"]:
-            if state == "normal":
-                return base
-            return [dict(w, state=state, status=status) for w in base]
-        out = []
-        vpc = c["provider"] == "vpc-gen2"
-        for w in L["workers"]:
-            out.append({"id": w["id"], "state": state, "status": status, "errorMessage": "",
-                        "kubeVersion": L["worker_version"], "targetVersion": L["worker_version"],
-                        "machineType": L["flavor"], "privateIP": w["ip"],
-                        "publicIP": "" if vpc else w["pub_ip"],
-                        "privateVlan": "" if vpc else (L["private_vlan"] or "2938471"),
-                        "publicVlan": "" if vpc else (L["public_vlan"] or "2938473"),
-                        "location": w["zone"], "poolid": L["pool_id"], "poolName": L["pool_name"],
-                        "isolation": L["isolation"] or "public", "trustedStatus": "disabled",
-                        "pendingOperation": "", "statusDate": utc(self.since(c))})
-        return out
+        """v1 worker objects, from the per-cluster model of pools.py (`base`: a built-in's list)."""
+        return self.pools.workers_v1(c, base)
 
     def workers_list(self, c, q):
         ws = self.emu.workers(c)
@@ -362,25 +348,7 @@ class Lifecycle:
         return ws
 
     def v2_worker(self, c, w):
-        L = self.life(c)
-        actual = {"provision_pending": "provisioning", "provisioning": "provisioning",
-                  "provision_failed": "provision_failed", "deleting": "deleting",
-                  "deleted": "deleted"}.get(w["state"], "deployed")
-        desired = "deleted" if w["state"] in ("deleting", "deleted") else "deployed"
-        subnet = ""
-        if L["created"] and c["provider"] == "vpc-gen2":
-            subnet = L["subnets"].get(w["location"], "")
-        return {"id": w["id"], "provider": c["provider"], "flavor": w["machineType"],
-                "location": w["location"], "poolID": w["poolid"], "poolName": w["poolName"],
-                "networkInterfaces": [{"cidr": "10.240.0.0/24", "ipAddress": w["privateIP"],
-                                       "primary": True, "subnetID": subnet}],
-                "health": {"state": w["state"], "message": w["status"]},
-                "lifecycle": {"desiredState": desired, "actualState": actual, "message": w["status"],
-                              "messageDate": w.get("statusDate", ""), "messageDetails": "",
-                              "messageDetailsDate": "", "pendingOperation": "", "reasonForDelete": ""},
-                "kubeVersion": {"actual": w["kubeVersion"], "desired": w["targetVersion"],
-                                "target": w["targetVersion"], "eos": "", "masterEOS": ""},
-                "dedicatedHostId": "", "dedicatedHostPoolId": "", "autoRecoverEnabled": True}
+        return self.pools.v2_worker(c, w)
 
     # ------------------------------------------------------------ masters
     def master_gate(self, c):
@@ -449,6 +417,8 @@ class Lifecycle:
         with self.lock:
             if method == "POST" and path in CREATE_PATHS:
                 return self.create(req, path, body, acct, fault)
+            if path in pools.V2_PATHS:
+                return self.pools.v2(method, path, q, body, acct, fault)
             if path.startswith("/v2/"):
                 return self.v2(method, path, q, acct)
             parts = path.split("/")[3:]
@@ -466,6 +436,9 @@ class Lifecycle:
                 b = self.blip(c)
                 if b:
                     return b
+            r = self.pools.v1(method, sub, c, q, body, fault)
+            if r is not None:
+                return r
             if sub == "" and method == "DELETE":
                 return self.delete(req, c, q)
             if sub == "" and method == "PUT":
@@ -722,7 +695,7 @@ class Lifecycle:
                             "region": c["region"], "account": c["account"], "version": c["version"],
                             "resourceGroup": L.get("rg", ""), "xRegion": L.get("x_region", ""),
                             "mode": L["mode"], "blip": L["blip"],
-                            "deleteResources": L.get("delete_resources")})
+                            "deleteResources": L.get("delete_resources"), **self.pools.control(c)})
             for g in self.gone:
                 out.append({"id": g["id"], "name": g["name"], "state": "gone",
                             "created": utc(g["created"]) if g["created"] else "2024-08-15T01:57:11+0000",
@@ -746,6 +719,7 @@ class Lifecycle:
                     self.stop_masters(c)
                     continue
                 c["version"] = L["orig_version"]
+                c.pop("pm", None)                   # its pools and workers as at start
                 L.update(op=None, upd_failed=False, t_last=0)
                 keep.append(c)
             order = {c["id"]: i for i, c in enumerate(self.emu.builtin)}
