@@ -3,7 +3,8 @@
 # against the local IBM Cloud emulator (tests/emulator).  `make demo` runs it.
 # After the guide's flows (F1 to F15), a cluster's life: create a VPC
 # cluster and wait for it, use it with kubectl, remove it and wait until it
-# is gone (F16, F19, F17; the emulator runs one lifecycle step a second).
+# is gone (F16, F19, F20, F22, F17; the emulator runs one lifecycle step a
+# second).
 #
 #   sh tests/demo.sh
 #
@@ -291,6 +292,10 @@ step F12 "the new cluster's kubeconfig" 0 \
 	"iksctl cluster config edge1 --kubeconfig $KC1"
 step F15 "its nodes, with the real kubectl through that kubeconfig" 0 \
 	"kubectl --kubeconfig $KC1 get nodes"
+step "F20/F19" "resize its default pool to 3 workers a zone (PATCH /v1/clusters/{id}/workerpools/default) and wait until they are normal" 0 \
+	"iksctl worker-pool resize edge1 default --size-per-zone 3 --wait"
+step F22 "its workers now (VPC: GET /v2/vpc/getWorkers, the same columns as classic)" 0 \
+	"iksctl worker ls edge1"
 step "F17/F19" "remove it (DELETE /v1/clusters/{id}; -f: no question) and wait until it is gone" 0 \
 	"iksctl cluster rm edge1 -f --wait"
 step F19 "it is gone: waiting for deleted ends at once" 0 \

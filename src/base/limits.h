@@ -86,6 +86,8 @@
 #define LIM_REQ_BODY_BYTES  (1024 * 1024) /* a -d DATA or @FILE request body */
 #define LIM_REQ_HEADER_BYTES   8192 /* the -H lines of one api call */
 #define LIM_TABLE_ROW_BYTES   16384 /* the cells of one table row, as built */
+#define LIM_WORKERS            512 /* workers of a cluster a wait remembers */
+#define LIM_WORKER_ID_BYTES    128 /* one worker id */
 #define LIM_ZONES               16 /* --zone/--subnet-id pairs of a create */
 #define LIM_JSONW_DEPTH          8 /* nesting of a JSON body iksctl writes */
 #define LIM_JSON_BODY_BYTES  16384 /* a JSON body iksctl writes (create ...) */

@@ -291,22 +291,6 @@ cluster_get(const char *key)
 	return out_table_end();
 }
 
-static int
-cluster_workers(const char *key)
-{
-	static const char *const hdr[] = { "ID", "PUBLIC-IP", "PRIVATE-IP",
-	    "FLAVOR", "STATE", "STATUS", "ZONE", "VERSION" };
-	static const char *const keys[] = { "id", "publicIP", "privateIP",
-	    "machineType", "state", "status", "location", "kubeVersion" };
-	struct listing l = { key, NULL, hdr, keys, 8 };
-	char path[LIM_PATH_BYTES];
-	int r;
-
-	if ((r = cluster_path(path, sizeof(path), key, "/workers")) != 0)
-		return r;
-	return list(&l, path);
-}
-
 /*
  * print_export: "export KUBECONFIG=<file>" for eval in a shell: as it
  * is when every byte is plain, else in single quotes, each ' as '\''.
@@ -448,5 +432,17 @@ cmd_cluster(int argc, char **argv)
 		    sub);
 	if (config)
 		return cluster_config(key, file, priv);
-	return sub[0] == 'g' ? cluster_get(key) : cluster_workers(key);
+	return sub[0] == 'g' ? cluster_get(key) : cmd_pools(argc, argv);
+}
+
+/* cmd_day2: worker-pool, zone, worker: listings here, changes as rows. */
+int
+cmd_day2(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+
+	if (argv[0][0] != 'z' && (strcmp(sub, "ls") == 0 ||
+	    strcmp(sub, "get") == 0))
+		return cmd_pools(argc, argv);
+	return cmd_manage(argc, argv);
 }

@@ -48,6 +48,8 @@ int cmd_versions(int argc, char **argv);
 int cmd_clusters(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_manage(int argc, char **argv);
+int cmd_pools(int argc, char **argv);
+int cmd_day2(int argc, char **argv);
 int cmd_kube_credential(int argc, char **argv);
 int cmd_kube(int argc, char **argv);
 int cmd_api(int argc, char **argv);

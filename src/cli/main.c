@@ -64,6 +64,24 @@ static const struct command commands[] = {
 	    "  cluster wait CLUSTER [--until normal|master|deleted|version]\n"
 	    "      [--wait-timeout 90m]; create, rm and master update also take\n"
 	    "      [-f] [--dry-run] [--wait] [--wait-timeout 90m]" },
+	{ "worker-pool", cmd_day2, 1, "worker-pool ls CLUSTER | get CLUSTER POOL\n"
+	    "  worker-pool create classic CLUSTER --name N --flavor F\n"
+	    "      --size-per-zone N [--hardware shared|dedicated] [--label K=V]...\n"
+	    "  worker-pool create vpc-gen2 CLUSTER --name N --flavor F\n"
+	    "      --size-per-zone N [--vpc-id ID] [--label K=V]...\n"
+	    "  worker-pool resize CLUSTER POOL --size-per-zone N\n"
+	    "  worker-pool rm CLUSTER POOL" },
+	{ "zone", cmd_day2, 1, "zone add classic CLUSTER POOL --zone Z "
+	    "[--private-vlan ID\n      [--public-vlan ID | --private-only]]\n"
+	    "  zone add vpc-gen2 CLUSTER POOL --zone Z --subnet-id S\n"
+	    "  zone rm CLUSTER POOL --zone Z" },
+	{ "worker", cmd_day2, 1, "worker ls CLUSTER [--worker-pool P] "
+	    "[--show-deleted]\n"
+	    "  worker get CLUSTER WORKER\n"
+	    "  worker reboot CLUSTER WORKER... [--hard]\n"
+	    "  worker reload|update|rm CLUSTER WORKER...\n"
+	    "  worker replace CLUSTER WORKER [--update]\n"
+	    "      pools, zones, workers: [-f] [--dry-run] [--wait] [--wait-timeout D]" },
 	{ "kube-credential", cmd_kube_credential, 1,
 	    "kube-credential [--cluster C]" },
 	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE|@-] "

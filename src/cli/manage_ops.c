@@ -62,19 +62,131 @@ static const struct fld f_wait[] = {
 	{ 0, 0, 0, 0, 0, 0, 0 },
 };
 
+static const struct fld f_pool_classic[] = {
+	{ "--name", "name", F_STR, 1, -1, -1, 0 },
+	{ "--flavor", "machineType", F_STR, 1, -1, -1, 0 },
+	{ "--size-per-zone", "sizePerZone", F_INT, 1, -1, -1, 0 },
+	{ "--hardware", "isolation", F_ENUM, 0, -1, -1,
+	    "shared=public,dedicated=private" },
+	{ "--label", "labels", F_LABELS, 0, -1, -1, 0 },
+	{ "--disable-disk-encrypt", "diskEncryption", F_NOT, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_pool_vpc[] = {
+	{ "--name", "name", F_STR, 1, -1, -1, 0 },
+	{ 0, "cluster", F_CLUSTER, 0, -1, -1, 0 },
+	{ "--flavor", "flavor", F_STR, 1, -1, -1, 0 },
+	{ "--size-per-zone", "workerCount", F_INT, 1, -1, -1, 0 },
+	{ "--vpc-id", "vpcID", F_STR, 0, -1, -1, 0 },
+	{ "--label", "labels", F_LABELS, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_resize[] = {
+	{ "--size-per-zone", "sizePerZone", F_INT, 1, -1, -1, 0 },
+	{ 0, "state", F_CONST, 0, -1, -1, "resizing" },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_none[] = {
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_zone_classic[] = {
+	{ "--zone", "id", F_STR, 1, -1, -1, 0 },
+	{ "--private-vlan", "privateVlan", F_STR, 0, -1, -1, 0 },
+	{ "--public-vlan", "publicVlan", F_STR, 0, 1, -1, 0 },
+	{ "--private-only", "", F_NONE, 0, 1, 2, 0 },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+/* GSDK's key for the pool; BMX and Terraform send workerPoolID as well. */
+static const struct fld f_zone_vpc[] = {
+	{ "--zone", "id", F_STR, 1, -1, -1, 0 },
+	{ 0, "cluster", F_CLUSTER, 0, -1, -1, 0 },
+	{ 0, "workerpool", F_POOL, 0, -1, -1, 0 },
+	{ 0, "workerPoolID", F_POOL, 0, -1, -1, 0 },
+	{ "--subnet-id", "subnetID", F_STR, 1, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_zone_rm[] = {
+	{ "--zone", "", F_PATH, 1, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_reboot[] = {
+	{ "--hard", "action", F_SWITCH, 0, -1, -1, "reboot|os_reboot" },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_reload[] = {
+	{ 0, "action", F_CONST, 0, -1, -1, "reload" },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_wupdate[] = {
+	{ 0, "action", F_CONST, 0, -1, -1, "update" },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static const struct fld f_replace[] = {
+	{ 0, "cluster", F_CLUSTER, 0, -1, -1, 0 },
+	{ 0, "workerID", F_WORKER, 0, -1, -1, 0 },
+	{ "--update", "update", F_BOOL, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0, 0 },
+};
+
+#define C OP_CLUSTER
+#define P (OP_CLUSTER | OP_POOL)
+#define W (OP_CLUSTER | OP_WORKERS | OP_CONFIRM)
+
 const struct op manage_ops[] = {
 	{ "cluster create classic", "POST", "/v1/clusters", f_classic, "id",
-	    "created", "created and normal", OP_CREATE, WAIT_NORMAL, "90m" },
+	    "created", "created and normal", OP_CREATE, WAIT_NORMAL, N_CLUSTER,
+	    "90m" },
 	{ "cluster create vpc-gen2", "POST", "/v2/vpc/createCluster", f_vpc,
 	    "clusterID", "created", "created and normal", OP_CREATE,
-	    WAIT_NORMAL, "90m" },
+	    WAIT_NORMAL, N_CLUSTER, "90m" },
 	{ "cluster rm", "DELETE", "/v1/clusters/{c}", f_rm, 0,
-	    "is being removed", "removed", OP_CLUSTER | OP_CONFIRM_NAME,
-	    WAIT_DELETED, "45m" },
+	    "is being removed", "removed", C | OP_CONFIRM_NAME | OP_FORGET,
+	    WAIT_DELETED, N_CLUSTER, "45m" },
 	{ "cluster master update", "PUT", "/v1/clusters/{c}", f_update, 0,
-	    "master update started", "master updated", OP_CLUSTER | OP_CONFIRM,
-	    WAIT_VERSION, "60m" },
-	{ "cluster wait", 0, 0, f_wait, 0, 0, "", OP_CLUSTER, WAIT_NORMAL, 0 },
+	    "master update started", "master updated", C | OP_CONFIRM,
+	    WAIT_VERSION, N_CLUSTER, "60m" },
+	{ "cluster wait", 0, 0, f_wait, 0, 0, "", C, WAIT_NORMAL, N_CLUSTER, 0 },
+	{ "worker-pool create classic", "POST", "/v1/clusters/{c}/workerpools",
+	    f_pool_classic, "id", "created", "created and its workers normal",
+	    C | OP_NEW_POOL, WAIT_POOL, N_POOL, "90m" },
+	{ "worker-pool create vpc-gen2", "POST", "/v2/vpc/createWorkerPool",
+	    f_pool_vpc, "workerPoolID", "created", "created and its workers "
+	    "normal", C | OP_NEW_POOL, WAIT_POOL, N_POOL, "90m" },
+	{ "worker-pool resize", "PATCH", "/v1/clusters/{c}/workerpools/{p}",
+	    f_resize, 0, "is being resized", "resized, its workers normal", P,
+	    WAIT_POOL, N_POOL, "90m" },
+	{ "worker-pool rm", "DELETE", "/v1/clusters/{c}/workerpools/{p}",
+	    f_none, 0, "is being removed", "removed", P | OP_CONFIRM,
+	    WAIT_GONE, N_POOL, "90m" },
+	{ "zone add classic", "POST", "/v1/clusters/{c}/workerpools/{p}/zones",
+	    f_zone_classic, 0, "added", "added, its workers normal", P,
+	    WAIT_POOL, N_ZONE, "90m" },
+	{ "zone add vpc-gen2", "POST", "/v2/vpc/createWorkerPoolZone",
+	    f_zone_vpc, 0, "added", "added, its workers normal", P, WAIT_POOL,
+	    N_ZONE, "90m" },
+	{ "zone rm", "DELETE", "/v1/clusters/{c}/workerpools/{p}/zones/{z}",
+	    f_zone_rm, 0, "is being removed", "removed", P | OP_CONFIRM,
+	    WAIT_GONE, N_ZONE, "90m" },
+	{ "worker reboot", "PUT", "/v1/clusters/{c}/workers/{w}", f_reboot, 0,
+	    "is rebooting", "rebooted", W, WAIT_WORKER, N_WORKER, "90m" },
+	{ "worker reload", "PUT", "/v1/clusters/{c}/workers/{w}", f_reload, 0,
+	    "is being reloaded", "reloaded", W, WAIT_WORKER, N_WORKER, "90m" },
+	{ "worker update", "PUT", "/v1/clusters/{c}/workers/{w}", f_wupdate, 0,
+	    "is being updated", "updated", W, WAIT_WORKER, N_WORKER, "90m" },
+	{ "worker replace", "POST", "/v2/{vpc}replaceWorker", f_replace, 0,
+	    "is being replaced", "replaced", W, WAIT_REPLACED, N_WORKER, "90m" },
+	{ "worker rm", "DELETE", "/v1/clusters/{c}/workers/{w}", f_none, 0,
+	    "is being removed", "removed", W, WAIT_GONE, N_WORKER, "90m" },
 };
 
 const size_t manage_nops = sizeof(manage_ops) / sizeof(manage_ops[0]);

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "base/limits.h"
+
 /* How a flag reaches the request. */
 enum ftype {
 	F_STR,      /* --flag V: "key": V */
@@ -20,6 +22,12 @@ enum ftype {
 	F_ZONES,    /* --flag Z with arg S, paired: "key": [{"id","subnetID"}] */
 	F_QUERY,    /* ?key=true with --flag, else ?key=false */
 	F_NONE,     /* a flag only checked (needs/excludes), not sent */
+	F_CLUSTER,  /* "key": the cluster's id (v2 bodies) */
+	F_POOL,     /* "key": the POOL */
+	F_WORKER,   /* "key": the WORKER being sent */
+	F_LABELS,   /* --flag K=V, repeatable: "key": {"K": "V", ...} */
+	F_SWITCH,   /* "key": arg's "a|b": a with --flag, else b */
+	F_PATH,     /* --flag V: V is {z} of the path, not in the body */
 };
 
 struct fld {
@@ -36,23 +44,65 @@ enum {
 	OP_CLUSTER = 1,         /* takes CLUSTER */
 	OP_CONFIRM = 2,         /* asks yes on a terminal */
 	OP_CONFIRM_NAME = 4,    /* asks for the cluster's name typed back */
-	OP_CREATE = 8,          /* looked up by --name after a 5xx */
+	OP_CREATE = 8,          /* a cluster: looked up by --name after a 5xx */
+	OP_POOL = 16,           /* takes POOL after CLUSTER */
+	OP_WORKERS = 32,        /* takes WORKER...: each is sent on its own */
+	OP_NEW_POOL = 64,       /* a pool: looked up by --name after a 5xx */
+	OP_FORGET = 128,        /* removes the cluster's files under the home */
 };
+
+/* What a command's line names: "<noun> <name> <done>". */
+enum noun { N_CLUSTER, N_POOL, N_ZONE, N_WORKER };
 
 struct op {
 	const char *words;      /* "cluster create classic" */
 	const char *method;     /* NULL: nothing is sent (cluster wait) */
-	const char *path;       /* "{c}" is the cluster */
+	const char *path;       /* {c} cluster, {p} pool, {w} worker, {z} the
+	                         * F_PATH value, {vpc} "vpc/" on VPC clusters */
 	const struct fld *f;    /* flags, ended by a NULL flag and key */
 	const char *id_key;     /* the new id in a create's answer */
 	const char *done;       /* the table line: "cluster N <done>" */
 	const char *waited;     /* the same after --wait */
 	unsigned char flags;    /* OP_* */
 	unsigned char until;    /* the --wait target */
+	unsigned char noun;     /* enum noun */
 	const char *timeout;    /* --wait-timeout default */
 };
 
 extern const struct op manage_ops[];
 extern const size_t manage_nops;
+
+#define MAX_FLDS 16
+
+/* What the command line said. */
+struct args {
+	const struct op *op;
+	const char *cluster;            /* CLUSTER or -c */
+	const char *val[MAX_FLDS];      /* each field's value, or NULL */
+	const char *zone[LIM_ZONES], *subnet[LIM_ZONES]; /* F_ZONES pairs */
+	int nzone, nsubnet;
+	const char *pool;               /* POOL or -p */
+	const char *worker[LIM_ZONES];  /* WORKER... or -w */
+	int nworker;
+	const char *cur;                /* the WORKER being sent */
+	const char *label[LIM_ZONES];   /* --label K=V */
+	int nlabel;
+	int vpc;                        /* the cluster is vpc-gen2 */
+	int force, dry_run, wait;       /* -f, --dry-run, --wait */
+	const char *timeout;            /* --wait-timeout */
+};
+
+
+/*
+ * manage_parse: the op's arguments after its words (argv[0..argc)) into
+ * a, checked (exit 2 before anything is sent).  0 or ERR_USAGE.
+ */
+int manage_parse(struct args *a, int argc, char **argv);
+
+/* manage_body: the op's JSON body into buf[cap]; *len 0 if it has none. */
+int manage_body(const struct args *a, char *buf, size_t cap, size_t *len);
+
+/* manage_path: the op's path with its {tokens} and query into dst. */
+int manage_path(const struct args *a, char *dst, size_t cap);
 
 #endif

@@ -13,6 +13,7 @@
 #include "cloud/containers.h"
 #include "cloud/session.h"
 #include "net/sock.h"
+#include "net/url.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -39,8 +40,38 @@ manage_target(const char *key, struct manage_target *t)
 {
 	static struct http_resp rs;
 	struct json_doc d;
+	int r;
 
-	return get(key, t, &rs, &d);
+	if ((r = get(key, t, &rs, &d)) == 0)
+		t->vpc = json_str_eq(&d, json_get(&d, 0, "provider"), "vpc-gen2");
+	return r;
+}
+
+int
+manage_pool_get(const struct manage_target *t, const char *pool,
+    struct http_resp *rs)
+{
+	char sub[LIM_PATH_BYTES];
+	struct sbuf b;
+	int r;
+
+	sbuf_init(&b, sub, sizeof(sub));
+	sbuf_add(&b, t->vpc ? "/v2/vpc/getWorkerPool?cluster=" :
+	    "/v1/clusters/");
+	url_encode(&b, slice_of(t->id), 0);
+	sbuf_add(&b, t->vpc ? "&workerpool=" : "/workerpools/");
+	url_encode(&b, slice_of(pool), 0);
+	if ((r = sbuf_ok(&b, "path")) != 0)
+		return r;
+	return session_call(SVC_CS, "GET", sub, NULL, NULL, 0, NULL, NULL, rs);
+}
+
+int
+manage_pool_exists(const struct manage_target *t, const char *pool)
+{
+	static struct http_resp rs;
+
+	return manage_pool_get(t, pool, &rs) != 0 || rs.status != 404;
 }
 
 /* created_after: 1 if the cluster in d was created after start. */
@@ -65,20 +96,22 @@ created_after(const struct json_doc *d, const struct http_resp *rs,
 }
 
 int
-manage_created(const char *what, struct manage_target *t,
-    const char *id_key, int64_t t0_ms, int r, struct http_resp *rs)
+manage_created(const char *what, struct manage_target *t, const char *pool,
+    int before, const char *id_key, int64_t t0_ms, int r,
+    struct http_resp *rs)
 {
 	static char saved[512], shown[4 * 512], made[2 * LIM_FIELD_BYTES];
 	static struct manage_target found;
 	static struct http_resp look;
+	char *id = pool != NULL ? t->pool_id : t->id;
 	struct json_doc d;
 	struct sbuf b;
-	int code;
+	int code, ok;
 
 	if (r == 0 && api_ok(rs)) {
 		if ((r = api_parse(what, rs->body, rs->body_len, &d)) != 0)
 			return r;
-		return json_get_str(&d, 0, id_key, t->id, sizeof(t->id)) < 0 ?
+		return json_get_str(&d, 0, id_key, id, LIM_FIELD_BYTES) < 0 ?
 		    err_code_last() : 0;
 	}
 	if (r == 0 && rs->status < 500)
@@ -87,21 +120,27 @@ manage_created(const char *what, struct manage_target *t,
 		return r;
 	code = r == 0 ? api_error(what, rs, 0) : r;
 	(void)str_copy(saved, sizeof(saved), err_detail(), "detail");
-	if (get(t->name, &found, &look, &d) != 0 || !created_after(&d, &look,
-	    (sock_now_ms() - t0_ms + 999) / 1000))
+	if (pool != NULL)
+		ok = !before && manage_pool_get(t, pool, &look) == 0 && api_ok(&look) &&
+		    api_parse(pool, look.body, look.body_len, &d) == 0 &&
+		    json_get_str(&d, 0, "id", found.id, sizeof(found.id)) >= 0;
+	else
+		ok = get(t->name, &found, &look, &d) == 0 && created_after(&d,
+		    &look, (sock_now_ms() - t0_ms + 999) / 1000);
+	if (!ok)
 		return err_set(code, "%s", saved);
-	memcpy(t->id, found.id, sizeof(t->id));
+	memcpy(id, found.id, LIM_FIELD_BYTES);
 	sbuf_init(&b, made, sizeof(made));
 	sbuf_addc(&b, '{');
 	json_add_string(&b, slice_of(id_key));
 	sbuf_addc(&b, ':');
-	json_add_string(&b, slice_of(t->id));
+	json_add_string(&b, slice_of(id));
 	sbuf_add(&b, "}\n");
 	t->body = (struct slice){ made, b.len };
 	sbuf_init(&b, shown, sizeof(shown));
 	term_escape(&b, saved, strlen(saved));
-	sbuf_add(&b, "; but cluster ");
-	term_escape(&b, t->id, strlen(t->id));
+	sbuf_add(&b, pool != NULL ? "; but worker pool " : "; but cluster ");
+	term_escape(&b, id, strlen(id));
 	fprintf(stderr, "iksctl: %s was created after the request, so it is "
 	    "not sent again\n", shown);
 	return 0;

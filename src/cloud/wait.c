@@ -34,7 +34,8 @@ struct view {
 	char mstate[64];        /* masterState */
 	char version[128];      /* masterKubeVersion */
 	int vpc;                /* provider vpc-gen2 */
-	int workers, ready;     /* workers listed and normal; -1: not read */
+	int workers, ready;     /* workers looked at and normal; -1: not read */
+	int old;                /* WAIT_REPLACED: the old worker is still there */
 	char wfail[64];         /* a worker's failed state, or "" */
 };
 
@@ -65,14 +66,14 @@ in(const char *s, const char *const *set)
 
 /* What each target is called in messages, and by --until. */
 static const char *const until_name[] = { "normal", "master", "deleted",
-    "version", NULL };
+    "version", "normal", "deleted", "normal", "replaced" };
 
 int
 wait_until_parse(const char *s)
 {
 	int k;
 
-	for (k = 0; until_name[k] != NULL; k++)
+	for (k = 0; k <= WAIT_VERSION; k++)
 		if (strcmp(s, until_name[k]) == 0)
 			return k;
 	return -1;
@@ -128,20 +129,65 @@ sub_str(const struct json_doc *d, int obj, const char *a, const char *b,
 		out[0] = '\0';
 }
 
-/* read_workers: count the workers of the cluster and the normal ones. */
+/* The workers there were before a replace (wait_prepare). */
+static char known[LIM_WORKERS][LIM_WORKER_ID_BYTES];
+static int nknown, collect;
+
 static int
-read_workers(const char *id, struct view *v, struct http_resp *rs)
+is_known(const char *id)
 {
-	char path[LIM_PATH_BYTES], st[64];
+	int k;
+
+	for (k = 0; k < nknown; k++)
+		if (strcmp(known[k], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* matches: 1 if worker e is one the wait looks at. */
+static int
+matches(const struct wait_spec *w, const struct json_doc *d, int e,
+    const char *id)
+{
+	char s[LIM_FIELD_BYTES];
+
+	if (w->until == WAIT_WORKER || (w->until == WAIT_GONE &&
+	    w->worker != NULL))
+		return strcmp(id, w->worker) == 0;
+	if (w->pool != NULL) {
+		field(d, e, "poolName", s, sizeof(s));
+		if (strcmp(s, w->pool) != 0) {
+			field(d, e, "poolid", s, sizeof(s));
+			if (s[0] == '\0')
+				field(d, e, "poolID", s, sizeof(s));
+			if (strcmp(s, w->pool) != 0)
+				return 0;
+		}
+	}
+	field(d, e, "location", s, sizeof(s));
+	return w->zone == NULL || strcmp(s, w->zone) == 0;
+}
+
+/*
+ * read_workers: count the workers the wait looks at (all of the cluster
+ * for WAIT_NORMAL) and the normal ones: v1 state normal (and status
+ * Ready for the worker targets); v2 health.state normal (and
+ * lifecycle.actualState deployed).  Deleted ones are not counted.
+ */
+static int
+read_workers(const struct wait_spec *w, struct view *v, struct http_resp *rs)
+{
+	char path[LIM_PATH_BYTES], st[64], hs[64], id[LIM_WORKER_ID_BYTES];
+	int r, e, k, ok, all = w->until == WAIT_NORMAL;
 	struct json_doc d;
 	struct sbuf b;
-	int r, e, k;
 
 	sbuf_init(&b, path, sizeof(path));
 	sbuf_add(&b, v->vpc ? "/v2/vpc/getWorkers?cluster=" : "/v1/clusters/");
-	url_encode(&b, slice_of(id), 0);
-	if (!v->vpc)
-		sbuf_add(&b, "/workers");
+	url_encode(&b, slice_of(w->cluster), 0);
+	sbuf_add(&b, v->vpc ? "" : "/workers");
+	if (!all)
+		sbuf_add(&b, v->vpc ? "&showDeleted=true" : "?showDeleted=true");
 	if ((r = sbuf_ok(&b, "path")) != 0 ||
 	    (r = session_call(SVC_CS, "GET", path, NULL, NULL, 0, NULL, NULL,
 	    rs)) != 0 || !api_ok(rs))
@@ -152,20 +198,67 @@ read_workers(const char *id, struct view *v, struct http_resp *rs)
 		return err_set(ERR_JSON_FIELD, "workers: the answer is not a list");
 	v->workers = v->ready = 0;
 	for (k = 0, e = 1; k < json_size(&d, 0); k++, e = json_next(&d, e)) {
-		/* v1: state; v2: health.state, lifecycle.actualState. */
+		field(&d, e, "id", id, sizeof(id));
+		if (collect) {
+			if (nknown < LIM_WORKERS)
+				memcpy(known[nknown++], id, sizeof(id));
+			continue;
+		}
+		if (!all && !matches(w, &d, e, id) && !(w->until ==
+		    WAIT_REPLACED && !is_known(id)))
+			continue;
+		/* v1: state, status; v2: lifecycle.actualState, health. */
 		field(&d, e, "state", st, sizeof(st));
-		if (st[0] == '\0')
+		field(&d, e, "status", hs, sizeof(hs));
+		if (st[0] == '\0') {
 			sub_str(&d, e, "lifecycle", "actualState", st, sizeof(st));
+			sub_str(&d, e, "health", "state", hs, sizeof(hs));
+			ok = strcmp(hs, "normal") == 0 && (all ||
+			    strcmp(st, "deployed") == 0);
+		} else {
+			ok = strcmp(st, "normal") == 0 && (all ||
+			    strcmp(hs, "Ready") == 0);
+		}
 		if (strcmp(st, "deleted") == 0)
 			continue;
+		if (w->until == WAIT_REPLACED) {
+			if (strcmp(id, w->worker) == 0) {
+				v->old = 1;
+				continue;
+			}
+			if (is_known(id))
+				continue;
+		}
 		if (in(st, failed))
 			memcpy(v->wfail, st, sizeof(st));
-		if (v->vpc)
-			sub_str(&d, e, "health", "state", st, sizeof(st));
 		v->workers++;
-		v->ready += strcmp(st, "normal") == 0;
+		v->ready += ok;
+		/* A worker wait's -o json: the worker (the new one) as read. */
+		if ((w->until == WAIT_WORKER || w->until == WAIT_REPLACED) &&
+		    json_raw(&d, e).n < sizeof(last_obj)) {
+			memcpy(last_obj, json_raw(&d, e).p, json_raw(&d, e).n);
+			last_len = json_raw(&d, e).n;
+		}
 	}
 	return 0;
+}
+
+int
+wait_prepare(const struct wait_spec *w)
+{
+	static struct http_resp rs;
+	struct view v;
+	int r;
+
+	memset(&v, 0, sizeof(v));
+	v.vpc = w->vpc;
+	nknown = 0;
+	collect = 1;
+	r = read_workers(w, &v, &rs);
+	collect = 0;
+	if (r == 0 && !api_ok(&rs))
+		r = api_error("workers", &rs, 0);
+	return r;
 }
 
 /*
@@ -182,6 +275,16 @@ poll_once(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 
 	memset(v, 0, sizeof(*v));
 	v->workers = v->ready = -1;
+	if (w->until >= WAIT_POOL) {
+		v->vpc = w->vpc;
+		if ((r = read_workers(w, v, rs)) == 0 && api_ok(rs))
+			return 0;
+		if (r == 0 && rs->status != 429 && rs->status < 500)
+			return api_error(w->label, rs, 0);
+		if (r == 0)
+			api_error(w->label, rs, 0);
+		return r == 0 || err_exit_status(r) == EXIT_NET ? 1 : r;
+	}
 	r = cluster_read(w->cluster, "", rs);
 	if (r == ERR_HTTP_STATUS && rs->status == 404) {
 		v->gone = 1;
@@ -206,7 +309,7 @@ poll_once(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 		v->vpc = strcmp(prov, "vpc-gen2") == 0;
 		if (w->until != WAIT_NORMAL || in(v->state, failed))
 			return 0;
-		r = read_workers(w->cluster, v, rs);
+		r = read_workers(w, v, rs);
 		/* Workers not listed yet (a 4xx while it deploys): not known. */
 		if (r == 0 && (api_ok(rs) || (rs->status != 429 &&
 		    rs->status < 500)))
@@ -268,6 +371,13 @@ judge(const struct wait_spec *w, const struct view *v, struct http_resp *rs)
 	case WAIT_VERSION:
 		return v->version[0] != '\0' && strstr(v->version, "pending") ==
 		    NULL && version_is(v->version, w->want_version);
+	case WAIT_POOL:
+	case WAIT_WORKER:
+		return (v->workers > 0 || w->empty_ok) && v->ready == v->workers;
+	case WAIT_GONE:
+		return v->workers == 0;
+	case WAIT_REPLACED:
+		return !v->old && v->workers > 0 && v->ready == v->workers;
 	}
 	return 0;
 }
@@ -283,6 +393,11 @@ describe(const struct view *v, int failures, struct sbuf *b)
 	}
 	if (v->gone) {
 		sbuf_add(b, "not found");
+		return;
+	}
+	if (v->state[0] == '\0' && v->master[0] == '\0') {   /* workers only */
+		sbuf_addf(b, "workers %d/%d ready%s", v->ready, v->workers,
+		    v->old ? ", the old one still there" : "");
 		return;
 	}
 	term_escape(b, v->state, strlen(v->state));
@@ -350,7 +465,7 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 	static struct http_resp rs;
 	static char text[512], prev[512];
 	int64_t t0 = sock_now_ms(), now, every = 10000, pause, fail_t0 = 0;
-	int r, seen = 0, failures = 0;
+	int r, seen = 0, failures = 0, moved = 0;
 	const char *giveup = getenv("IKSCTL_WAIT_GIVE_UP");   /* tests only */
 	uint64_t give_up_s = GIVE_UP_S;
 	struct sigaction sa;
@@ -390,8 +505,14 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 			failures = 0;
 			good = v;
 			r = judge(w, &v, &rs);
+			moved |= r == 0;
 			seen = r == 1 ? seen + 1 : 0;
-			if (r < 0 || seen >= 2)
+			/*
+			 * A worker action may not show yet on the first polls:
+			 * three in a row unless it was seen on its way.
+			 */
+			if (r < 0 || seen >= (w->until == WAIT_WORKER && !moved ?
+			    3 : 2))
 				break;
 		} else {
 			break;
@@ -400,6 +521,12 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 		describe(&good, failures, &b);
 		progress(w, text, prev, (now - t0) / 1000);
 		memcpy(prev, text, sizeof(prev));
+		if (now - t0 >= w->timeout_s * 1000 && w->until >= WAIT_POOL) {
+			r = err_set(ERR_WAIT_TIMEOUT, "timed out after %s waiting for "
+			    "%s to be %s (last: %s)", w->timeout_text, w->label,
+			    until_name[w->until], text);
+			break;
+		}
 		if (now - t0 >= w->timeout_s * 1000) {
 			r = err_set(ERR_WAIT_TIMEOUT, "timed out after %s waiting for "
 			    "%s to be %s (last: %s, \"%s\")", w->timeout_text,

@@ -27,6 +27,10 @@ enum wait_until {
 	WAIT_MASTER,    /* masterStatus Ready */
 	WAIT_DELETED,   /* the cluster answers 404 */
 	WAIT_VERSION,   /* masterKubeVersion no longer pending */
+	WAIT_POOL,      /* every worker of the pool (or zone) normal and Ready */
+	WAIT_GONE,      /* every worker of the pool, zone (or the one) deleted */
+	WAIT_WORKER,    /* the worker normal and Ready */
+	WAIT_REPLACED,  /* the worker gone, and a new one of its pool normal */
 };
 
 struct wait_spec {
@@ -36,6 +40,12 @@ struct wait_spec {
 	int until;                /* enum wait_until */
 	int created;              /* this command created it: 404 is passing */
 	const char *want_version; /* WAIT_VERSION: a prefix it must reach, or NULL */
+	const char *pool;         /* worker targets: only this pool (id or name) */
+	const char *zone;         /* ... and this zone, or NULL */
+	const char *worker;       /* WAIT_WORKER, WAIT_GONE, WAIT_REPLACED: it */
+	int vpc;                  /* the cluster is vpc-gen2 (v2 worker calls) */
+	int empty_ok;             /* WAIT_POOL: no workers is done (a new pool
+	                           * has none until a zone is added) */
 	int64_t timeout_s;        /* give up after this long */
 	const char *timeout_text; /* the timeout as given ("90m") */
 };
@@ -49,6 +59,13 @@ struct wait_spec {
  * error (a 404 not counted as passing, a 403, a 401 after a renewal).
  */
 int cluster_wait(const struct wait_spec *w, struct slice *last);
+
+/*
+ * wait_prepare: for WAIT_REPLACED, before the replace is sent: remember
+ * the workers there are now, so that the new one is the id not seen
+ * before.  Returns 0 or the service's error.
+ */
+int wait_prepare(const struct wait_spec *w);
 
 /* wait_until_parse: "normal", "master", "deleted", "version"; or -1. */
 int wait_until_parse(const char *s);

@@ -97,10 +97,10 @@ check "other account's cluster: exit 1" 1 ik cluster get "$EMU_OTHER_ACCOUNT_CLU
 check "cluster without a subcommand: usage" 2 ik cluster
 check "cluster get without CLUSTER: usage" 2 ik cluster get
 
-# --- cluster workers (F11) ---
+# --- cluster workers (F11): the same as worker ls (DESIGN.md, issue 14) ---
 check "cluster workers" 0 ik cluster workers "$EMU_CLUSTER"
 eq "workers header" "$(head -1 "$T_TMP/out" | tr -s ' ')" \
-	"ID PUBLIC-IP PRIVATE-IP FLAVOR STATE STATUS ZONE VERSION"
+	"ID STATE STATUS ZONE FLAVOR VERSION PRIVATE IP POOL"
 eq "three workers" "$(wc -l < "$T_TMP/out")" 4
 contains "worker flavor" "$T_TMP/out" "b3c.4x16.encrypted"
 check "workers -o json" 0 ik cluster workers "$EMU_CLUSTER_ID" -o json

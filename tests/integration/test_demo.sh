@@ -68,6 +68,10 @@ if [ -n "$(command -v kubectl)" ]; then
 		ok "lifecycle: kubectl get nodes lists the 2 workers" ||
 		fail "lifecycle: kubectl get nodes: $(sed -n '/get nodes$/,/^== /p' "$O" | head -c 300)"
 fi
+contains "lifecycle: the pool resized with --wait" "$O" "worker-pool default resized, its workers normal"
+[ "$(sed -n '/iksctl worker ls edge1$/,/^== /p' "$O" | grep -c ' normal ')" = 3 ] &&
+	ok "lifecycle: three normal workers after the resize" ||
+	fail "lifecycle: worker ls: $(sed -n '/iksctl worker ls edge1$/,/^== /p' "$O" | head -c 400)"
 contains "lifecycle: rm -f --wait" "$O" "cluster edge1 removed"
 contains "lifecycle: cluster wait --until deleted" "$O" "cluster edge1 is removed"
 if grep -q '^!! FAILED' "$O"; then fail "a step failed: $(grep -B3 '^!! FAILED' "$O" | head -c 400)"; else

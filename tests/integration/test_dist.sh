@@ -6,8 +6,9 @@
 # each tarball: the files and their modes, owner and time, both
 # SHA256SUMS, the gzip header, the binary (its architecture, that it is
 # the one built), the licences, the man page (man -l renders it without
-# a warning; it and the completion know every option of `iksctl help`
-# and every variable of DESIGN.md) and the bash completion (it loads and
+# a warning; it and the completion know every option of `iksctl help`,
+# every command and flag of the changing commands and the listings of
+# src/cli/*manage*.c and cmd_pools.c, and every variable of DESIGN.md) and the bash completion (it loads and
 # completes).  Binaries missing from build/<triple>/ are linked first
 # (make TARGET=<triple> bin).  Clean full rebuilds are `make dist-check`.
 #
@@ -143,18 +144,36 @@ else
 	done
 	eq "man: every command and option of iksctl help" "$miss_m" ""
 	eq "completion: every command and option of iksctl help" "$miss_c" ""
-	# The cluster lifecycle commands and every flag of their table
-	# (src/cli/cmd_manage.c, or manage_ops.c where the table moved), in both.
+	# Every command of the table of changing commands (the words of each row
+	# of src/cli/manage_ops.c), the listings of cmd_pools.c, and every flag
+	# of those sources and cmd_manage.c, in both.  A flag must stand as a
+	# word of its own (--hard is not found in --hardware); the completion
+	# needs each word of a command.
+	srcs=$(ls src/cli/*manage*.c src/cli/cmd_pools.c)
+	ops=$( (cat $srcs | sed -n 's/^[	 ]*{ "\([a-z][a-z0-9 -]*\)", .*/\1/p'
+		cat $srcs | grep -oE '"(worker-pool|worker) (ls|get)"' | tr -d '"') |
+		sort -u)
+	flags=$(cat $srcs | grep -oE '"--?[a-z][a-z-]*"' | tr -d '"' | sort -u)
+	nops=$(printf '%s\n' "$ops" | grep -c .)
+	nflags=$(printf '%s\n' "$flags" | grep -c .)
+	[ "$nops" -ge 21 ] && [ "$nflags" -ge 36 ] && ok "read $nops commands and $nflags flags from $(echo $srcs)" ||
+		fail "could read only $nops commands and $nflags flags from the sources"
 	miss_m="" miss_c=""
-	for w in "cluster create classic" "cluster create vpc-gen2" "cluster rm" \
-		"cluster master update" "cluster wait" \
-		$(cat src/cli/*manage*.c | grep -oE '"--?[a-z][a-z-]*"' | tr -d '"' | sort -u); do
-		grep -qF -- "$w" "$T_TMP/man" || miss_m="$miss_m $w"
-		case $w in cluster\ *) w=${w##* } ;; esac
-		grep -qF -- "$w" "$M/iksctl.bash" || miss_c="$miss_c $w"
+	IFS='
+'
+	for w in $ops; do
+		grep -qF -- "$w" "$T_TMP/man" || miss_m="$miss_m '$w'"
+		for x in $(printf '%s\n' $w | tr ' ' '\n'); do
+			grep -qwF -- "$x" "$M/iksctl.bash" || miss_c="$miss_c '$w'"
+		done
 	done
-	eq "man: every cluster lifecycle command and flag" "$miss_m" ""
-	eq "completion: every cluster lifecycle command and flag" "$miss_c" ""
+	unset IFS
+	for w in $flags; do
+		grep -qE -- "(^|[^a-z-])$w([^a-z-]|\$)" "$T_TMP/man" || miss_m="$miss_m $w"
+		grep -qE -- "(^|[^a-z-])$w([^a-z-]|\$)" "$M/iksctl.bash" || miss_c="$miss_c $w"
+	done
+	eq "man: every changing command, listing and flag" "$miss_m" ""
+	eq "completion: every changing command, listing and flag" "$miss_c" ""
 	miss=""
 	for v in IBMCLOUD_API_KEY IC_API_KEY IBMCLOUD_REGION IC_REGION \
 		IBMCLOUD_IAM_API_ENDPOINT IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT \
@@ -223,6 +242,34 @@ if command -v bash > /dev/null 2>&1; then
 	eq "complete: cluster wait C --w" "$(comp iksctl cluster wait c1 --w)" "--wait-timeout "
 	eq "complete: login -c is an account, not a cluster" \
 		"$(IKSCTL_HOME=$T_TMP/c comp iksctl login -c e)" " "
+	# Pools, zones and workers.
+	eq "complete: iksctl wor" "$(comp iksctl wor)" "worker worker-pool "
+	eq "complete: worker-pool" "$(comp iksctl worker-pool '')" "create get ls resize rm "
+	eq "complete: worker-pool create" "$(comp iksctl worker-pool create '')" "classic vpc-gen2 "
+	eq "complete: worker-pool create classic CLUSTER from the cache" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl worker-pool create classic e)" "edge-one "
+	eq "complete: worker-pool create classic C --s" \
+		"$(comp iksctl worker-pool create classic c1 --s)" "--size-per-zone "
+	eq "complete: worker-pool create vpc-gen2 C --v" \
+		"$(comp iksctl worker-pool create vpc-gen2 c1 --v)" "--verbose --visibility --vpc-id "
+	eq "complete: worker-pool resize CLUSTER from the cache" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl worker-pool resize e)" "edge-one "
+	eq "complete: worker-pool resize C POOL is not a cluster" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl worker-pool resize edge-one e)" " "
+	eq "complete: worker-pool rm -c from the cache" \
+		"$(IKSCTL_HOME=$T_TMP/c comp iksctl worker-pool rm -c e)" "edge-one "
+	eq "complete: zone add" "$(comp iksctl zone add '')" "classic vpc-gen2 "
+	eq "complete: zone add classic C P --p" \
+		"$(comp iksctl zone add classic c1 p1 --p)" "--private-only --private-vlan --public-vlan "
+	eq "complete: zone add vpc-gen2 C P --s" \
+		"$(comp iksctl zone add vpc-gen2 c1 p1 --s)" "--subnet-id "
+	eq "complete: worker" "$(comp iksctl worker '')" "get ls reboot reload replace rm update "
+	eq "complete: worker ls C --s" "$(comp iksctl worker ls c1 --s)" "--show-deleted "
+	eq "complete: worker ls C -p is a pool, not a password" "$(comp iksctl worker ls c1 -p '')" " "
+	eq "complete: worker reboot C W --h" "$(comp iksctl worker reboot c1 w1 --h)" "--hard --help "
+	eq "complete: worker replace C W --u" "$(comp iksctl worker replace c1 w1 --u)" "--update "
+	eq "complete: worker rm C -w W --w" "$(comp iksctl worker rm c1 -w w1 --w)" "--wait --wait-timeout --worker "
+	eq "complete: cluster workers C --w" "$(comp iksctl cluster workers c1 --w)" "--worker-pool "
 else
 	fail "bash is not installed"
 fi
