@@ -47,6 +47,15 @@ eq "pool create classic: the request line" "$(head -1 "$T_TMP/out")" "POST $CS/v
 json_eq "pool create classic: the body" "$(dry_body)" \
 	'{"name":"p1","machineType":"b3c.4x16","sizePerZone":2,"isolation":"private",
 	  "labels":{"a":"b","team":"edge"},"diskEncryption":true}'
+check "dry-run pool create classic --disable-disk-encrypt" 0 ik worker-pool create classic "$C" \
+	--name p9 --flavor b3c.4x16 --size-per-zone 1 --disable-disk-encrypt --dry-run
+json_eq "--disable-disk-encrypt: diskEncryption false" "$(dry_body)" \
+	'{"name":"p9","machineType":"b3c.4x16","sizePerZone":1,"diskEncryption":false}'
+check "dry-run zone add classic --private-only" 0 ik zone add classic "$C" p1 --zone dal13 \
+	--private-vlan 11 --private-only --dry-run
+json_eq "--private-only: no public VLAN" "$(dry_body)" '{"id":"dal13","privateVlan":"11"}'
+check "zone add classic: --private-only with --public-vlan: exit 2" 2 ik zone add classic "$C" p1 \
+	--zone dal13 --private-vlan 11 --public-vlan 22 --private-only --dry-run
 check "dry-run pool create vpc" 0 ik worker-pool create vpc-gen2 -c "$C" --name p2 \
 	--flavor bx2.4x16 --size-per-zone 3 --vpc-id r006-x --dry-run
 eq "pool create vpc: the request line" "$(head -1 "$T_TMP/out")" "POST $CS/v2/vpc/createWorkerPool"
