@@ -19,28 +19,8 @@ fault() { emu_post /control/fault "$1"; }
 # count METHOD PATH: requests of that method to the containers path.
 count() { emu_count_since request service=cs method="$1" path="/global$2"; }
 
-# logged_body METHOD PATH: the body the emulator logged for the last one.
-logged_body() {
-	log_settle
-	python3 - "$EMU_LOG" "$1" "/global$2" <<'PY'
-import json, sys
-last = None
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e.get("method") == sys.argv[2] and e.get("path") == sys.argv[3]:
-        last = e.get("body")
-print(json.dumps(last, sort_keys=True))
-PY
-}
 
-# json_eq NAME GOT WANT: the same JSON value.
-json_eq() {
-	if python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]) != json.loads(sys.argv[2]))' "$2" "$3"
-	then ok "$1"; else fail "$1: got $2, want $3"; fi
-}
 
-# dry_body: the JSON body of a --dry-run in $T_TMP/out (after the blank line).
-dry_body() { sed -n '/^$/,$p' "$T_TMP/out" | sed 1d; }
 
 check "login" 0 ik login --apikey "@$K" --region us-south
 

@@ -17,26 +17,6 @@ PTY="python3 tests/integration/pty_run.py"
 CS=$IBMCLOUD_CS_API_ENDPOINT
 C=$EMU_CLUSTER_ID
 
-# json_eq NAME GOT WANT: the same JSON value.
-json_eq() {
-	if python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]) != json.loads(sys.argv[2]))' "$2" "$3"
-	then ok "$1"; else fail "$1: got $2, want $3"; fi
-}
-dry_body() { sed -n '/^$/,$p' "$T_TMP/out" | sed 1d; }
-# logged_body METHOD PATH: the body the emulator logged for the last one.
-logged_body() {
-	log_settle
-	python3 - "$EMU_LOG" "$1" "/global$2" <<'PY'
-import json, sys
-last = None
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e.get("method") == sys.argv[2] and e.get("path") == sys.argv[3]:
-        last = e.get("body")
-print(json.dumps(last, sort_keys=True))
-PY
-}
-
 check "login" 0 ik login --apikey "@$K" --region us-south
 
 # ---- --dry-run: each request, nothing sent.
