@@ -408,10 +408,12 @@ cmd_cluster(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : "", *key = NULL, *file = NULL;
 	int i, r, priv = 0, config = strcmp(sub, "config") == 0;
 
+	if (strcmp(sub, "workers") == 0)
+		return cmd_pools(argc, argv);   /* worker ls, its flags too */
 	if (strcmp(sub, "create") == 0 || strcmp(sub, "rm") == 0 ||
 	    strcmp(sub, "master") == 0 || strcmp(sub, "wait") == 0)
 		return cmd_manage(argc, argv);
-	if (!config && strcmp(sub, "get") != 0 && strcmp(sub, "workers") != 0)
+	if (!config && strcmp(sub, "get") != 0)
 		return err_set(ERR_USAGE, "cluster: use 'cluster get|workers|config|"
 		    "create|rm|master update|wait CLUSTER'");
 	for (i = 2; i < argc; i++) {
@@ -432,7 +434,7 @@ cmd_cluster(int argc, char **argv)
 		    sub);
 	if (config)
 		return cluster_config(key, file, priv);
-	return sub[0] == 'g' ? cluster_get(key) : cmd_pools(argc, argv);
+	return cluster_get(key);
 }
 
 /* cmd_day2: worker-pool, zone, worker: listings here, changes as rows. */

@@ -118,6 +118,8 @@ check "worker-pool get" 0 ik worker-pool get "$EMU_CLUSTER" default
 eq "worker-pool get: one row" "$(wc -l < "$T_TMP/out")" 2
 check "cluster workers is worker ls" 0 ik cluster workers "$EMU_CLUSTER"
 eq "cluster workers: the same header" "$(head -1 "$T_TMP/out" | tr -s ' ')" "$HDR_W"
+check "cluster workers --worker-pool default" 0 ik cluster workers "$EMU_CLUSTER" --worker-pool default
+eq "cluster workers --worker-pool: its three workers" "$(wc -l < "$T_TMP/out")" 4
 check "worker ls --worker-pool nosuch: no rows" 0 ik worker ls "$EMU_CLUSTER" --worker-pool nosuch
 eq "worker ls of no pool: the header only" "$(wc -l < "$T_TMP/out")" 1
 
