@@ -24,8 +24,6 @@
 #include "cloud/session.h"
 #include "cloud/wait.h"
 #include "net/sock.h"
-#include "net/url.h"
-#include "proto/jsonw.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -155,3 +155,17 @@ for line in open(sys.argv[1]):
 print(json.dumps(last, sort_keys=True))
 PY
 }
+
+# lifecycle_start: the emulator with one lifecycle step a second, a poll
+# a second, the API key in $K, and the helpers ik (iksctl), fault (a
+# control fault) and PTY (run on a pseudo-terminal).
+lifecycle_start() {
+	emu_start
+	emu_post /control/config '{"step_s":1}'
+	export IKSCTL_WAIT_INTERVAL=1
+	K=$T_TMP/apikey
+	printf '%s\n' "$EMU_APIKEY" > "$K"
+	PTY="python3 tests/integration/pty_run.py"
+}
+ik() { "$IKSCTL" "$@"; }
+fault() { emu_post /control/fault "$1"; }

@@ -7,14 +7,7 @@
 # never sent twice (a 500 or a timeout after the create, a 429, a reset).
 # Waiting is test_wait.sh.
 . tests/integration/lib.sh
-emu_start
-emu_post /control/config '{"step_s":1}'
-export IKSCTL_WAIT_INTERVAL=1
-K=$T_TMP/apikey
-printf '%s\n' "$EMU_APIKEY" > "$K"
-ik() { "$IKSCTL" "$@"; }
-PTY="python3 tests/integration/pty_run.py"
-fault() { emu_post /control/fault "$1"; }
+lifecycle_start
 
 # count METHOD PATH: requests of that method to the containers path.
 count() { emu_count_since request service=cs method="$1" path="/global$2"; }

@@ -6,14 +6,7 @@
 # never sent twice, and the waits (pool workers normal, removals, a
 # replaced worker's successor, a reload).
 . tests/integration/lib.sh
-emu_start
-emu_post /control/config '{"step_s":1}'
-export IKSCTL_WAIT_INTERVAL=1
-K=$T_TMP/apikey
-printf '%s\n' "$EMU_APIKEY" > "$K"
-ik() { "$IKSCTL" "$@"; }
-fault() { emu_post /control/fault "$1"; }
-PTY="python3 tests/integration/pty_run.py"
+lifecycle_start
 CS=$IBMCLOUD_CS_API_ENDPOINT
 C=$EMU_CLUSTER_ID
 

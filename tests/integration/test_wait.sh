@@ -7,13 +7,7 @@
 # giving up after failures only, Retry-After, a token renewed mid-wait,
 # Ctrl-C (exit 130, nothing locked).
 . tests/integration/lib.sh
-emu_start
-emu_post /control/config '{"step_s":1}'
-export IKSCTL_WAIT_INTERVAL=1
-K=$T_TMP/apikey
-printf '%s\n' "$EMU_APIKEY" > "$K"
-ik() { "$IKSCTL" "$@"; }
-fault() { emu_post /control/fault "$1"; }
+lifecycle_start
 new() { ik cluster create classic --name "$1" --zone dal10 --flavor b3c.4x16 --workers 2 -q .id; }
 
 check "login" 0 ik login --apikey "@$K" --region us-south
