@@ -30,13 +30,15 @@
 struct store_field {
 	const char *key;     /* key in the file: the member's name */
 	size_t off;          /* offsetof the member in struct store */
-	size_t cap;          /* array size of a string; 0 for an int64_t */
+	size_t cap;          /* array size of a string; 0 for an int64_t
+			      * >= 0, 1 for one that may be negative */
 	const char *limit;   /* name of the limit that sizes it */
 };
 
 #define FSTR(m, lim) { #m, offsetof(struct store, m), \
 	sizeof(((struct store *)0)->m), #lim }
 #define FNUM(m) { #m, offsetof(struct store, m), 0, "INT64_MAX" }
+#define FSNUM(m) { #m, offsetof(struct store, m), 1, "INT64_MAX" }
 
 static const struct store_field fields[] = {
 	FSTR(iam_url, LIM_URL_BYTES),
@@ -58,6 +60,7 @@ static const struct store_field fields[] = {
 	FSTR(cred_source, LIM_CRED_SOURCE_BYTES),
 	FSTR(profile_id, LIM_FIELD_BYTES),
 	FSTR(profile_name, LIM_FIELD_BYTES),
+	FSNUM(clock_offset),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -128,13 +131,15 @@ field_set(const char *name, size_t line, struct store *s,
 {
 	char *dst = (char *)s + f->off;
 	const char *p = v.p;
+	int neg = f->cap == 1 && v.n > 1 && *p == '-';
 	uint64_t u;
 
-	if (f->cap == 0) {
+	if (f->cap <= 1) {
+		p += neg;
 		if (parse_u64(&p, v.p + v.n, INT64_MAX, &u) != 0 ||
 		    p != v.p + v.n)
 			return bad(name, line, "%s: bad number", f->key);
-		*(int64_t *)(void *)dst = (int64_t)u;
+		*(int64_t *)(void *)dst = neg ? -(int64_t)u : (int64_t)u;
 		return 0;
 	}
 	if (v.n >= f->cap)
@@ -258,8 +263,12 @@ frame_check(const char *name, const char *buf, size_t n, const char **body,
 	t = end - END_LINE_BYTES;
 	if (t[-1] != '\n' || memcmp(t, "end ", 4) != 0 || end[-1] != '\n')
 		return bad(name, 0, "no 'end' line: the file is truncated");
-	q = t + 4;
-	if (parse_hex(&q, end - 1, UINT32_MAX, &crc) != 0 || q != end - 1)
+	/* The sum is written in lower case: "A" for "a" is damage too. */
+	for (q = t + 4; q < end - 1 && !(*q >= 'A' && *q <= 'F'); q++)
+		;
+	p = t + 4;
+	if (q != end - 1 || parse_hex(&p, end - 1, UINT32_MAX, &crc) != 0 ||
+	    p != end - 1)
 		return bad(name, count_lines(buf, t), "garbled 'end' line");
 	if (crc != crc32_of(buf, (size_t)(t - buf)))
 		return bad(name, count_lines(buf, t), "bad checksum");
@@ -360,12 +369,12 @@ field_add(struct sbuf *b, const struct store *s, const struct store_field *f)
 	int64_t x;
 	size_t n;
 
-	if (f->cap == 0) {
+	if (f->cap <= 1) {
 		x = *(const int64_t *)(const void *)src;
-		if (x < 0)
+		if (x < 0 && f->cap == 0)
 			return err_set(ERR_STORE, "cannot save the store: %s "
 			    "is negative", f->key);
-		if (x > 0)
+		if (x != 0)
 			sbuf_addf(b, "%s %lld\n", f->key, (long long)x);
 		return 0;
 	}

@@ -20,7 +20,7 @@
 
 #include "base/limits.h"
 
-#define STORE_VERSION 1  /* the format store_save writes */
+#define STORE_VERSION 2  /* the format store_save writes (1: no clock_offset) */
 
 struct store_tls {
 	char host[LIM_HOSTPORT_BYTES];    /* "host:port"; "" = empty slot */
@@ -51,6 +51,8 @@ struct store {
 					   * or "": never the secret */
 	char profile_id[LIM_FIELD_BYTES]; /* trusted profile id or "" */
 	char profile_name[LIM_FIELD_BYTES]; /* trusted profile name or "" */
+	int64_t clock_offset;             /* the service's clock minus this
+					   * machine's, s, at IAM's last answer */
 	struct store_tls tls[LIM_STORE_TLS]; /* saved TLS sessions */
 };
 

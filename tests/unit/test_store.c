@@ -251,9 +251,9 @@ TEST(test_corrupt_cases)
 	expect(0, ERR_STORE, "no header");
 	n = seal("iksctl-store x\n");
 	expect(n, ERR_STORE, "garbled header");
-	n = seal("iksctl-store 2\nfuture stuff\n");
-	expect(n, ERR_STORE_VERSION, "newer iksctl (version 2); upgrade");
-	expect(16, ERR_STORE_VERSION, "version 2");
+	n = seal("iksctl-store 3\nfuture stuff\n");
+	expect(n, ERR_STORE_VERSION, "newer iksctl (version 3); upgrade");
+	expect(16, ERR_STORE_VERSION, "version 3");
 	n = seal("iksctl-store 1\nregion x\nbogus 1\n");
 	expect(n, ERR_STORE, "line 3: unknown key 'bogus'");
 	n = seal("iksctl-store 1\nregion x\nregion y\n");
@@ -281,6 +281,65 @@ TEST(test_corrupt_cases)
 	n = seal("iksctl-store 1\ntls a 1 01\ntls b 1 01\ntls c 1 01\n"
 	    "tls d 1 01\ntls e 1 01\n");
 	expect(n, ERR_STORE, "line 6: more than LIM_STORE_TLS = 4");
+}
+
+/* The clock offset: signed, kept, and a version 1 store still loads. */
+TEST(test_clock_offset)
+{
+	HOME_AT("clock");
+	char body[64];
+	size_t n;
+
+	make_typical(&s1);
+	s1.clock_offset = -7200;
+	CHECK_EQ_INT(store_save(home, &s1), 0);
+	CHECK_EQ_INT(file_read(at("clock/store"), text, sizeof(text), &n), 0);
+	CHECK(memcmp(text, "iksctl-store 2\n", 15) == 0);
+	CHECK(strstr(text, "\nclock_offset -7200\n") != NULL);
+	CHECK_EQ_INT(store_load(home, &s2), 0);
+	CHECK(s2.clock_offset == -7200);
+	CHECK(memcmp(&s1, &s2, sizeof(s1)) == 0);
+	s1.clock_offset = 31536000;
+	CHECK_EQ_INT(store_save(home, &s1), 0);
+	CHECK_EQ_INT(store_load(home, &s2), 0);
+	CHECK(s2.clock_offset == 31536000);
+	/* Zero is not written; a version 1 file reads as offset 0. */
+	s1.clock_offset = 0;
+	CHECK_EQ_INT(store_save(home, &s1), 0);
+	CHECK_EQ_INT(file_read(at("clock/store"), text, sizeof(text), &n), 0);
+	CHECK(strstr(text, "clock_offset") == NULL);
+	n = seal("iksctl-store 1\nregion x\nclock_offset 5\n");
+	CHECK_EQ_INT(store_parse("t", text, n, &s2), 0);
+	CHECK(s2.clock_offset == 5);
+	n = seal("iksctl-store 1\nregion x\n");
+	CHECK_EQ_INT(store_parse("t", text, n, &s2), 0);
+	CHECK(s2.clock_offset == 0);
+	n = seal("iksctl-store 2\nclock_offset -\n");
+	expect(n, ERR_STORE, "clock_offset: bad number");
+	n = seal("iksctl-store 2\nclock_offset --5\n");
+	expect(n, ERR_STORE, "clock_offset: bad number");
+	n = seal("iksctl-store 2\nclock_offset -9223372036854775808\n");
+	expect(n, ERR_STORE, "clock_offset: bad number");
+	n = seal("iksctl-store 2\naccess_iat -5\n");
+	expect(n, ERR_STORE, "access_iat: bad number");
+	/* The sum in upper case is damage (it is written in lower case). */
+	{
+		static const char *regions[] = { "a", "b", "c", "d", "e", "f" };
+		size_t k, r, up = 0;
+
+		for (r = 0; r < 6 && up == 0; r++) {
+			snprintf(body, sizeof(body), "iksctl-store 2\nregion %s\n",
+			    regions[r]);
+			n = seal(body);
+			for (k = n - 9; k < n - 1; k++)
+				if (text[k] >= 'a' && text[k] <= 'f') {
+					text[k] = (char)(text[k] - 'a' + 'A');
+					up++;
+				}
+		}
+		CHECK(up > 0);
+		expect(n, ERR_STORE, "garbled 'end' line");
+	}
 }
 
 TEST(test_over_limits)
@@ -666,6 +725,7 @@ main(void)
 	RUN(test_round_trip_empty);
 	RUN(test_truncation_and_flips);
 	RUN(test_corrupt_cases);
+	RUN(test_clock_offset);
 	RUN(test_over_limits);
 	RUN(test_save_rejects);
 	RUN(test_mode_warning);
