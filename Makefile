@@ -82,7 +82,7 @@ MBED_OURS_OBJ := $(MBED_OURS:%.c=$(OBJ)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/test/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
-TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(OUT)/tools/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(OUT)/tools/%) $(OUT)/tools/tls_probe_2100
 HDRS := $(wildcard src/*/*.h) third_party/mbedtls_config.h \
 	third_party/psa_crypto_config.h
 
@@ -133,10 +133,15 @@ mbed-lib: $(MBED_OBJ) $(MBED_OURS_OBJ)
 	@$(AR) rcs $(OUT)/libmbedtls.a $(MBED_OBJ) $(MBED_OURS_OBJ)
 	@test -n "$(MBED_OBJ)" || { echo "no mbedTLS sources in $(MBEDTLS_DIR)"; exit 1; }
 
+# tls.c knows when this iksctl was built, to tell a clock set before it:
+# SOURCE_DATE_EPOCH, else the last commit's time (reproducible).
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
+$(OBJ)/src/net/tls.o: FILE_DEFS = -DIKSCTL_BUILD_EPOCH=$(BUILD_EPOCH)
+
 $(OBJ)/src/%.o: src/%.c $(HDRS) $(MBEDTLS_STAMP) $(JSMN_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) $(FILE_DEFS) -c -o $@ $<
 
 $(OBJ)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c third_party/mbedtls_config.h \
 	third_party/psa_crypto_config.h
@@ -161,6 +166,17 @@ $(OUT)/test/%: $(OBJ)/tests/unit/%.o $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
 	@$(CC) $(ALL_CFLAGS) -fno-lto -o $@ $^ $(ALL_LDFLAGS)
 
 $(OUT)/tools/%: $(OBJ)/tests/tools/%.o $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(ALL_CFLAGS) -fno-lto -o $@ $^ $(ALL_LDFLAGS)
+
+# tls_probe as if built in 2100: this machine's clock then reads earlier
+# than the build (test_clock.sh).  Its tls.o comes before the library's.
+$(OBJ)/tests/tools/tls_2100.o: src/net/tls.c $(HDRS) $(MBEDTLS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(CC) $(ALL_CFLAGS) -DIKSCTL_BUILD_EPOCH=4102444800 -c -o $@ $<
+$(OUT)/tools/tls_probe_2100: $(OBJ)/tests/tools/tls_probe.o \
+	$(OBJ)/tests/tools/tls_2100.o $(OUT)/libiksctl.a $(OUT)/libmbedtls.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) $(ALL_CFLAGS) -fno-lto -o $@ $^ $(ALL_LDFLAGS)

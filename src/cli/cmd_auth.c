@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,7 +278,8 @@ show_session(int with_token)
 	sbuf_addf(&b, ",\"access_token_expiration\":%lld,\"expires_at\":",
 	    (long long)s->access_exp);
 	json_add_string(&b, slice_of(exp));
-	sbuf_addf(&b, ",\"refresh_token_expiration\":%lld", (long long)s->refresh_exp);
+	sbuf_addf(&b, ",\"refresh_token_expiration\":%lld,\"clock_offset_s\":%lld",
+	    (long long)s->refresh_exp, (long long)s->clock_offset);
 	sbuf_add(&b, ",\"iam_endpoint\":");
 	json_add_string(&b, slice_of(sess.iam_url));
 	sbuf_add(&b, ",\"accounts_endpoint\":");
@@ -313,8 +313,10 @@ cmd_login(int argc, char **argv)
 	l.account = a.account;
 	l.region = cli.region;
 	r = session_login(&l);
-	if (r == 0)
+	if (r == 0) {
+		session_clock_note("iksctl: login");
 		r = show_session(0);
+	}
 out:
 	mem_wipe(secret, sizeof(secret));
 	return r;
@@ -355,120 +357,6 @@ cmd_target(int argc, char **argv)
 	return r != 0 ? r : show_session(0);
 }
 
-/*
- * The token agent: token --watch --sink FILE [--kube] keeps a fresh token
- * in FILE for other programs on the device.  FILE is replaced atomically
- * (mode 0600) only when the token changes, renewal comes at about 80 %
- * of the token's life (jittered), a failing IAM is retried with
- * exponential backoff while the old token stays in FILE, and SIGTERM or
- * SIGINT end it cleanly (exit 0).
- */
-static volatile sig_atomic_t stop_agent;   /* a signal asked us to stop */
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stop_agent = 1;
-}
-
-/* nap: sleep s seconds unless a signal stops the agent first. */
-static void
-nap(int64_t s)
-{
-	struct timespec ts = { (time_t)s, 0 };
-
-	while (!stop_agent && nanosleep(&ts, &ts) != 0)
-		;
-}
-
-/* next_renewal: seconds from now until 80 % of [iat, exp], jittered. */
-static int64_t
-next_renewal(int64_t iat, int64_t exp)
-{
-	int64_t now = session_now(), life = exp - iat, at;
-
-	if (life <= 0)
-		life = exp - now;
-	at = iat + life * 8 / 10;
-	if (life >= 10)
-		at -= (int64_t)((unsigned)rand() % (unsigned)(life / 10 + 1));
-	return at > now ? at - now : 1;
-}
-
-static int
-agent(const char *sink, int kube)
-{
-	static char last[LIM_TOKEN_BYTES + 1];     /* the token in FILE */
-	struct sigaction sa;
-	const char *t;
-	int64_t exp, iat, wait, backoff = 1;
-	size_t n;
-	int r, force = 0, wrote = 0;
-	char whybuf[4 * 512];
-	struct sbuf why;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	while (!stop_agent) {
-		if (kube) {
-			r = session_kube(force, &t, &exp);
-			iat = sess.st.kube_iat;
-		} else {
-			r = session_access(force, &t);
-			exp = sess.st.access_exp;
-			iat = sess.st.access_iat;
-		}
-		if (r == ERR_AUTH_LOGIN || r == ERR_AUTH_EXPIRED)
-			return r;
-		if (r == 0 && strcmp(t, last) != 0) {
-			n = strlen(t);
-			memcpy(last, t, n);
-			last[n] = '\n';
-			r = file_write_atomic(sink, last, n + 1, 0600);
-			last[n] = '\0';
-			if (r != 0 && !wrote) {
-				/* A sink it cannot write: fail at start. */
-				mem_wipe(last, sizeof(last));
-				return r;
-			}
-			if (r != 0)
-				last[0] = '\0';
-			wrote = 1;
-		}
-		if (r == 0) {
-			wait = next_renewal(iat, exp);
-			backoff = 1;
-			if (cli.verbose)
-				fprintf(stderr, "iksctl: token: %s holds a token until %lld; "
-				    "next renewal in %lld s\n", sink, (long long)exp,
-				    (long long)wait);
-		} else {
-			/* The detail may quote IAM's answer: escaped. */
-			sbuf_init(&why, whybuf, sizeof(whybuf));
-			term_escape(&why, err_detail(), strlen(err_detail()));
-			fprintf(stderr, "iksctl: token: renewal failed: %s; next try "
-			    "in %lld s\n", whybuf, (long long)backoff);
-			wait = backoff;
-			backoff = backoff >= 32 ? 60 : backoff * 2;
-			/* Never sleep past half of what the token has left. */
-			exp = kube ? sess.st.kube_exp : sess.st.access_exp;
-			if (exp > session_now() && (exp - session_now()) / 2 < wait)
-				wait = (exp - session_now()) / 2;
-			if (wait < 1)
-				wait = 1;
-		}
-		force = 1;
-		http_close_all();
-		(void)session_finish();
-		nap(wait);
-	}
-	mem_wipe(last, sizeof(last));
-	return 0;
-}
-
 int
 cmd_token(int argc, char **argv)
 {
@@ -494,7 +382,7 @@ cmd_token(int argc, char **argv)
 	if (watch != (sink != NULL))
 		return err_set(ERR_USAGE, "--watch and --sink FILE go together");
 	if (watch)  /* A sink that cannot be written: no network at all. */
-		return (r = file_check_target(sink)) != 0 ? r : agent(sink, kube);
+		return (r = file_check_target(sink)) != 0 ? r : cmd_token_agent(sink, kube);
 	if (!kube) {
 		if ((r = session_access(refresh, &t)) != 0)
 			return r;

@@ -49,7 +49,9 @@ cmd_kube_credential(int argc, char **argv)
 	    "\"kind\":\"ExecCredential\",\"status\":{\"token\":");
 	json_add_string(&b, slice_of(tok));
 	sbuf_add(&b, ",\"expirationTimestamp\":");
-	json_add_string(&b, slice_of(out_time(exp - 10, when, sizeof(when))));
+	/* kubectl judges it with this machine's clock, not the service's. */
+	json_add_string(&b, slice_of(out_time(exp - sess.st.clock_offset - 10,
+	    when, sizeof(when))));
 	sbuf_add(&b, "}}\n");
 	r = b.overflow ? err_limit("credential", "LIM_TOKEN_BYTES",
 	    LIM_TOKEN_BYTES) : out_doc("kube-credential", cred, b.len);

@@ -43,6 +43,8 @@ int cmd_logout(int argc, char **argv);
 int cmd_accounts(int argc, char **argv);
 int cmd_target(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+/* cmd_token_agent: token --watch --sink FILE [--kube] (cmd_agent.c). */
+int cmd_token_agent(const char *sink, int kube);
 int cmd_regions(int argc, char **argv);
 int cmd_versions(int argc, char **argv);
 int cmd_clusters(int argc, char **argv);

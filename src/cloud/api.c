@@ -111,7 +111,7 @@ api_error(const char *what, const struct http_resp *rs, int is_iam)
 		n += snprintf(st + n, sizeof(st) - (size_t)n, " after %d tr%s",
 		    rs->attempts, rs->attempts == 1 ? "y" : "ies");
 	v = http_header(rs, "retry-after");
-	if (n > 0 && v.n > 0 && http_retry_after(v, (int64_t)time(NULL),
+	if (n > 0 && v.n > 0 && http_retry_after(v, http_resp_now(rs),
 	    &wait) == 0)
 		(void)snprintf(st + n, sizeof(st) - (size_t)n, ", the service "
 		    "asked to wait %lu s", (unsigned long)wait);

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void
 iam_tokens_wipe(struct iam_tokens *t)
@@ -114,6 +115,9 @@ iam_token(const char *iam_url, const char *client, struct sbuf *form,
 	rq.retry = 1;   /* the token POST is safe to repeat */
 	if ((r = http_do(&rq, &rs)) != 0)
 		return r;
+	t->at = (int64_t)time(NULL);
+	if (http_date(http_header(&rs, "date"), &t->date) != 0)
+		t->date = 0;
 	if (!api_ok(&rs))
 		return api_error("IAM", &rs, 1);
 	r = parse_tokens(&rs, t);

@@ -33,6 +33,8 @@ struct iam_tokens {
 	int64_t expires_in;              /* seconds, 0 if absent */
 	int64_t expiration;              /* unix s, 0 if absent */
 	int64_t refresh_exp;             /* refresh_token_expiration or 0 */
+	int64_t date;                    /* the answer's Date (IAM's clock), 0 if none */
+	int64_t at;                      /* this machine's clock at the answer */
 };
 
 /*

@@ -80,18 +80,16 @@ created_after(const struct json_doc *d, const struct http_resp *rs,
     int64_t elapsed_s)
 {
 	char when[64];
-	uint32_t date;
-	int64_t created, start;
+	int64_t created, start, date;
 
 	if (json_get_str(d, 0, "createdDate", when, sizeof(when)) < 0 ||
 	    fmt_parse_time(when, &created) != 0)
 		return 0;
 	/* The service's clock, from its Date (this machine's may be off). */
-	if (http_retry_after(http_header(rs, "date"), 0, &date) == 0 &&
-	    date > 0)
-		start = (int64_t)date - elapsed_s;
+	if (http_date(http_header(rs, "date"), &date) == 0)
+		start = date - elapsed_s;
 	else
-		start = session_now() - elapsed_s;
+		start = session_service_now() - elapsed_s;
 	return created >= start - CREATE_SLACK_S;
 }
 

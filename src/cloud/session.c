@@ -15,6 +15,7 @@
 #include "base/errors.h"
 #include "base/str.h"
 #include "base/file.h"
+#include "net/tls.h"
 #include "net/url.h"
 
 #include <stdio.h>
@@ -179,6 +180,7 @@ session_init(const char *region_flag, const char *visibility,
 		keep_load_err(r);
 	} else {
 		sess.have_store = r == 0;
+		tls_clock_offset = sess.st.clock_offset;
 		offer_tls();
 	}
 	return settle(region_flag, visibility, resource_group);

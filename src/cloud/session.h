@@ -162,7 +162,23 @@ int session_finish(void);
  */
 int cred_read(const char *source, char *out, size_t cap);
 
-/* session_now: the current unix time (IKSCTL_FAKE_NOW is not honoured). */
+/* session_now: this machine's unix time (IKSCTL_FAKE_NOW is not honoured). */
 int64_t session_now(void);
+
+/*
+ * session_service_now: the service's unix time: this machine's plus the
+ * offset between the clocks that IAM's last answer showed (its Date,
+ * else the token's iat), kept in the store.  Token expiry and renewal
+ * are judged with it, never with this machine's clock alone.
+ */
+int64_t session_service_now(void);
+
+/*
+ * session_clock_note: when this machine's clock is over 60 s from the
+ * service's, say so on stderr as "<who>: this machine's clock is N s
+ * behind IAM's ...", once per process and again only if the offset
+ * moves by over 60 s (-v, login and the token agent use it).
+ */
+void session_clock_note(const char *who);
 
 #endif

@@ -9,6 +9,7 @@
 #include "cloud/iam.h"
 
 #define EXPIRY_WINDOW 10      /* a token counts as expired 10 s early */
+#define CLOCK_NOTE_S 60       /* a clock this far off is reported */
 #define LOCK_WAIT_MS 60000    /* wait for another process's refresh */
 #define TLS_RESAVE_S 600      /* keep a saved TLS session this long */
 

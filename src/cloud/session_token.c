@@ -10,6 +10,7 @@
 #include "base/str.h"
 #include "base/file.h"
 #include "cloud/iam.h"
+#include "net/tls.h"
 #include "net/url.h"
 #include "proto/jwt.h"
 
@@ -21,17 +22,56 @@ struct iam_tokens sess_toks;             /* the last IAM answer */
 char sess_form[LIM_HTTP_REQ_BYTES];      /* an IAM form */
 static char secret_buf[LIM_SECRET_BYTES]; /* a secret re-read for login */
 
+/*
+ * clock_seen: the service's clock read t when this machine's read at:
+ * keep the offset between them (DESIGN.md 4, "Time").
+ */
+static void
+clock_seen(int64_t t, int64_t at)
+{
+	sess.st.clock_offset = t - at;
+	tls_clock_offset = t - at;
+	if (http_opts.verbose)
+		session_clock_note("* clock");
+}
+
+void
+session_clock_note(const char *who)
+{
+	static int64_t said;    /* the offset last reported; 0: none */
+	int64_t o = sess.st.clock_offset, d = o - said;
+
+	if ((o >= -CLOCK_NOTE_S && o <= CLOCK_NOTE_S) ||
+	    (said != 0 && d >= -CLOCK_NOTE_S && d <= CLOCK_NOTE_S))
+		return;
+	said = o;
+	fprintf(stderr, "%s: this machine's clock is %lld s %s IAM's "
+	    "(clock_offset_s %lld); tokens are timed by IAM's clock\n", who,
+	    (long long)(o < 0 ? -o : o), o > 0 ? "behind" : "ahead of",
+	    (long long)o);
+}
+
+int64_t
+session_service_now(void)
+{
+	return session_now() + sess.st.clock_offset;
+}
+
 /* sess_apply: put the access and refresh tokens of sess_toks into the store. */
 int
 sess_apply(void)
 {
 	static struct jwt_info ji;
-	int64_t now = session_now();
+	int64_t now;
 	int r;
 
 	if (sess_toks.access[0] == '\0')
 		return err_set(ERR_JSON_FIELD, "IAM answered without an access_token");
 	if (jwt_read(slice_of(sess_toks.access), &ji) == 0) {
+		/* No Date from IAM: the token's issue time says its clock. */
+		if (sess_toks.date == 0 && ji.iat != 0 && sess_toks.at != 0)
+			clock_seen(ji.iat, sess_toks.at);
+		now = session_service_now();
 		sess.st.access_iat = ji.iat ? ji.iat : now;
 		sess.st.access_exp = ji.exp;
 		if ((r = str_copy(sess.st.iam_id, sizeof(sess.st.iam_id), ji.iam_id,
@@ -49,6 +89,7 @@ sess_apply(void)
 			(void)str_copy(sess.st.user, sizeof(sess.st.user), ji.email,
 			    "user");
 	} else {
+		now = session_service_now();
 		sess.st.access_iat = now;
 		sess.st.access_exp = sess_toks.expiration ? sess_toks.expiration :
 		    now + (sess_toks.expires_in ? sess_toks.expires_in : 3600);
@@ -106,6 +147,8 @@ sess_call_iam(struct sbuf *f, const char *client)
 	int r = iam_token(sess.iam_url, client, f, &sess_toks);
 
 	mem_wipe(sess_form, sizeof(sess_form));
+	if (sess_toks.date != 0)     /* an error answer tells the time too */
+		clock_seen(sess_toks.date, sess_toks.at);
 	return r;
 }
 
@@ -259,7 +302,7 @@ fresh(int force, const char *rejected, int64_t now)
 static int
 get_access(int force, const char *rejected, const char **token)
 {
-	int64_t now = session_now();
+	int64_t now = session_service_now();
 	int r, fd = -1, was_usable;
 
 	if ((r = session_need_store()) != 0)
@@ -267,16 +310,27 @@ get_access(int force, const char *rejected, const char **token)
 	if (sess.st.access_token[0] == '\0')
 		return err_set(ERR_AUTH_LOGIN, "no session in %s; run 'iksctl login'",
 		    sess.home);
+	if (http_opts.verbose)
+		session_clock_note("* clock");
 	if (rejected == NULL && fresh(force, NULL, now)) {
 		*token = sess.st.access_token;
 		return 0;
 	}
-	if ((r = store_lock(sess.home, &fd, LOCK_WAIT_MS)) != 0)
-		return r;
+	if ((r = store_lock(sess.home, &fd, LOCK_WAIT_MS)) != 0) {
+		/* A refresh that hangs elsewhere: a valid token still serves. */
+		if (r != ERR_STORE_LOCK || force || rejected != NULL ||
+		    !usable(now))
+			return r;
+		if (http_opts.verbose)
+			fprintf(stderr, "* %s; using the current token\n",
+			    err_detail());
+		*token = sess.st.access_token;
+		return 0;
+	}
 	/* Another process may have refreshed while we waited. */
 	if ((r = sess_reload()) != 0)
 		goto out;
-	now = session_now();
+	now = session_service_now();
 	if (fresh(force, rejected, now)) {
 		if (rejected != NULL && http_opts.verbose)
 			fputs("* using the token another process stored\n", stderr);
@@ -297,6 +351,8 @@ get_access(int force, const char *rejected, const char **token)
 out:
 	store_unlock(fd);
 	iam_tokens_wipe(&sess_toks);
+	if (http_opts.verbose)
+		session_clock_note("* clock");
 	if (r == 0)
 		*token = sess.st.access_token;
 	return r;
@@ -323,7 +379,7 @@ session_kube(int force, const char **token, int64_t *exp)
 	int r, fd = -1;
 
 	if (!force && sess.st.kube_token[0] != '\0' &&
-	    session_now() < sess.st.kube_exp - EXPIRY_WINDOW)
+	    session_service_now() < sess.st.kube_exp - EXPIRY_WINDOW)
 		goto done;
 	if ((r = session_access(0, &access)) != 0)
 		return r;
@@ -335,7 +391,7 @@ session_kube(int force, const char **token, int64_t *exp)
 	if ((r = sess_reload()) != 0)
 		goto out;
 	if (!force && sess.st.kube_token[0] != '\0' &&
-	    session_now() < sess.st.kube_exp - EXPIRY_WINDOW)
+	    session_service_now() < sess.st.kube_exp - EXPIRY_WINDOW)
 		goto out;
 	/* F13: a delegated refresh token for the kube client. */
 	sbuf_init(&f, sess_form, sizeof(sess_form));
@@ -362,6 +418,8 @@ session_kube(int force, const char **token, int64_t *exp)
 	}
 	if ((r = jwt_read(slice_of(sess_toks.id), &ji)) != 0)
 		goto out;
+	if (sess_toks.date == 0 && ji.iat != 0)
+		clock_seen(ji.iat, sess_toks.at);
 	if ((r = str_copy(sess.st.kube_token, sizeof(sess.st.kube_token),
 	    sess_toks.id, "id_token")) != 0)
 		goto out;

@@ -537,7 +537,7 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 		}
 		pause = every;
 		if (rs.status >= 429 && http_retry_after(http_header(&rs,
-		    "retry-after"), session_now(), &ra) == 0 &&
+		    "retry-after"), http_resp_now(&rs), &ra) == 0 &&
 		    (int64_t)ra * 1000 > pause)
 			pause = (int64_t)ra * 1000;
 		if (pause > w->timeout_s * 1000 - (now - t0))

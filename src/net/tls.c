@@ -24,6 +24,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/ctr_drbg.h>
@@ -45,17 +46,54 @@ static int initialised;                   /* tls_init ran */
 static int insecure_mode;                 /* --insecure */
 static struct tls_conn *verifying;        /* connection in handshake */
 
-/* verify_cb: note that a certificate chain was checked (no resumption). */
+#ifndef IKSCTL_BUILD_EPOCH
+#define IKSCTL_BUILD_EPOCH 0    /* the last commit's time (Makefile) */
+#endif
+#define CLOCK_DOUBT_S 86400     /* an offset this large: the clock is wrong */
+
+int64_t tls_clock_offset;
+static mbedtls_x509_time bad_from, bad_to; /* dates of a cert out of date */
+
+/*
+ * verify_cb: note that a certificate chain was checked (no resumption),
+ * and the validity of a certificate refused for its dates (called from
+ * the root down: the last one kept is the nearest to the leaf).
+ */
 static int
 verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	(void)ctx;
-	(void)crt;
 	(void)depth;
-	(void)flags;
+	if (*flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) {
+		bad_from = crt->valid_from;
+		bad_to = crt->valid_to;
+	}
 	if (verifying != NULL)
 		verifying->cert_seen = 1;
 	return 0;
+}
+
+/*
+ * date_error: a certificate refused as expired or not yet valid: its
+ * date, and whether this machine's clock is to blame: earlier than this
+ * build, or over a day from the service's at the last IAM answer.
+ */
+static int
+date_error(const char *host, int future)
+{
+	const mbedtls_x509_time *t = future ? &bad_from : &bad_to;
+	int64_t now = (int64_t)time(NULL);
+	char clock[32];
+
+	if (now >= IKSCTL_BUILD_EPOCH && tls_clock_offset <= CLOCK_DOUBT_S &&
+	    tls_clock_offset >= -CLOCK_DOUBT_S)
+		return err_set(ERR_TLS_CERT_EXPIRED, "%s: certificate %s "
+		    "%04d-%02d-%02d", host, future ? "not valid before" :
+		    "expired, not valid after", t->year, t->mon, t->day);
+	return err_set(ERR_TLS_CERT_EXPIRED, "%s: certificate %s %04d-%02d-%02d; "
+	    "this machine's clock reads %s: set the clock (NTP)", host,
+	    future ? "not valid before" : "expired, not valid after", t->year,
+	    t->mon, t->day, fmt_rfc3339(now, clock, sizeof(clock)));
 }
 
 static int
@@ -196,9 +234,7 @@ cert_error(struct tls_conn *c, const char *host)
 		    "unknown CA (trust store: %s)", host,
 		    tls_trust_source()[0] ? tls_trust_source() : "cluster CA");
 	if (f & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE))
-		return err_set(ERR_TLS_CERT_EXPIRED, "%s: certificate %s", host,
-		    (f & MBEDTLS_X509_BADCERT_EXPIRED) ? "has expired" :
-		    "is not valid yet");
+		return date_error(host, !(f & MBEDTLS_X509_BADCERT_EXPIRED));
 	if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
 		return err_set(ERR_TLS_CERT_HOST, "certificate is not for %s", host);
 	return err_set(ERR_TLS_CERT, "%s: certificate rejected (flags 0x%x)",

@@ -42,6 +42,14 @@ struct tls_conn {
 int tls_init(const char *cacert, int insecure);
 
 /*
+ * tls_clock_offset: the service's clock minus this machine's, as last
+ * measured (the session sets it): a certificate refused for its dates
+ * while it is over a day, or while this machine's clock reads earlier
+ * than the build, is reported as a clock to set.
+ */
+extern int64_t tls_clock_offset;
+
+/*
  * tls_open: handshake over fd for host.  ca_pem (len bytes, may be
  * NULL): trust only these roots instead of the default ones.  sess
  * (may be NULL): a session from tls_session() to resume.  Returns 0 or

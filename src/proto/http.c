@@ -387,6 +387,15 @@ should_retry(const struct http_req *rq, const struct http_resp *rs)
 	    rs->status != 501));
 }
 
+int64_t
+http_resp_now(const struct http_resp *rs)
+{
+	int64_t t;
+
+	return http_date(http_header(rs, "date"), &t) == 0 ? t :
+	    (int64_t)time(NULL);
+}
+
 /* backoff_ms: how long to wait before try number n + 1 (n >= 1). */
 static int64_t
 backoff_ms(const struct http_resp *rs, int n)
@@ -396,7 +405,7 @@ backoff_ms(const struct http_resp *rs, int n)
 	uint32_t secs = 0;
 	int64_t ms;
 
-	if (v.n > 0 && http_retry_after(v, (int64_t)time(NULL), &secs) == 0)
+	if (v.n > 0 && http_retry_after(v, http_resp_now(rs), &secs) == 0)
 		return (int64_t)secs * 1000;
 	if (seed == 0)
 		seed = (unsigned)sock_now_ms() ^ ((unsigned)getpid() << 16) ^ 1u;

@@ -129,6 +129,12 @@ int http_method_check(const char *m);
 /* http_header: the value of field name in rs, or an empty slice. */
 struct slice http_header(const struct http_resp *rs, const char *name);
 
+/*
+ * http_resp_now: the time rs was sent on the server's clock (its Date),
+ * else this machine's time: a Retry-After date is judged against it.
+ */
+int64_t http_resp_now(const struct http_resp *rs);
+
 /* http_close_all: close every pooled connection. */
 void http_close_all(void);
 

@@ -585,12 +585,10 @@ take_time(const char **p, const char *e, int *d)
 	    take_num(p, e, 2, &d[5]);
 }
 
-/*
- * parse_date: an HTTP date into *t (Unix time).  d[] is year, month,
- * day, hour, minute, second.  Returns 0 or -1.
- */
-static int
-parse_date(struct slice v, int64_t *t)
+/* http_date (see http_parse.h).  d[] is year, month, day, hour,
+ * minute, second. */
+int
+http_date(struct slice v, int64_t *t)
 {
 	const char *p = v.p, *e = v.p + v.n;
 	int d[6] = { 0 }, ok;
@@ -639,7 +637,7 @@ http_retry_after(struct slice v, int64_t now, uint32_t *seconds)
 		*seconds = (uint32_t)s;
 		return 0;
 	}
-	if (parse_date(v, &t) != 0)
+	if (http_date(v, &t) != 0)
 		return err_set(ERR_HTTP_MALFORMED, "bad Retry-After '%.*s'",
 		    (int)(v.n > 64 ? 64 : v.n), v.p);
 	t -= now;

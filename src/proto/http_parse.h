@@ -122,4 +122,11 @@ int http_chunked_decode(struct http_chunked *c, char *buf, size_t *len);
  */
 int http_retry_after(struct slice v, int64_t now, uint32_t *seconds);
 
+/*
+ * http_date: an HTTP date (IMF-fixdate, RFC 850 or asctime, as a Date
+ * header holds it) into *t, a Unix time.  Returns 0, or -1 if v is not
+ * one.
+ */
+int http_date(struct slice v, int64_t *t);
+
 #endif

@@ -5,6 +5,7 @@
 #   ec-root.pem    ECDSA P-384 root; ec-leaf.* (P-384 leaf, 127.0.0.1)
 #   wrong-host.*   signed by the RSA root, for another host name only
 #   expired.*      signed by the RSA root, expired in 2020
+#   future.*       signed by the RSA root, valid from 2030-01-01 only
 #   self.*         self-signed (no CA knows it)
 # Nothing here is secret: the keys exist only for the test run.
 set -eu
@@ -73,6 +74,11 @@ q openssl req -newkey rsa:2048 -nodes -keyout expired.key -out expired.csr \
 q openssl ca -batch -config ca.cnf -cert rsa-root.pem -keyfile rsa-root.key \
 	-in expired.csr -out expired.pem -startdate 20200101000000Z \
 	-enddate 20200201000000Z -notext
+q openssl req -newkey rsa:2048 -nodes -keyout future.key -out future.csr \
+	-subj "/CN=127.0.0.1 (valid from 2030)" -addext "$san"
+q openssl ca -batch -config ca.cnf -cert rsa-root.pem -keyfile rsa-root.key \
+	-in future.csr -out future.pem -startdate 20300101000000Z \
+	-enddate 20310101000000Z -notext
 
 # Self-signed leaf.
 q openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem \

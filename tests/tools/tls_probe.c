@@ -4,9 +4,12 @@
  * version and whether the session was resumed.
  *
  *   tls_probe HOST PORT PATH [--cacert F] [--ca-pem F] [--sess F] [--insecure]
+ *             [--offset S]
  *
  * --ca-pem trusts only that PEM (read into memory, as a cluster CA is);
  * --sess F offers the session saved in F and saves the new one there.
+ * --offset S sets tls_clock_offset, the service's clock minus this
+ * machine's as the session would know it from the store.
  * Exit status: 0, or err_exit_status() of the failure, whose message
  * goes to stderr as iksctl prints it.
  */
@@ -62,6 +65,8 @@ main(int argc, char **argv)
 			sess_path = argv[++i];
 		else if (strcmp(argv[i], "--insecure") == 0)
 			insecure = 1;
+		else if (strcmp(argv[i], "--offset") == 0 && i + 1 < argc)
+			tls_clock_offset = strtoll(argv[++i], NULL, 10);
 		else
 			return 2;
 	}

@@ -648,6 +648,32 @@ TEST(test_retry_after)
 	CHECK(s == UINT32_MAX);
 }
 
+/* http_date: a Date header's time; digits alone are not a date. */
+TEST(test_http_date)
+{
+	static const char *bad[] = {
+		"", "120", "Sun, 06 Nov 1994 08:49:37 UTC",
+		"Sun, 06 Nov 1994 08:49:37 GMT ", " Sun, 06 Nov 1994 08:49:37 GMT",
+		"Sun, 31 Feb 1994 08:49:37", "Mon, 06 Nov 1994",
+	};
+	int64_t t;
+	size_t i;
+
+	CHECK_EQ_INT(http_date(slice_of("Sun, 06 Nov 1994 08:49:37 GMT"), &t), 0);
+	CHECK(t == 784111777);
+	CHECK_EQ_INT(http_date(slice_of("Sunday, 06-Nov-94 08:49:37 GMT"), &t), 0);
+	CHECK(t == 784111777);
+	CHECK_EQ_INT(http_date(slice_of("Sun Nov  6 08:49:37 1994"), &t), 0);
+	CHECK(t == 784111777);
+	CHECK_EQ_INT(http_date(slice_of("Thu, 01 Jan 1970 00:00:00 GMT"), &t), 0);
+	CHECK(t == 0);
+	/* Past 2038 and 2106: no 32-bit wrap. */
+	CHECK_EQ_INT(http_date(slice_of("Mon, 01 Jan 2107 00:00:00 GMT"), &t), 0);
+	CHECK(t == 4323283200LL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ_INT(http_date(slice_of(bad[i]), &t), -1);
+}
+
 TEST(test_retry_after_bad)
 {
 	static const char *bad[] = {
@@ -695,5 +721,6 @@ main(void)
 	RUN(test_chunked_bad);
 	RUN(test_retry_after);
 	RUN(test_retry_after_bad);
+	RUN(test_http_date);
 	return test_done();
 }
