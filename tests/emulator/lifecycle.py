@@ -112,8 +112,8 @@ class BadRequest(Exception):
 
 class Lifecycle:
     def __init__(self, emu, h):
-        """h: helpers from emulator.py (json_resp, Resp, cs_error, make_ca, make_leaf, EC256,
-        read, rand_id, Server)."""
+        """h: helpers from the other modules (json_resp, Resp, cs_error, kube_status, make_ca,
+        make_leaf, EC256, read, rand_id, Server, tls_ctx), handed over by emulator.py."""
         self.emu, self.h = emu, h
         self.lock = threading.RLock()
         self.gone = []          # removed clusters: {"id","name","account","created","gone_at",...}
@@ -339,7 +339,7 @@ class Lifecycle:
         return self.pools.workers_v1(c, base)
 
     def workers_list(self, c, q):
-        ws = self.emu.workers(c)
+        ws = self.emu.containers.workers(c)
         show_deleted = q.get("showDeleted", "").lower() == "true"
         if not show_deleted:
             ws = [w for w in ws if w["state"] != "deleted"]
@@ -378,7 +378,7 @@ class Lifecycle:
                 leaf = h.make_leaf(d, "cluster-%s-master" % c["id"], h.EC256, "/O=FAKE/CN=%s-master" % c["id"], ca)
                 c["ca"], c["cert"], c["ca_pem"] = ca, leaf, h.read(ca[1])
                 for s in (pub, priv):
-                    s.ctx = emu.tls_ctx(*leaf)
+                    s.ctx = h.tls_ctx(*leaf)
             finally:
                 c["ready"].set()
         threading.Thread(target=certs, daemon=True).start()
@@ -677,7 +677,7 @@ class Lifecycle:
         if b:
             return b
         if op == "cluster":
-            o = self.emu.cluster_obj(c)
+            o = self.emu.containers.cluster_obj(c)
             return self.h.json_resp(200, o if "v1-compatible" in q else self.v2_cluster(o), go=True)
         return self.h.json_resp(200, [self.v2_worker(c, w) for w in self.workers_list(c, q)], go=True)
 

@@ -78,7 +78,7 @@ class Pools:
         if "pm" in c:
             return c["pm"]
         if base is None and not self.lc.life(c)["created"]:
-            self.emu.workers(c)            # builds the built-in base list, which lands here
+            self.emu.containers.workers(c)  # builds the built-in base list, which lands here
             return c["pm"]
         L = self.lc.life(c)
         vpc = c["provider"] == "vpc-gen2"
