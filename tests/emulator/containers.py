@@ -45,11 +45,11 @@ def rand_id(n=20):
     return "".join(secrets.choice(alpha) for _ in range(n))
 
 
-def go_zip(entries):
+def go_zip(entries, now):
     """Zip bytes as Go's archive/zip Writer.Create writes them: directories stored without
     data descriptor; files deflated, flag bit 3 set, zero CRC/sizes in the local header,
-    then a signed data descriptor; central directory; end record."""
-    lt = time.localtime()
+    then a signed data descriptor; central directory; end record. now: the entries' time."""
+    lt = time.localtime(now)
     dtime = (lt.tm_hour << 11) | (lt.tm_min << 5) | (lt.tm_sec // 2)
     ddate = ((lt.tm_year - 1980) << 9) | (lt.tm_mon << 5) | lt.tm_mday
     out, cd = bytearray(), bytearray()
@@ -235,4 +235,5 @@ class Containers:
                "  user:\n    auth-provider:\n      name: oidc\n      config:\n        client-id: kube\n"
                "        client-secret: kube\n        id-token: %s\n        idp-issuer-url: %s/identity\n"
                % (ctx, ca_name, server, ctx, ctx, user, ctx, user, idt, self.emu.urls["iam"]))
-        return go_zip([(folder, None), (folder + ca_name, c["ca_pem"]), (folder + yml_name, yml.encode())])
+        return go_zip([(folder, None), (folder + ca_name, c["ca_pem"]), (folder + yml_name, yml.encode())],
+                      self.emu.clock.now())

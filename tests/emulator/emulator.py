@@ -5,15 +5,16 @@ Serves, over real TLS on 127.0.0.1 (one ephemeral port each): IAM (ECDSA P-384 c
 Account Management and Kubernetes Service (RSA-2048 chain, containers under /global),
 one public and one private Kubernetes master per cluster (each signed by the cluster's
 own CA, delivered only inside the cluster's config zip), and a plain-HTTP control
-endpoint for faults, passcodes, config and stats. Facts follow /work/shared/IBM-API.md.
-Python 3 standard library only, plus the `openssl` command for keys and certificates.
-State lives in memory; DIR receives the certificates, `env` and `log.jsonl`.
-See README.md beside this file.
+endpoint for faults, passcodes, config, the services' clock and stats. Facts follow
+/work/shared/IBM-API.md. Python 3 standard library only, plus the `openssl` command for
+keys and certificates. State lives in memory; DIR receives the certificates, `env` and
+`log.jsonl`. See README.md beside this file.
 
 This file is the entry point and the wiring: the shared state, the start, DIR/env, the
 dispatch of a request to its service and the control endpoint. The services are
 iam.py, accounts.py, containers.py (with lifecycle.py and pools.py) and master.py; the
-HTTP plumbing is httpd.py, faults faults.py, keys and certificates certs.py and jwt.py.
+HTTP plumbing is httpd.py, faults faults.py, keys and certificates certs.py and jwt.py,
+the services' wall clock clock.py.
 """
 import argparse
 import datetime
@@ -26,6 +27,7 @@ import types
 
 import accounts
 import certs
+import clock
 import containers
 import faults
 import httpd
@@ -36,6 +38,8 @@ from httpd import Resp, json_resp, jdump
 
 
 def iso_now():
+    """For the log's ts: this machine's clock (the tests time their own steps by it), never
+    the services' clock."""
     t = datetime.datetime.now(datetime.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
 
@@ -48,6 +52,7 @@ class Emulator:
                     "page_size": args.page_size, "big_clusters": bool(args.big_clusters),
                     "next_url_base": ""}
         self.lock = threading.Lock()
+        self.clock = clock.Clock(args.clock_offset)     # the services' wall clock
         self.log_f = open(os.path.join(self.dir, "log.jsonl"), "w", buffering=1)   # fresh per run
         self.faults, self.fault_seq = [], 0
         self.conn_seq = 0
@@ -198,6 +203,16 @@ class Emulator:
                     return json_resp(400, {"error": "need the 'id' (or name) of a cluster and a new 'name'"})
                 cl[0]["name"] = data["name"]
             return json_resp(200, {"id": cl[0]["id"], "name": cl[0]["name"]})
+        if path == "/control/clock" and method in ("POST", "GET"):
+            if method == "GET":
+                return json_resp(200, self.clock.state())
+            try:
+                st = self.clock.change(data)
+            except ValueError as e:
+                return json_resp(400, {"error": str(e)})
+            self.iam.write_cr_token()       # as the platform rotates it: one valid on the new clock
+            self.log(dict(data, event="clock", **st))
+            return json_resp(200, st)
         if path == "/control/stats" and method == "GET":
             with self.lock:
                 return json_resp(200, json.loads(jdump(self.stats)))
@@ -219,7 +234,13 @@ def main():
                     help="cap on delegated refresh token lifetime (default: as requested)")
     ap.add_argument("--page-size", type=int, default=2)
     ap.add_argument("--big-clusters", action="store_true", help="pad every /v1/clusters list to ~5 MB")
+    ap.add_argument("--clock-offset", type=int, default=0, metavar="SECONDS",
+                    help="the services' clock minus this machine's (may be negative; default 0)")
     args = ap.parse_args()
+    try:
+        clock.Clock.check(args.clock_offset)
+    except ValueError as e:
+        ap.error("--clock-offset: %s" % e)
     os.makedirs(args.dir, exist_ok=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())

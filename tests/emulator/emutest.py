@@ -1,10 +1,11 @@
 """emutest.py: what the emulator's curl-based suite (test_emulator.py and its parts
 emutest_guide.py, emutest_errors.py) shares: the runner of lifetest.py (@test, check,
 eq, main, ENV, TMP) and its cs_err, the clients (the real `curl --cacert`, raw TLS),
-the token and error checks, and S, the state the guide's steps hand on.  Import it
-with `from emutest import *`.
+the token and error checks, a second emulator for a block (other_emulator), and S,
+the state the guide's steps hand on.  Import it with `from emutest import *`.
 """
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -15,7 +16,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from lifetest import EMU_DIR, ENV, HERE, TESTS, TMP, check, cs_err, eq, log_events, main, test  # noqa: F401
+from lifetest import (EMU_DIR, ENV, HERE, TESTS, TMP, check, classic_body, cs_err, eq, log_events, main,  # noqa: F401
+                      read_env, test)
 
 _n = [0]
 
@@ -177,6 +179,27 @@ def check_iam_error(r, status, code):
     check(r.h("x-request-id") and r.h("x-correlation-id"), "x-request-id/x-correlation-id")
     check(r.h("content-type").startswith("application/json"), "content-type json")
     return b
+
+
+@contextlib.contextmanager
+def other_emulator(name, *flags):
+    """A second emulator (in TMP/name, started with flags) for the block: ENV is its env
+    meanwhile. It is stopped after the block and must have printed no traceback."""
+    d, sh = os.path.join(TMP, name), os.path.join(HERE, "emu.sh")
+    p = subprocess.run([sh, "start", d] + list(flags), capture_output=True, text=True, timeout=30)
+    eq(p.returncode, 0, "emu.sh start %s %s (%s)" % (name, " ".join(flags), p.stderr))
+    saved = dict(ENV)
+    ENV.clear()
+    ENV.update(read_env(d))
+    try:
+        yield d
+    finally:
+        ENV.clear()
+        ENV.update(saved)
+        subprocess.run([sh, "stop", d], capture_output=True, timeout=20)
+    with open(os.path.join(d, "emulator.err")) as f:
+        err = f.read()
+    check("Traceback" not in err, "no tracebacks from the %s emulator:\n%s" % (name, err[-2000:]))
 
 
 S = {}      # shared state between guide steps

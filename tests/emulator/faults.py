@@ -2,8 +2,6 @@
 (service, path prefix, method, count; the lifecycle's own kinds ask lifecycle.py), and
 the realistic error answer of each service for the `status` kind. The transport kinds
 (reset, truncate, chunked, ...) are applied by httpd.Handler."""
-import time
-
 import lifecycle
 from accounts import acct_error
 from containers import cs_error
@@ -35,7 +33,7 @@ def status_resp(emu, svc, status, fault):
         r.headers.append(("Retry-After", str(fault["retry_after"])))
     if status == 429:
         r.headers += [("X-RateLimit-Limit", "100"), ("X-RateLimit-Remaining", "0"),
-                      ("X-RateLimit-Reset", str(int(time.time()) + 1))]
+                      ("X-RateLimit-Reset", str(int(emu.clock.now()) + 1))]
     return r
 
 

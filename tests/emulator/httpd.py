@@ -116,10 +116,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def version_string(self):
         return ""
 
+    def date_time_string(self, timestamp=None):
+        """The Date header: the services' clock (clock.py), not this machine's."""
+        return super().date_time_string(self.server.emu.clock.now() if timestamp is None else timestamp)
+
     def do_any(self):
         srv, emu = self.server, self.server.emu
         svc = srv.service
-        t0 = time.time()
+        t0 = time.monotonic()
         _tl.nreq += 1
         self.log_extra = {}
         url = urllib.parse.urlsplit(self.path)
@@ -214,7 +218,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ev = {"event": "request", "service": svc, "conn": _tl.conn, "method": self.command, "path": path}
         if "?" in self.path:
             ev["query"] = self.path.split("?", 1)[1]
-        ev.update({"status": status, "bytes": nbytes, "ms": int((time.time() - t0) * 1000), "headers": hdrs})
+        ev.update({"status": status, "bytes": nbytes, "ms": int((time.monotonic() - t0) * 1000), "headers": hdrs})
         if self.server.cluster:
             ev["cluster"] = self.server.cluster["name"]
         if svc == "cs" and getattr(self, "req_body", b""):

@@ -37,7 +37,7 @@ class Iam:
     def __init__(self, emu, accounts):
         self.emu = emu
         self.lock = emu.lock
-        self.signer = Signer(os.urandom(32), time.strftime("%Y%m%d%H%M"))
+        self.signer = Signer(os.urandom(32), time.strftime("%Y%m%d%H%M", time.localtime(emu.clock.now())))
         self.issued = {}            # jti -> (issue counter, kind)
         self.issue_seq = 0
         self.cutoff = {"access": 0, "refresh": 0}
@@ -75,7 +75,7 @@ class Iam:
     # -------- errors
     def error(self, status, code, msg, details=None, req=None, extra=None):
         rid = "%s-%s" % (b64u(os.urandom(9)), uuid.uuid4().hex[:8])
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.fromtimestamp(self.emu.clock.now(), datetime.timezone.utc)
         ctx = {"clusterName": "iam-id-emu-us-south-dal10", "elapsedTime": str(secrets.randbelow(90) + 5),
                "endTime": now.strftime("%d.%m.%Y %H:%M:%S:") + "%03d UTC" % (now.microsecond // 1000),
                "host": "iamid-emu-7c9f6d8b5-x2k4p", "instanceId": "iamid-emu-7c9f6d8b5-x2k4p",
@@ -98,13 +98,13 @@ class Iam:
 
 
     def expired(self, claims, kind):
-        if claims.get("exp", 0) <= time.time():
+        if claims.get("exp", 0) <= self.emu.clock.now():
             return True
         rec = self.issued.get(claims.get("jti"))
         return bool(rec and rec[0] <= self.cutoff[kind])
 
     def access_claims(self, ident, account, grant, client_id, scope, ttl):
-        now = int(time.time())
+        now = int(self.emu.clock.now())
         jti = str(uuid.uuid4())
         c = {"iam_id": ident["iam_id"], "id": ident["id"],
              "realmid": "IBMid" if ident["kind"] == "user" else "iam", "jti": jti,
@@ -150,7 +150,7 @@ class Iam:
         return self.signer.rs256(c), c
 
     def mint_refresh(self, ident, account, client_id, grant, typ="refresh", ttl=None, receivers=None):
-        now = int(time.time())
+        now = int(self.emu.clock.now())
         jti = str(uuid.uuid4())
         c = {"iam_id": ident["iam_id"], "account_id": account or "", "client_id": client_id,
              "grant": grant, "typ": typ, "jti": jti, "iat": now,
@@ -185,7 +185,7 @@ class Iam:
         return pc
 
     def write_cr_token(self):
-        now = int(time.time())
+        now = int(self.emu.clock.now())
         c = {"aud": ["iam"], "exp": now + 86400, "iat": now, "iss": "https://kubernetes.default.svc",
              "kubernetes.io": {"namespace": "default", "serviceaccount": {"name": "fake-workload",
                                                                          "uid": str(uuid.uuid4())}},
@@ -358,7 +358,8 @@ class Iam:
             if not crt:
                 return err(400, *missing("cr_token"))
             claims, alg = self.signer.check(crt)
-            if not claims or alg != "RS256" or claims.get("sub") != self.cr_sub or claims.get("exp", 0) <= time.time():
+            if not claims or alg != "RS256" or claims.get("sub") != self.cr_sub or \
+                    claims.get("exp", 0) <= self.emu.clock.now():
                 return err(400, "BXNIM0407E", "Provided compute resource token is invalid.")
             pid, pname, pcrn = form.get("profile_id"), form.get("profile_name"), form.get("profile_crn")
             if not (pid or pname or pcrn):

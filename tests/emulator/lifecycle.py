@@ -6,7 +6,9 @@ Facts follow /work/shared/IBM-LIFECYCLE.md; anything it does not say is marked
 few small hooks (cs, master, cluster_obj, workers, control, take_fault, log_req);
 what a request may ask for is clusterspec.py's.
 State is computed from elapsed time: each phase (create, delete, update) records when it
-started and the `step_s` in force then.
+started (on the monotonic clock, so a step of the services' clock never moves a cluster
+through its states) and the `step_s` in force then. Times shown (createdDate,
+modifiedDate, ...) are the services' clock at those instants (Lifecycle.stamp).
 """
 import hashlib
 import json
@@ -33,6 +35,7 @@ CREATE_PATHS = ("/v1/clusters", "/v2/vpc/createCluster")
 
 
 def utc(t):
+    """A wall time as the containers API writes it."""
     return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(t))
 
 
@@ -74,6 +77,10 @@ class Lifecycle:
         if rec:
             body["recoveryCLI"] = rec
         return self.h.json_resp(st, body, [("X-Request-Id", body["incidentID"].split(",")[0])], go=True)
+
+    def stamp(self, m):
+        """Monotonic instant m as the services' clock read then, written as the API writes it."""
+        return utc(self.emu.clock.wall_at(m))
 
     def gone_resp(self):
         code = self.emu.cfg.get("gone_code", "A0006")
@@ -125,7 +132,7 @@ class Lifecycle:
     def phase(self, c, now=None):
         """requested, deploying, pending, normal, deploy_failed, updating, update_failed,
         deleting, deleted or gone."""
-        now = time.time() if now is None else now
+        now = self.emu.clock.mono() if now is None else now
         L = self.life(c)
         if L["op"] == "delete":
             k = (now - L["t_op"]) / L["op_step"]
@@ -146,7 +153,7 @@ class Lifecycle:
 
     def tick(self):
         """Applies what elapsed time has decided: finished updates, clusters gone."""
-        now = time.time()
+        now = self.emu.clock.mono()
         with self.lock:
             keep = []
             for c in self.emu.clusters:
@@ -188,7 +195,7 @@ class Lifecycle:
         if L["op"]:
             return L["t_op"]
         if L["created"]:
-            k = min(3, int((time.time() - L["t0"]) / L["step"]))
+            k = min(3, int((self.emu.clock.mono() - L["t0"]) / L["step"]))
             if L["mode"] == "stuck":
                 k = min(k, 1)
             elif L["mode"] == "deploy_failed":
@@ -225,7 +232,7 @@ class Lifecycle:
               "deleting": ("deleting", "Deleting the cluster"),
               "deleted": ("deleted", "The cluster is deleted"),
               "gone": ("deleted", "The cluster is deleted")}[p]
-        mod = utc(self.since(c)) if self.since(c) else o["modifiedDate"]
+        mod = self.stamp(self.since(c)) if self.since(c) else o["modifiedDate"]
         o.update(state=st[0], status=st[1], masterHealth=ms[0], masterState=ms[1], masterStatus=ms[2],
                  modifiedDate=mod, masterStatusModifiedDate=mod)
         o["lifecycle"] = {"masterHealth": ms[0], "masterState": ms[1], "masterStatus": ms[2],
@@ -234,7 +241,7 @@ class Lifecycle:
             o["masterKubeVersion"] = L["upd_to"] + " (pending)"
             o["targetVersion"] = L["upd_to"]
         if L["created"]:
-            o.update(createdDate=utc(L["t0"]),
+            o.update(createdDate=self.stamp(L["t0"]),
                      workerZones=L["zones"], defaultWorkerPoolZones=L["zones"],
                      resourceGroup=L["rg"], resourceGroupName=L["rg_name"],
                      podSubnet=L["pod_subnet"] or o["podSubnet"],
@@ -404,7 +411,7 @@ class Lifecycle:
             cid = self.h.rand_id(20)
         self.seq += 1
         region = (VPC_ZONES if s["vpc"] else CLASSIC_ZONES)[s["zones"][0]]
-        now = time.time()
+        now = emu.clock.mono()
         rg = (req.headers.get("X-Auth-Resource-Group") or "").strip()
         mode = None
         for k in ("stuck", "deploy_failed"):
@@ -447,7 +454,8 @@ class Lifecycle:
         dr = q.get("deleteResources")
         req.log_extra["deleteResources"] = dr
         if L["op"] != "delete":
-            L.update(op="delete", t_op=time.time(), op_step=float(self.emu.cfg["step_s"]), delete_resources=dr)
+            L.update(op="delete", t_op=self.emu.clock.mono(), op_step=float(self.emu.cfg["step_s"]),
+                     delete_resources=dr)
         return self.h.Resp(204, b"", "application/json", [("X-Request-Id", str(uuid.uuid4()))])
 
     def update(self, c, body):
@@ -472,7 +480,7 @@ class Lifecycle:
         except BadRequest as e:
             return self.err(e.code, *e.args_)
         L = self.life(c)
-        L.update(op="update", t_op=time.time(), op_step=float(self.emu.cfg["step_s"]), upd_from=c["version"],
+        L.update(op="update", t_op=self.emu.clock.mono(), op_step=float(self.emu.cfg["step_s"]), upd_from=c["version"],
                  upd_to=full, upd_fail=bool(self.take_next("update_failed")), upd_failed=False)
         return self.h.Resp(204, b"", "application/json", [("X-Request-Id", str(uuid.uuid4()))])
 
@@ -510,7 +518,7 @@ class Lifecycle:
                 L = self.life(c)
                 p = self.phase(c)
                 out.append({"id": c["id"], "name": c["name"], "state": {"update_done": "updating"}.get(p, p),
-                            "created": utc(L["t0"]) if L["created"] else "2024-08-15T01:57:11+0000",
+                            "created": self.stamp(L["t0"]) if L["created"] else "2024-08-15T01:57:11+0000",
                             "builtin": not L["created"], "provider": c["provider"], "type": c["type"],
                             "region": c["region"], "account": c["account"], "version": c["version"],
                             "resourceGroup": L.get("rg", ""), "xRegion": L.get("x_region", ""),
@@ -518,9 +526,9 @@ class Lifecycle:
                             "deleteResources": L.get("delete_resources"), **self.pools.control(c)})
             for g in self.gone:
                 out.append({"id": g["id"], "name": g["name"], "state": "gone",
-                            "created": utc(g["created"]) if g["created"] else "2024-08-15T01:57:11+0000",
+                            "created": self.stamp(g["created"]) if g["created"] else "2024-08-15T01:57:11+0000",
                             "builtin": not g["cluster"]["life"]["created"], "account": g["account"],
-                            "gone_at": utc(g["gone_at"]),
+                            "gone_at": self.stamp(g["gone_at"]),
                             "deleteResources": g["cluster"]["life"].get("delete_resources")})
         return out
 

@@ -10,17 +10,16 @@ pool holds the workers the create asked for (classic workerNum in dataCenter, VP
 workerCount per zone; built-in clusters: their 3 workers). A worker either follows the
 cluster's lifecycle (the create's workers, until something is done to them) or has its
 own timeline: a list of (state, status) held one `step_s` each, then a final one. A
-cluster being deleted overrides every worker: deleting, then deleted.
+cluster being deleted overrides every worker: deleting, then deleted. Timelines run on
+the monotonic clock and are shown on the services' clock, as in lifecycle.py.
 """
 import hashlib
 import re
 import secrets
-import time
 import urllib.parse
 import uuid
 
 import clusterspec as spec
-import lifecycle as lc_mod
 
 NEXT_KINDS = ("resize_stuck", "reload_failed")
 REQUEST_KINDS = ("pool_create_500",)
@@ -119,7 +118,7 @@ class Pools:
                 "labels": dict(labels), "zones": zones, "vpc_id": vpc_id, "t_del": None, "gone_at": None}
 
     def timeline(self, seq, end, op="", ver=None):
-        return {"t0": time.time(), "step": float(self.emu.cfg["step_s"]), "seq": seq, "end": end,
+        return {"t0": self.emu.clock.mono(), "step": float(self.emu.cfg["step_s"]), "seq": seq, "end": end,
                 "op": op, "ver": ver}
 
     def new_worker(self, c, M, p, zone, stuck=False, version=None):
@@ -175,7 +174,7 @@ class Pools:
         return st[0], st[1], ver, target, op, since
 
     def pools_of(self, c, now=None):
-        now = time.time() if now is None else now
+        now = self.emu.clock.mono() if now is None else now
         return [p for p in self.model(c)["pools"] if not (p["gone_at"] and now >= p["gone_at"])]
 
     def find_pool(self, c, key):
@@ -199,7 +198,7 @@ class Pools:
     # ------------------------------------------------------------ shapes
     def workers_v1(self, c, base=None):
         M = self.model(c, base)
-        now = time.time()
+        now = self.emu.clock.mono()
         pools = {p["id"]: p for p in M["pools"]}
         vpc = c["provider"] == "vpc-gen2"
         out = []
@@ -217,7 +216,8 @@ class Pools:
                         "publicVlan": "" if vpc else z.get("publicVlan", ""),
                         "location": w["zone"], "poolid": p["id"], "poolName": p["name"],
                         "isolation": p["isolation"] or "public", "trustedStatus": "disabled",
-                        "pendingOperation": op, "statusDate": lc_mod.utc(since) if since else "2024-09-02T10:12:40+0000",
+                        "pendingOperation": op,
+                        "statusDate": self.lc.stamp(since) if since else "2024-09-02T10:12:40+0000",
                         "statusDetails": "", "reasonForDelete": ""})
         return out
 
@@ -279,7 +279,7 @@ class Pools:
                           for z in p["zones"]]}
 
     def control(self, c):
-        now = time.time()
+        now = self.emu.clock.mono()
         M = self.model(c)
         pools = {p["id"]: p for p in M["pools"]}
         return {"pools": [{"id": p["id"], "name": p["name"], "state": "deleting" if p["t_del"] else "active",
@@ -302,7 +302,7 @@ class Pools:
         if what == "pool" and obj["t_del"]:
             raise spec.BadRequest("E0d3e", "worker pool", "deleting")
         if what == "worker" and obj["dead"]:
-            raise spec.BadRequest("E0d3e", "worker node", "deleting" if obj["tl"] and time.time() <
+            raise spec.BadRequest("E0d3e", "worker node", "deleting" if obj["tl"] and self.emu.clock.mono() <
                                     obj["tl"]["t0"] + obj["tl"]["step"] else "deleted")
 
     def v1(self, method, sub, c, q, body, fault):
@@ -469,7 +469,7 @@ class Pools:
             for w in self.alive(self.model(c), p):
                 self.kill(w)
             step = float(self.emu.cfg["step_s"])
-            p["t_del"] = time.time()
+            p["t_del"] = self.emu.clock.mono()
             p["gone_at"] = p["t_del"] + 2 * step
         return self.ok(204)
 
@@ -482,7 +482,7 @@ class Pools:
         if act == "update" and c["provider"] == "vpc-gen2":
             raise spec.BadRequest("G3917")        # update is classic only; VPC uses replace
         self.guard(c, "worker", w)
-        cur = self.wstate(c, w, time.time())
+        cur = self.wstate(c, w, self.emu.clock.mono())
         if act in ("reboot", "os_reboot"):
             w["tl"] = dict(self.timeline([(cur[0], "Rebooting")], NORMAL, act), prev=w["tl"])
             return self.ok(204)
