@@ -3,13 +3,15 @@ worker reads, the lifecycle faults and the /control/clusters listing.
 
 Facts follow /work/shared/IBM-LIFECYCLE.md; anything it does not say is marked
 "invented" here and in README.md. emulator.py builds one Lifecycle and calls it from a
-few small hooks (cs, master, cluster_obj, workers, control, take_fault, log_req).
+few small hooks (cs, master, cluster_obj, workers, control, take_fault, log_req);
+what a request may ask for is clusterspec.py's.
 State is computed from elapsed time: each phase (create, delete, update) records when it
-started and the `step_s` in force then.
+started (on the monotonic clock, so a step of the services' clock never moves a cluster
+through its states) and the `step_s` in force then. Times shown (createdDate,
+modifiedDate, ...) are the services' clock at those instants (Lifecycle.stamp).
 """
 import hashlib
 import json
-import os
 import re
 import secrets
 import threading
@@ -18,6 +20,8 @@ import urllib.parse
 import uuid
 
 import pools
+from clusterspec import (BadRequest, CLASSIC_ZONES, ERRORS, LOCATIONS, VPC_ZONES, default_version, field,
+                         parse, validate, version)
 
 # Faults this module owns. The "next cluster/update" kinds are never matched against a
 # request by take_fault; they wait in the emulator's fault list until a create or an
@@ -29,63 +33,10 @@ CONFIG = {"step_s": 2.0, "gone_code": "A0006", "quota": 100}
 
 CREATE_PATHS = ("/v1/clusters", "/v2/vpc/createCluster")
 
-# (kind, major, minor) -> (newest patch, build). The builds of 1.29, 1.30 and 4.15 are
-# those of the built-in clusters; the others are invented.
-VERSIONS = {("kubernetes", 1, 28): (14, "1559"), ("kubernetes", 1, 29): (8, "1548"),
-            ("kubernetes", 1, 30): (4, "1532"), ("openshift", 4, 14): (35, "1570"),
-            ("openshift", 4, 15): (28, "1563")}
-DEFAULT_MINOR = {"kubernetes": (1, 30), "openshift": (4, 15)}
-
-CLASSIC_ZONES = {}
-for _r, _zs in (("us-south", ("dal10", "dal12", "dal13")), ("us-east", ("wdc04", "wdc06", "wdc07")),
-                ("eu-de", ("fra02", "fra04", "fra05")), ("eu-gb", ("lon02", "lon04", "lon06")),
-                ("jp-tok", ("tok02", "tok04", "tok05")), ("au-syd", ("syd01", "syd04", "syd05"))):
-    for _z in _zs:
-        CLASSIC_ZONES[_z] = _r
-VPC_ZONES = {"%s-%d" % (r, i): r for r in set(CLASSIC_ZONES.values()) for i in (1, 2, 3)}
-LOCATIONS = {"us-south": "Dallas", "us-east": "Washington DC", "eu-de": "Frankfurt",
-             "eu-gb": "London", "jp-tok": "Tokyo", "au-syd": "Sydney"}
-CLASSIC_FLAVORS = ("b3c.4x16", "b3c.8x32")
-VPC_FLAVORS = ("bx2.4x16", "bx2.8x32", "cx2.2x4", "mx2.4x32")
-
-VERSIONS_CLI = "To list supported versions, run 'ibmcloud ks versions'."
-# code -> (status, description, type, recoveryCLI). "invented" = not in IBM-LIFECYCLE.md.
-ERRORS = {
-    "E0007": (409, "A cluster with the same name already exists. Choose another name.", "Provisioning", ""),
-    "E0156": (400, "A previous patch was specified. Only the most recent patch for a particular minor "
-              "version can be specified during cluster create.", "Versions", VERSIONS_CLI),
-    "E4e5b": (400, "Could not find flavor in the requested zone.", "BadRequest",
-              "To list available flavors, run 'ibmcloud ks flavors --zone <zone>'."),
-    "E60b6": (403, "The cluster quota for this account is reached. Delete a cluster that you no longer "
-              "need, or request a higher quota.", "Provisioning", ""),           # text invented
-    "E0120": (409, "The master is already up to date for the specified version.", "Versions", ""),
-    "A0006": (404, "The specified cluster could not be found. If applicable, make sure that you target "
-              "the correct resource group or region.", "Authentication", ""),
-    # invented:
-    "E0013": (400, "The request body could not be parsed. Provide a valid JSON object.", "BadRequest", ""),
-    "E0040": (400, "The request is not valid: %s", "BadRequest", ""),
-    "E0153": (400, "The specified version is not supported: %s", "Versions", VERSIONS_CLI),
-    "E0121": (409, "The cluster is in state '%s'. The operation cannot be started now. Wait for the "
-              "current operation to finish and try again.", "Provisioning", ""),
-}
-
 
 def utc(t):
+    """A wall time as the containers API writes it."""
     return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(t))
-
-
-def jget(d, key, default=None):
-    """Field lookup as Go's encoding/json does it: exact name first, then case-insensitive."""
-    if key in d:
-        return d[key]
-    for k, v in d.items():
-        if k.lower() == key.lower():
-            return v
-    return default
-
-
-def is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def masked(o):
@@ -105,15 +56,10 @@ def log_body(body):
         return body.decode("utf-8", "replace")
 
 
-class BadRequest(Exception):
-    def __init__(self, code, *args):
-        self.code, self.args_ = code, args
-
-
 class Lifecycle:
     def __init__(self, emu, h):
-        """h: helpers from emulator.py (json_resp, Resp, cs_error, make_ca, make_leaf, EC256,
-        read, rand_id, Server)."""
+        """h: helpers from the other modules (json_resp, Resp, cs_error, kube_status, make_ca,
+        make_leaf, EC256, read, rand_id, Server, tls_ctx), handed over by emulator.py."""
         self.emu, self.h = emu, h
         self.lock = threading.RLock()
         self.gone = []          # removed clusters: {"id","name","account","created","gone_at",...}
@@ -131,6 +77,10 @@ class Lifecycle:
         if rec:
             body["recoveryCLI"] = rec
         return self.h.json_resp(st, body, [("X-Request-Id", body["incidentID"].split(",")[0])], go=True)
+
+    def stamp(self, m):
+        """Monotonic instant m as the services' clock read then, written as the API writes it."""
+        return utc(self.emu.clock.wall_at(m))
 
     def gone_resp(self):
         code = self.emu.cfg.get("gone_code", "A0006")
@@ -182,7 +132,7 @@ class Lifecycle:
     def phase(self, c, now=None):
         """requested, deploying, pending, normal, deploy_failed, updating, update_failed,
         deleting, deleted or gone."""
-        now = time.time() if now is None else now
+        now = self.emu.clock.mono() if now is None else now
         L = self.life(c)
         if L["op"] == "delete":
             k = (now - L["t_op"]) / L["op_step"]
@@ -203,7 +153,7 @@ class Lifecycle:
 
     def tick(self):
         """Applies what elapsed time has decided: finished updates, clusters gone."""
-        now = time.time()
+        now = self.emu.clock.mono()
         with self.lock:
             keep = []
             for c in self.emu.clusters:
@@ -245,7 +195,7 @@ class Lifecycle:
         if L["op"]:
             return L["t_op"]
         if L["created"]:
-            k = min(3, int((time.time() - L["t0"]) / L["step"]))
+            k = min(3, int((self.emu.clock.mono() - L["t0"]) / L["step"]))
             if L["mode"] == "stuck":
                 k = min(k, 1)
             elif L["mode"] == "deploy_failed":
@@ -282,7 +232,7 @@ class Lifecycle:
               "deleting": ("deleting", "Deleting the cluster"),
               "deleted": ("deleted", "The cluster is deleted"),
               "gone": ("deleted", "The cluster is deleted")}[p]
-        mod = utc(self.since(c)) if self.since(c) else o["modifiedDate"]
+        mod = self.stamp(self.since(c)) if self.since(c) else o["modifiedDate"]
         o.update(state=st[0], status=st[1], masterHealth=ms[0], masterState=ms[1], masterStatus=ms[2],
                  modifiedDate=mod, masterStatusModifiedDate=mod)
         o["lifecycle"] = {"masterHealth": ms[0], "masterState": ms[1], "masterStatus": ms[2],
@@ -291,7 +241,7 @@ class Lifecycle:
             o["masterKubeVersion"] = L["upd_to"] + " (pending)"
             o["targetVersion"] = L["upd_to"]
         if L["created"]:
-            o.update(createdDate=utc(L["t0"]),
+            o.update(createdDate=self.stamp(L["t0"]),
                      workerZones=L["zones"], defaultWorkerPoolZones=L["zones"],
                      resourceGroup=L["rg"], resourceGroupName=L["rg_name"],
                      podSubnet=L["pod_subnet"] or o["podSubnet"],
@@ -339,7 +289,7 @@ class Lifecycle:
         return self.pools.workers_v1(c, base)
 
     def workers_list(self, c, q):
-        ws = self.emu.workers(c)
+        ws = self.emu.containers.workers(c)
         show_deleted = q.get("showDeleted", "").lower() == "true"
         if not show_deleted:
             ws = [w for w in ws if w["state"] != "deleted"]
@@ -378,37 +328,10 @@ class Lifecycle:
                 leaf = h.make_leaf(d, "cluster-%s-master" % c["id"], h.EC256, "/O=FAKE/CN=%s-master" % c["id"], ca)
                 c["ca"], c["cert"], c["ca_pem"] = ca, leaf, h.read(ca[1])
                 for s in (pub, priv):
-                    s.ctx = emu.tls_ctx(*leaf)
+                    s.ctx = h.tls_ctx(*leaf)
             finally:
                 c["ready"].set()
         threading.Thread(target=certs, daemon=True).start()
-
-    # ------------------------------------------------------------ versions
-    def version(self, v, create):
-        """(type, full version) for a requested version string; BadRequest otherwise."""
-        m = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?(?:_(\d+))?(_openshift)?", v.strip())
-        if not m:
-            raise BadRequest("E0153", v)
-        major, minor = int(m.group(1)), int(m.group(2))
-        typ = "openshift" if (m.group(5) or major == 4) else "kubernetes"
-        known = VERSIONS.get((typ, major, minor))
-        if not known:
-            raise BadRequest("E0153", v)
-        patch, build = known
-        if m.group(3) is not None:
-            p = int(m.group(3))
-            if p > patch:
-                raise BadRequest("E0153", v)
-            if p < patch:
-                raise BadRequest("E0156" if create else "E0153", v)
-        return typ, self.full(typ, major, minor)
-
-    def full(self, typ, major, minor):
-        patch, build = VERSIONS[(typ, major, minor)]
-        return "%d.%d.%d_%s%s" % (major, minor, patch, build, "_openshift" if typ == "openshift" else "")
-
-    def default_version(self, typ):
-        return self.full(typ, *DEFAULT_MINOR[typ])
 
     # ------------------------------------------------------------ requests
     def cs(self, req, method, path, q, body, acct, claims, fault):
@@ -456,43 +379,18 @@ class Lifecycle:
             return self.err("A0006", incident="%s,%s" % (uuid.uuid4(), uuid.uuid4()))
         return None
 
-    def parse(self, body):
-        try:
-            d = json.loads(body or b"")
-        except ValueError:
-            raise BadRequest("E0013")
-        if not isinstance(d, dict):
-            raise BadRequest("E0013")
-        return d
-
-    def field(self, d, key, kind, required=False, where=""):
-        v = jget(d, key)
-        name = where + key
-        if v is None:
-            if required:
-                raise BadRequest("E0040", "the field '%s' is required." % name)
-            return None
-        ok = {"str": isinstance(v, str), "bool": isinstance(v, bool), "int": is_int(v),
-              "obj": isinstance(v, dict), "list": isinstance(v, list)}[kind]
-        if not ok:
-            raise BadRequest("E0040", "the field '%s' has the wrong type (%s expected)." % (name, {
-                "str": "string", "bool": "boolean", "int": "integer", "obj": "object", "list": "array"}[kind]))
-        if required and kind == "str" and not v.strip():
-            raise BadRequest("E0040", "the field '%s' must not be empty." % name)
-        return v
-
     def create(self, req, path, body, acct, fault):
         vpc = path == "/v2/vpc/createCluster"
         try:
-            spec = self.validate(body, vpc)
-            name = spec["name"]
+            want = validate(body, vpc)
+            name = want["name"]
             if [c for c in self.emu.clusters if c["account"] == acct and c["name"] == name]:
                 raise BadRequest("E0007")
             if len([c for c in self.emu.clusters if c["account"] == acct]) >= int(self.emu.cfg.get("quota", 100)):
                 raise BadRequest("E60b6")
         except BadRequest as e:
             return self.err(e.code, *e.args_)
-        c = self.new_cluster(req, spec, acct)
+        c = self.new_cluster(req, want, acct)
         if fault and fault["kind"] == "create_500":
             d = float(fault.get("delay_ms", 0)) / 1000
             if d > 0:
@@ -505,77 +403,6 @@ class Lifecycle:
         return self.h.json_resp(201, {"clusterID": c["id"]} if vpc else {"id": c["id"]},
                                 [("X-Request-Id", str(uuid.uuid4()))], go=True)
 
-    def validate(self, body, vpc):
-        d = self.parse(body)
-        f = self.field
-        s = {"vpc": vpc, "name": f(d, "name", "str", True).strip()}
-        s["pod_subnet"] = f(d, "podSubnet", "str") or ""
-        s["service_subnet"] = f(d, "serviceSubnet", "str") or ""
-        if vpc:
-            prov = f(d, "provider", "str")
-            if prov not in (None, "vpc-gen2"):
-                raise BadRequest("E0040", "the field 'provider' must be 'vpc-gen2'.")
-            ver = f(d, "kubeVersion", "str")
-            dis = f(d, "disablePublicServiceEndpoint", "bool")
-            f(d, "cosInstanceCRN", "str")
-            wp = jget(d, "workerPool")
-            if wp is None:
-                raise BadRequest("E0040", "the field 'workerPool' is required.")
-            if not isinstance(wp, dict):
-                raise BadRequest("E0040", "the field 'workerPool' must be an object.")
-            w = "workerPool."
-            s["pool_name"] = f(wp, "name", "str", where=w) or "default"
-            s["flavor"] = f(wp, "flavor", "str", True, w)
-            s["vpc_id"] = f(wp, "vpcID", "str", True, w)
-            n = f(wp, "workerCount", "int", True, w)
-            if n < 1:
-                raise BadRequest("E0040", "the field 'workerPool.workerCount' must be at least 1.")
-            f(wp, "labels", "obj", where=w)
-            zones = f(wp, "zones", "list", True, w)
-            if not zones:
-                raise BadRequest("E0040", "the field 'workerPool.zones' must not be empty.")
-            s["zones"], s["subnets"] = [], {}
-            for i, z in enumerate(zones):
-                if not isinstance(z, dict):
-                    raise BadRequest("E0040", "workerPool.zones[%d] must be an object." % i)
-                zid = f(z, "id", "str", True, "workerPool.zones[%d]." % i)
-                s["subnets"][zid] = f(z, "subnetID", "str", True, "workerPool.zones[%d]." % i)
-                if zid not in s["zones"]:
-                    s["zones"].append(zid)
-            s["per_zone"] = n
-            s["public"] = not dis
-            s["private"] = True
-            ok_zone, flavors = VPC_ZONES, VPC_FLAVORS
-        else:
-            s["zones"] = [f(d, "dataCenter", "str", True)]
-            s["flavor"] = f(d, "machineType", "str", True)
-            n = f(d, "workerNum", "int")
-            if n is not None and n < 1:
-                raise BadRequest("E0040", "the field 'workerNum' must be at least 1.")
-            s["per_zone"] = 1 if n is None else n
-            ver = f(d, "masterVersion", "str")
-            for k in ("privateVlan", "publicVlan", "isolation", "defaultWorkerPoolName", "operatingSystem"):
-                f(d, k, "str")
-            for k in ("diskEncryption", "noSubnet", "privateSeviceEndpoint", "publicServiceEndpoint"):
-                f(d, k, "bool")
-            iso = jget(d, "isolation") or ""
-            if iso not in ("", "public", "private"):
-                raise BadRequest("E0040", "the field 'isolation' must be 'public' or 'private'.")
-            s["isolation"], s["private_vlan"], s["public_vlan"] = iso, jget(d, "privateVlan") or "", jget(d, "publicVlan") or ""
-            s["pool_name"] = jget(d, "defaultWorkerPoolName") or "default"
-            # the real key is misspelt "privateSeviceEndpoint"; "privateServiceEndpoint" is ignored
-            s["private"] = bool(jget(d, "privateSeviceEndpoint"))
-            s["public"] = bool(jget(d, "publicServiceEndpoint", True)) if s["private"] else True
-            ok_zone, flavors = CLASSIC_ZONES, CLASSIC_FLAVORS
-        if ver:
-            s["type"], s["version"] = self.version(ver, True)
-        else:
-            s["type"], s["version"] = "kubernetes", self.default_version("kubernetes")
-        for z in s["zones"]:
-            if z not in ok_zone or s["flavor"] not in flavors:
-                raise BadRequest("E4e5b")
-        return s
-
     def new_cluster(self, req, s, acct):
         emu = self.emu
         ids = {c["id"] for c in emu.clusters} | {g["id"] for g in self.gone}
@@ -584,7 +411,7 @@ class Lifecycle:
             cid = self.h.rand_id(20)
         self.seq += 1
         region = (VPC_ZONES if s["vpc"] else CLASSIC_ZONES)[s["zones"][0]]
-        now = time.time()
+        now = emu.clock.mono()
         rg = (req.headers.get("X-Auth-Resource-Group") or "").strip()
         mode = None
         for k in ("stuck", "deploy_failed"):
@@ -627,23 +454,24 @@ class Lifecycle:
         dr = q.get("deleteResources")
         req.log_extra["deleteResources"] = dr
         if L["op"] != "delete":
-            L.update(op="delete", t_op=time.time(), op_step=float(self.emu.cfg["step_s"]), delete_resources=dr)
+            L.update(op="delete", t_op=self.emu.clock.mono(), op_step=float(self.emu.cfg["step_s"]),
+                     delete_resources=dr)
         return self.h.Resp(204, b"", "application/json", [("X-Request-Id", str(uuid.uuid4()))])
 
     def update(self, c, body):
         try:
-            d = self.parse(body)
-            act = self.field(d, "action", "str", True)
+            d = parse(body)
+            act = field(d, "action", "str", True)
             if act != "update":
                 raise BadRequest("E0040", "the field 'action' must be 'update'.")
-            v = self.field(d, "version", "str")
-            self.field(d, "force", "bool")
+            v = field(d, "version", "str")
+            field(d, "force", "bool")
             if v:
-                typ, full = self.version(v, False)
+                typ, full = version(v, False)
                 if typ != c["type"]:
                     raise BadRequest("E0153", v)
             else:
-                full = self.default_version(c["type"])
+                full = default_version(c["type"])
             p = self.phase(c)
             if p not in ("normal", "update_failed"):
                 raise BadRequest("E0121", {"update_done": "updating"}.get(p, p))
@@ -652,7 +480,7 @@ class Lifecycle:
         except BadRequest as e:
             return self.err(e.code, *e.args_)
         L = self.life(c)
-        L.update(op="update", t_op=time.time(), op_step=float(self.emu.cfg["step_s"]), upd_from=c["version"],
+        L.update(op="update", t_op=self.emu.clock.mono(), op_step=float(self.emu.cfg["step_s"]), upd_from=c["version"],
                  upd_to=full, upd_fail=bool(self.take_next("update_failed")), upd_failed=False)
         return self.h.Resp(204, b"", "application/json", [("X-Request-Id", str(uuid.uuid4()))])
 
@@ -677,7 +505,7 @@ class Lifecycle:
         if b:
             return b
         if op == "cluster":
-            o = self.emu.cluster_obj(c)
+            o = self.emu.containers.cluster_obj(c)
             return self.h.json_resp(200, o if "v1-compatible" in q else self.v2_cluster(o), go=True)
         return self.h.json_resp(200, [self.v2_worker(c, w) for w in self.workers_list(c, q)], go=True)
 
@@ -690,7 +518,7 @@ class Lifecycle:
                 L = self.life(c)
                 p = self.phase(c)
                 out.append({"id": c["id"], "name": c["name"], "state": {"update_done": "updating"}.get(p, p),
-                            "created": utc(L["t0"]) if L["created"] else "2024-08-15T01:57:11+0000",
+                            "created": self.stamp(L["t0"]) if L["created"] else "2024-08-15T01:57:11+0000",
                             "builtin": not L["created"], "provider": c["provider"], "type": c["type"],
                             "region": c["region"], "account": c["account"], "version": c["version"],
                             "resourceGroup": L.get("rg", ""), "xRegion": L.get("x_region", ""),
@@ -698,9 +526,9 @@ class Lifecycle:
                             "deleteResources": L.get("delete_resources"), **self.pools.control(c)})
             for g in self.gone:
                 out.append({"id": g["id"], "name": g["name"], "state": "gone",
-                            "created": utc(g["created"]) if g["created"] else "2024-08-15T01:57:11+0000",
+                            "created": self.stamp(g["created"]) if g["created"] else "2024-08-15T01:57:11+0000",
                             "builtin": not g["cluster"]["life"]["created"], "account": g["account"],
-                            "gone_at": utc(g["gone_at"]),
+                            "gone_at": self.stamp(g["gone_at"]),
                             "deleteResources": g["cluster"]["life"].get("delete_resources")})
         return out
 

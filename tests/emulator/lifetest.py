@@ -173,6 +173,16 @@ def zz_stop():
     check("Traceback" not in err, "no emulator tracebacks:\n" + err[-2000:])
 
 
+def read_env(d):
+    """The settings an emulator wrote to d/env."""
+    env = {}
+    with open(os.path.join(d, "env")) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            env[k] = v
+    return env
+
+
 def main():
     t0 = time.time()
     p = subprocess.run([os.path.join(HERE, "emu.sh"), "start", EMU_DIR], capture_output=True, text=True, timeout=30)
@@ -182,10 +192,7 @@ def main():
         print("0 passed, 1 failed")
         return 1
     print("emulator started in %.1f s" % (time.time() - t0))
-    with open(os.path.join(EMU_DIR, "env")) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            ENV[k] = v
+    ENV.update(read_env(EMU_DIR))
     try:
         for fn in TESTS + [zz_stop]:
             try:

@@ -10,22 +10,22 @@ pool holds the workers the create asked for (classic workerNum in dataCenter, VP
 workerCount per zone; built-in clusters: their 3 workers). A worker either follows the
 cluster's lifecycle (the create's workers, until something is done to them) or has its
 own timeline: a list of (state, status) held one `step_s` each, then a final one. A
-cluster being deleted overrides every worker: deleting, then deleted.
+cluster being deleted overrides every worker: deleting, then deleted. Timelines run on
+the monotonic clock and are shown on the services' clock, as in lifecycle.py.
 """
 import hashlib
 import re
 import secrets
-import time
 import urllib.parse
 import uuid
 
-import lifecycle as lc_mod
+import clusterspec as spec
 
 NEXT_KINDS = ("resize_stuck", "reload_failed")
 REQUEST_KINDS = ("pool_create_500",)
 FAULT_KINDS = REQUEST_KINDS + NEXT_KINDS
 
-# code -> (status, description, type, recoveryCLI); merged into lifecycle.ERRORS.
+# code -> (status, description, type, recoveryCLI); merged into clusterspec.ERRORS.
 ERRORS = {
     "E0d39": (409, "A worker pool with the same name already exists within the cluster. Choose another name.",
               "Provisioning", ""),
@@ -65,7 +65,7 @@ def squash(s, n):
 class Pools:
     def __init__(self, lc):
         self.lc, self.emu, self.h = lc, lc.emu, lc.h
-        lc_mod.ERRORS.update(ERRORS)
+        spec.ERRORS.update(ERRORS)
 
     def fault_applies(self, f, svc, stripped, method):
         if f["kind"] in NEXT_KINDS:
@@ -78,7 +78,7 @@ class Pools:
         if "pm" in c:
             return c["pm"]
         if base is None and not self.lc.life(c)["created"]:
-            self.emu.workers(c)            # builds the built-in base list, which lands here
+            self.emu.containers.workers(c)  # builds the built-in base list, which lands here
             return c["pm"]
         L = self.lc.life(c)
         vpc = c["provider"] == "vpc-gen2"
@@ -118,7 +118,7 @@ class Pools:
                 "labels": dict(labels), "zones": zones, "vpc_id": vpc_id, "t_del": None, "gone_at": None}
 
     def timeline(self, seq, end, op="", ver=None):
-        return {"t0": time.time(), "step": float(self.emu.cfg["step_s"]), "seq": seq, "end": end,
+        return {"t0": self.emu.clock.mono(), "step": float(self.emu.cfg["step_s"]), "seq": seq, "end": end,
                 "op": op, "ver": ver}
 
     def new_worker(self, c, M, p, zone, stuck=False, version=None):
@@ -174,19 +174,19 @@ class Pools:
         return st[0], st[1], ver, target, op, since
 
     def pools_of(self, c, now=None):
-        now = time.time() if now is None else now
+        now = self.emu.clock.mono() if now is None else now
         return [p for p in self.model(c)["pools"] if not (p["gone_at"] and now >= p["gone_at"])]
 
     def find_pool(self, c, key):
         ps = [p for p in self.pools_of(c) if key in (p["id"], p["name"])]
         if not ps:
-            raise lc_mod.BadRequest("E0d3a")
+            raise spec.BadRequest("E0d3a")
         return ps[0]
 
     def find_worker(self, c, wid):
         ws = [w for w in self.model(c)["workers"] if w["id"] == wid]
         if not ws:
-            raise lc_mod.BadRequest("E0d3b")
+            raise spec.BadRequest("E0d3b")
         return ws[0]
 
     def alive(self, M, p, zone=None):
@@ -198,7 +198,7 @@ class Pools:
     # ------------------------------------------------------------ shapes
     def workers_v1(self, c, base=None):
         M = self.model(c, base)
-        now = time.time()
+        now = self.emu.clock.mono()
         pools = {p["id"]: p for p in M["pools"]}
         vpc = c["provider"] == "vpc-gen2"
         out = []
@@ -216,7 +216,8 @@ class Pools:
                         "publicVlan": "" if vpc else z.get("publicVlan", ""),
                         "location": w["zone"], "poolid": p["id"], "poolName": p["name"],
                         "isolation": p["isolation"] or "public", "trustedStatus": "disabled",
-                        "pendingOperation": op, "statusDate": lc_mod.utc(since) if since else "2024-09-02T10:12:40+0000",
+                        "pendingOperation": op,
+                        "statusDate": self.lc.stamp(since) if since else "2024-09-02T10:12:40+0000",
                         "statusDetails": "", "reasonForDelete": ""})
         return out
 
@@ -278,7 +279,7 @@ class Pools:
                           for z in p["zones"]]}
 
     def control(self, c):
-        now = time.time()
+        now = self.emu.clock.mono()
         M = self.model(c)
         pools = {p["id"]: p for p in M["pools"]}
         return {"pools": [{"id": p["id"], "name": p["name"], "state": "deleting" if p["t_del"] else "active",
@@ -297,11 +298,11 @@ class Pools:
     def guard(self, c, what=None, obj=None):
         p = self.lc.phase(c)
         if p in ("deleting", "deleted", "gone"):
-            raise lc_mod.BadRequest("E0121", p)
+            raise spec.BadRequest("E0121", p)
         if what == "pool" and obj["t_del"]:
-            raise lc_mod.BadRequest("E0d3e", "worker pool", "deleting")
+            raise spec.BadRequest("E0d3e", "worker pool", "deleting")
         if what == "worker" and obj["dead"]:
-            raise lc_mod.BadRequest("E0d3e", "worker node", "deleting" if obj["tl"] and time.time() <
+            raise spec.BadRequest("E0d3e", "worker node", "deleting" if obj["tl"] and self.emu.clock.mono() <
                                     obj["tl"]["t0"] + obj["tl"]["step"] else "deleted")
 
     def v1(self, method, sub, c, q, body, fault):
@@ -338,16 +339,16 @@ class Pools:
                     return self.delete_pool(c, p)
             elif parts[2] == "zones" and len(parts) == 3 and method == "POST":
                 if c["provider"] == "vpc-gen2":
-                    raise lc_mod.BadRequest("G3917")
-                d = self.lc.parse(body)
-                return self.add_zone(c, p, d, self.lc.field(d, "id", "str", True))
+                    raise spec.BadRequest("G3917")
+                d = spec.parse(body)
+                return self.add_zone(c, p, d, spec.field(d, "id", "str", True))
             elif parts[2] == "zones" and len(parts) == 4 and method in ("DELETE", "PATCH"):
                 zs = [z for z in p["zones"] if z["id"] == parts[3]]
                 if not zs:
-                    raise lc_mod.BadRequest("E0d3d")
+                    raise spec.BadRequest("E0d3d")
                 self.guard(c, "pool", p)
                 if method == "PATCH":               # zone network-set (classic)
-                    d = self.lc.parse(body)
+                    d = spec.parse(body)
                     zs[0].update(self.vlans(d))
                     return self.ok(204)
                 for w in self.alive(self.model(c), p, parts[3]):
@@ -355,40 +356,40 @@ class Pools:
                 p["zones"] = [z for z in p["zones"] if z["id"] != parts[3]]
                 return self.ok(202)
             return self.h.cs_error("G0000")
-        except lc_mod.BadRequest as e:
+        except spec.BadRequest as e:
             return self.lc.err(e.code, *e.args_)
 
     def vlans(self, d):
         out = {}
         for k in ("privateVlan", "publicVlan"):
-            v = self.lc.field(d, k, "str")      # jget: exact, then case-insensitive (privateVLAN too)
+            v = spec.field(d, k, "str")      # jget: exact, then case-insensitive (privateVLAN too)
             if v is not None:
                 out[k] = v
         return out
 
     def check_zone(self, c, zone):
-        zones = lc_mod.VPC_ZONES if c["provider"] == "vpc-gen2" else lc_mod.CLASSIC_ZONES
+        zones = spec.VPC_ZONES if c["provider"] == "vpc-gen2" else spec.CLASSIC_ZONES
         if zones.get(zone) != c["region"]:
-            raise lc_mod.BadRequest("E4e5b")
+            raise spec.BadRequest("E4e5b")
 
     def check_flavor(self, c, flavor):
-        ok = lc_mod.VPC_FLAVORS if c["provider"] == "vpc-gen2" else lc_mod.CLASSIC_FLAVORS
+        ok = spec.VPC_FLAVORS if c["provider"] == "vpc-gen2" else spec.CLASSIC_FLAVORS
         if re.sub(r"\.encrypted$", "", flavor) not in ok:
-            raise lc_mod.BadRequest("E4e5b")
+            raise spec.BadRequest("E4e5b")
 
     def create_v1(self, c, body, fault):
         if c["provider"] == "vpc-gen2":
-            raise lc_mod.BadRequest("G3917")
-        d = self.lc.parse(body)
-        f = self.lc.field
+            raise spec.BadRequest("G3917")
+        d = spec.parse(body)
+        f = spec.field
         name = f(d, "name", "str", True).strip()
         size = f(d, "sizePerZone", "int", True)
         if size < 1:
-            raise lc_mod.BadRequest("E0040", "the field 'sizePerZone' must be at least 1.")
+            raise spec.BadRequest("E0040", "the field 'sizePerZone' must be at least 1.")
         flavor = f(d, "machineType", "str", True)
         iso = f(d, "isolation", "str") or "public"
         if iso not in ("public", "private"):
-            raise lc_mod.BadRequest("E0040", "the field 'isolation' must be 'public' or 'private'.")
+            raise spec.BadRequest("E0040", "the field 'isolation' must be 'public' or 'private'.")
         labels = f(d, "labels", "obj") or {}
         f(d, "diskEncryption", "bool")
         for k in ("entitlement", "operatingSystem"):
@@ -396,7 +397,7 @@ class Pools:
         zones = []
         for i, z in enumerate(f(d, "zones", "list") or []):
             if not isinstance(z, dict):
-                raise lc_mod.BadRequest("E0040", "zones[%d] must be an object." % i)
+                raise spec.BadRequest("E0040", "zones[%d] must be an object." % i)
             zid = f(z, "id", "str", True, "zones[%d]." % i)
             self.check_zone(c, zid)
             zones.append(dict({"id": zid, "privateVlan": "", "publicVlan": "", "subnetID": ""}, **self.vlans(z)))
@@ -410,7 +411,7 @@ class Pools:
         self.guard(c)
         M = self.model(c)
         if [p for p in self.pools_of(c) if p["name"] == name]:
-            raise lc_mod.BadRequest("E0d39")
+            raise spec.BadRequest("E0d39")
         p = self.new_pool(c, M, name, flavor, size, iso, labels, [], vpc_id)
         M["pools"].append(p)
         for z in zones:
@@ -423,13 +424,13 @@ class Pools:
     def add_zone(self, c, p, d, zid):
         z = {"id": zid, "privateVlan": "", "publicVlan": "", "subnetID": ""}
         if c["provider"] == "vpc-gen2":
-            z["subnetID"] = self.lc.field(d, "subnetID", "str", True)
+            z["subnetID"] = spec.field(d, "subnetID", "str", True)
         else:
             z.update(self.vlans(d))
         self.guard(c, "pool", p)
         self.check_zone(c, zid)
         if zid in [z["id"] for z in p["zones"]]:
-            raise lc_mod.BadRequest("E0d3c")
+            raise spec.BadRequest("E0d3c")
         p["zones"].append(z)
         M = self.model(c)
         for _ in range(p["size"]):
@@ -437,8 +438,8 @@ class Pools:
         return self.ok(201)
 
     def patch(self, c, p, body):
-        d = self.lc.parse(body)
-        f = self.lc.field
+        d = spec.parse(body)
+        f = spec.field
         st = f(d, "state", "str", True)
         self.guard(c, "pool", p)
         M = self.model(c)
@@ -448,11 +449,11 @@ class Pools:
         if st == "resizing":
             n = f(d, "sizePerZone", "int", True)
             if n < 1:
-                raise lc_mod.BadRequest("E0040", "the field 'sizePerZone' must be at least 1.")
+                raise spec.BadRequest("E0040", "the field 'sizePerZone' must be at least 1.")
             f(d, "reasonForResize", "str")
             p["size"] = n
         elif st != "rebalancing":           # the value is an inference (IBM-LIFECYCLE.md 4a)
-            raise lc_mod.BadRequest("E0040", "the field 'state' must be 'resizing', 'labels' or 'rebalancing'.")
+            raise spec.BadRequest("E0040", "the field 'state' must be 'resizing', 'labels' or 'rebalancing'.")
         stuck = bool(self.lc.take_next("resize_stuck")) if st == "resizing" else False
         for z in p["zones"]:
             ws = self.alive(M, p, z["id"])
@@ -468,20 +469,20 @@ class Pools:
             for w in self.alive(self.model(c), p):
                 self.kill(w)
             step = float(self.emu.cfg["step_s"])
-            p["t_del"] = time.time()
+            p["t_del"] = self.emu.clock.mono()
             p["gone_at"] = p["t_del"] + 2 * step
         return self.ok(204)
 
     def action(self, c, w, body):
-        d = self.lc.parse(body)
-        act = self.lc.field(d, "action", "str", True)
-        self.lc.field(d, "force", "bool")
+        d = spec.parse(body)
+        act = spec.field(d, "action", "str", True)
+        spec.field(d, "force", "bool")
         if act not in ("reboot", "os_reboot", "reload", "update"):
-            raise lc_mod.BadRequest("E0040", "the field 'action' must be 'reboot', 'os_reboot', 'reload' or 'update'.")
+            raise spec.BadRequest("E0040", "the field 'action' must be 'reboot', 'os_reboot', 'reload' or 'update'.")
         if act == "update" and c["provider"] == "vpc-gen2":
-            raise lc_mod.BadRequest("G3917")        # update is classic only; VPC uses replace
+            raise spec.BadRequest("G3917")        # update is classic only; VPC uses replace
         self.guard(c, "worker", w)
-        cur = self.wstate(c, w, time.time())
+        cur = self.wstate(c, w, self.emu.clock.mono())
         if act in ("reboot", "os_reboot"):
             w["tl"] = dict(self.timeline([(cur[0], "Rebooting")], NORMAL, act), prev=w["tl"])
             return self.ok(204)
@@ -497,10 +498,10 @@ class Pools:
         if not op:
             return self.h.cs_error("G0000")
         try:
-            d = q if method == "GET" else self.lc.parse(body)
-            key = d.get("cluster") if method == "GET" else lc_mod.jget(d, "cluster")
+            d = q if method == "GET" else spec.parse(body)
+            key = d.get("cluster") if method == "GET" else spec.jget(d, "cluster")
             if not isinstance(key, str) or not key:
-                raise lc_mod.BadRequest("E0040", "the %s 'cluster' is required." % (
+                raise spec.BadRequest("E0040", "the %s 'cluster' is required." % (
                     "query parameter" if method == "GET" else "field"))
             mine = [c for c in self.emu.clusters if c["account"] == acct and key in (c["id"], c["name"])]
             if not mine:
@@ -512,17 +513,17 @@ class Pools:
                 return self.ok(200, [self.pool_v2(c, p) for p in self.pools_of(c)])
             if op == "getWorkerPool":
                 if not q.get("workerpool"):
-                    raise lc_mod.BadRequest("E0040", "the query parameter 'workerpool' is required.")
+                    raise spec.BadRequest("E0040", "the query parameter 'workerpool' is required.")
                 return self.ok(200, self.pool_v2(c, self.find_pool(c, q["workerpool"])))
             if op == "getWorker":
                 if not q.get("worker"):
-                    raise lc_mod.BadRequest("E0040", "the query parameter 'worker' is required.")
+                    raise spec.BadRequest("E0040", "the query parameter 'worker' is required.")
                 w = self.find_worker(c, q["worker"])
                 return self.ok(200, self.v2_worker(c, [x for x in self.workers_v1(c) if x["id"] == w["id"]][0]))
-            f = self.lc.field
+            f = spec.field
             if op == "replaceWorker":
                 if (c["provider"] == "vpc-gen2") != path.startswith("/v2/vpc/"):
-                    raise lc_mod.BadRequest("G3917")
+                    raise spec.BadRequest("G3917")
                 w = self.find_worker(c, f(d, "workerID", "str", True))
                 upd = f(d, "update", "bool")
                 self.guard(c, "worker", w)
@@ -532,13 +533,13 @@ class Pools:
                 self.new_worker(c, M, p, w["zone"], version=None if upd else w["version"])
                 return self.ok(204)
             if c["provider"] != "vpc-gen2":
-                raise lc_mod.BadRequest("G3917")
+                raise spec.BadRequest("G3917")
             if op == "createWorkerPoolZone":
-                pk = lc_mod.jget(d, "workerpool")
+                pk = spec.jget(d, "workerpool")
                 if pk is None:
-                    pk = lc_mod.jget(d, "workerPoolID")
+                    pk = spec.jget(d, "workerPoolID")
                 if not isinstance(pk, str) or not pk:
-                    raise lc_mod.BadRequest("E0040", "the field 'workerpool' is required.")
+                    raise spec.BadRequest("E0040", "the field 'workerpool' is required.")
                 zid = f(d, "id", "str", True)
                 p = self.find_pool(c, pk)
                 return self.add_zone(c, p, d, zid)
@@ -547,7 +548,7 @@ class Pools:
             flavor = f(d, "flavor", "str", True)
             n = f(d, "workerCount", "int", True)
             if n < 1:
-                raise lc_mod.BadRequest("E0040", "the field 'workerCount' must be at least 1.")
+                raise spec.BadRequest("E0040", "the field 'workerCount' must be at least 1.")
             vpc_id = f(d, "vpcID", "str") or self.lc.life(c).get("vpc_id") or ""
             labels = f(d, "labels", "obj") or {}
             for k in ("entitlement", "operatingSystem", "hostPool"):
@@ -555,7 +556,7 @@ class Pools:
             zones = []
             for i, z in enumerate(f(d, "zones", "list") or []):
                 if not isinstance(z, dict):
-                    raise lc_mod.BadRequest("E0040", "zones[%d] must be an object." % i)
+                    raise spec.BadRequest("E0040", "zones[%d] must be an object." % i)
                 zid = f(z, "id", "str", True, "zones[%d]." % i)
                 self.check_zone(c, zid)
                 zones.append({"id": zid, "privateVlan": "", "publicVlan": "",
@@ -565,5 +566,5 @@ class Pools:
             if fault and fault["kind"] == "pool_create_500":
                 return self.h.cs_error("A0002")
             return self.ok(201, {"workerPoolID": p["id"]})
-        except lc_mod.BadRequest as e:
+        except spec.BadRequest as e:
             return self.lc.err(e.code, *e.args_)

@@ -4,815 +4,288 @@
 Starts the emulator (via emu.sh) in a temporary directory, replays the guide's curl
 commands (apikey token, accounts, scoped token, regions, clusters, delegated refresh token,
 id_token, cluster, config zip, /version), then every error, every fault kind, the log and
-TLS session resumption. Prints one line per check and, last, `N passed, N failed`;
+TLS session resumption, then the services' own clock (--clock-offset, /control/clock: the
+Date header, token times and expiry, createdDate, state timers). Prints one line per
+check and, last, `N passed, N failed`;
 exits non-zero if anything failed.  Usage: python3 tests/emulator/test_emulator.py
+
+The guide is in emutest_guide.py, the errors, faults and log in emutest_errors.py, the
+shared clients in emutest.py; this file runs them in that order, then its own checks
+(the clock, each on an emulator of its own but clock_03, and the stop).
 """
-import base64
-import hashlib
+import datetime
+import email.utils
 import io
 import json
 import os
-import shutil
-import socket
-import ssl
-import struct
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
-import urllib.parse
-import urllib.request
 import zipfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TMP = tempfile.mkdtemp(prefix="emu-test-")
-EMU_DIR = os.path.join(TMP, "emu")
-ENV = {}
-TESTS = []
-_n = [0]
+from emutest import *  # noqa: F401,F403
+import emutest_guide  # noqa: F401  (registers its tests, in this order)
+import emutest_errors  # noqa: F401
+
+YEAR = 365 * 86400
+DELEGATED = "urn:ibm:params:oauth:grant-type:delegated-refresh-token"
 
 
-def test(fn):
-    TESTS.append(fn)
-    return fn
+# ---------------------------------------------------------------- the services' clock
+
+def near(got, want, what, tol=5):
+    check(abs(got - want) <= tol, "%s: %s is not within %d s of %s (off by %+.0f s)"
+          % (what, got, tol, want, got - want))
 
 
-def check(cond, msg="check failed"):
-    if not cond:
-        raise AssertionError(msg)
+def date_of(r):
+    """The Date header of a response, as unix time."""
+    check(r.h("date"), "a Date header")
+    return email.utils.parsedate_to_datetime(r.h("date")).timestamp()
 
 
-def eq(a, b, what=""):
-    if a != b:
-        raise AssertionError("%s: expected %r, got %r" % (what, b, a))
+def api_time(s):
+    """A containers API time (2026-12-01T09:20:11+0000) as unix time."""
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S%z").timestamp()
 
 
-# ---------------------------------------------------------------- clients
-
-class R:
-    def __init__(self, rc, status, headers, body, err):
-        self.rc, self.status, self.headers, self.body, self.err = rc, status, headers, body, err
-
-    def json(self):
-        return json.loads(self.body)
-
-    def h(self, name):
-        return self.headers.get(name.lower())
+def clock(obj=None):
+    st, b = control("/control/clock", obj, "POST" if obj is not None else "GET")
+    return st, json.loads(b)
 
 
-def curl(*args, cacert=None):
-    _n[0] += 1
-    hf, bf = os.path.join(TMP, "h%d" % _n[0]), os.path.join(TMP, "b%d" % _n[0])
-    cmd = ["curl", "-sS", "--cacert", cacert or ENV["EMU_CA_FILE"], "-D", hf, "-o", bf,
-           "-w", "%{http_code}"] + list(args)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=40)
-    headers = {}
-    if os.path.exists(hf):
-        with open(hf, "rb") as f:
-            for line in f.read().decode("latin-1").split("\r\n"):
-                if ":" in line and not line.startswith("HTTP/"):
-                    k, v = line.split(":", 1)
-                    headers[k.strip().lower()] = v.strip()
-    body = b""
-    if os.path.exists(bf):
-        with open(bf, "rb") as f:
-            body = f.read()
-    status = int(p.stdout.strip() or 0) if p.stdout.strip().isdigit() else 0
-    return R(p.returncode, status, headers, body, p.stderr)
+def accounts_get(token):
+    return curl(ENV["IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT"] + "/coe/v2/accounts",
+                "-H", "Authorization: Bearer " + token)
 
 
-def iam_post(data, auth="bx:bx", extra=()):
-    args = ["-X", "POST", ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/token",
-            "-H", "Content-Type: application/x-www-form-urlencoded", "-H", "Accept: application/json"]
-    if auth:
-        args += ["-u", auth]
-    for k, v in data.items():
-        args += ["--data-urlencode", "%s=%s" % (k, v)]
-    return curl(*(args + list(extra)))
+def cs_post(path, token, obj):
+    return curl("-X", "POST", ENV["IBMCLOUD_CS_API_ENDPOINT"] + path, "-H", "Authorization: Bearer " + token,
+                "-H", "Content-Type: application/json", "-d", json.dumps(obj))
 
 
-def apikey_token(auth="bx:bx", **more):
-    d = {"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": ENV["EMU_APIKEY"]}
-    d.update(more)
-    r = iam_post(d, auth)
-    eq(r.status, 200, "apikey token status (%s)" % r.body[:200])
-    return r.json()
-
-
-def user_token(user="EMU_USER", pw="EMU_PASSWORD", **more):
-    d = {"grant_type": "password", "username": ENV[user], "password": ENV[pw]}
-    d.update(more)
-    r = iam_post(d)
-    eq(r.status, 200, "password token status (%s)" % r.body[:200])
-    return r.json()
-
-
-def claims(jwt):
-    p = jwt.split(".")
-    eq(len(p), 3, "JWT parts")
-    s = p[1] + "=" * (-len(p[1]) % 4)
-    return json.loads(base64.urlsafe_b64decode(s))
-
-
-def cs_get(path, token, region=None, extra=()):
-    args = [ENV["IBMCLOUD_CS_API_ENDPOINT"] + path, "-H", "Authorization: Bearer " + token]
-    if region:
-        args += ["-H", "X-Region: " + region]
-    return curl(*(args + list(extra)))
-
-
-def control(path, obj=None, method="POST"):
-    data = json.dumps(obj).encode() if obj is not None else (b"" if method == "POST" else None)
-    req = urllib.request.Request(ENV["EMU_CONTROL"] + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def fault(**f):
-    st, body = control("/control/fault", f)
-    eq(st, 200, "fault accepted (%s)" % body)
-
-
-def tls_ctx(cafile=None, maxver=None):
-    ctx = ssl.create_default_context(cafile=cafile or ENV["EMU_CA_FILE"])
-    if maxver:
-        ctx.maximum_version = maxver
-    return ctx
-
-
-def raw(url, request, ctx=None, session=None, to_eof=False):
-    """Sends raw bytes over TLS, reads to EOF (or 3 s idle). Returns (bytes, session, reused)."""
-    u = urllib.parse.urlsplit(url)
-    s = socket.create_connection((u.hostname, u.port), timeout=5)
-    ss = (ctx or tls_ctx()).wrap_socket(s, server_hostname=u.hostname, session=session)
-    ss.sendall(request)
-    out = b""
-    try:
-        while True:
-            d = ss.recv(65536)
-            if not d:
-                break
-            out += d
-            if b"\r\n\r\n" in out:
-                head, _, rest = out.partition(b"\r\n\r\n")
-                m = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-                if m and len(rest) >= int(m[0].split(b":")[1]) and not to_eof:
-                    break
-    except (socket.timeout, ConnectionResetError, ssl.SSLError):
-        pass
-    sess, reused = ss.session, ss.session_reused
-    ss.close()
-    return out, sess, reused
-
-
-def log_events():
-    with open(ENV["EMU_LOG"]) as f:
-        return [json.loads(l) for l in f if l.strip()]
-
-
-def rsa_verify_jwt(jwt, jwks):
-    h, p, s = jwt.split(".")
-    hdr = json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))
-    key = [k for k in jwks["keys"] if k["kid"] == hdr["kid"]][0]
-    dec = lambda x: int.from_bytes(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)), "big")
-    n, e = dec(key["n"]), dec(key["e"])
-    sig = dec(s)
-    k = (n.bit_length() + 7) // 8
-    em = pow(sig, e, n).to_bytes(k, "big")
-    t = bytes.fromhex("3031300d060960864801650304020105000420") + hashlib.sha256((h + "." + p).encode()).digest()
-    return em == b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
-
-
-def check_iam_error(r, status, code):
-    eq(r.status, status, "status for %s (%s)" % (code, r.body[:300]))
-    b = r.json()
-    eq(b.get("errorCode"), code, "errorCode")
-    check(b.get("errorMessage"), "errorMessage present")
-    check(b["context"]["requestId"], "context.requestId")
-    eq(r.h("transaction-id"), b["context"]["requestId"], "transaction-id header")
-    eq(r.h("ibm-cloud-service-name"), "iam-identity", "service name header")
-    eq(r.h("cache-control"), "no-cache, no-store, must-revalidate", "cache-control")
-    check(r.h("x-request-id") and r.h("x-correlation-id"), "x-request-id/x-correlation-id")
-    check(r.h("content-type").startswith("application/json"), "content-type json")
-    return b
-
-
-def check_cs_error(r, status, code):
-    eq(r.status, status, "status for %s (%s)" % (code, r.body[:300]))
-    b = r.json()
-    eq(b.get("code"), code, "code")
-    for k in ("incidentID", "description", "type"):
-        check(b.get(k), "%s present" % k)
-    return b
-
-
-S = {}      # shared state between guide steps
-
-
-# ---------------------------------------------------------------- the guide
-
-@test
-def guide_01_apikey_token():
-    t = apikey_token()
-    for k in ("access_token", "refresh_token", "token_type", "expires_in", "expiration", "scope",
-              "ims_user_id", "refresh_token_expiration"):
-        check(k in t, "field %s" % k)
-    eq(t["token_type"], "Bearer", "token_type")
-    c = claims(t["access_token"])
-    eq(c["exp"] - c["iat"], t["expires_in"], "expires_in vs claims")
-    eq(c["exp"], t["expiration"], "expiration vs exp")
-    eq(c["account"]["bss"], ENV["EMU_ACCOUNT"], "apikey token scoped to its account")
-    eq(c["sub_type"], "ServiceId", "sub_type")
-    eq(c["iss"], "https://iam.cloud.ibm.com/identity", "iss")
-    eq(c["client_id"], "bx", "client_id")
-    rc = claims(t["refresh_token"])
-    check(rc["exp"] == t["refresh_token_expiration"], "refresh exp")
-    eq(json.loads(base64.urlsafe_b64decode(t["refresh_token"].split(".")[0] + "==")), {"alg": "rt"}, "rt header")
-    r = curl(ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/keys")
-    check(rsa_verify_jwt(t["access_token"], r.json()), "access token verifies with JWKS")
-    r = curl(ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/.well-known/openid-configuration")
-    check(r.json()["token_endpoint"].startswith(ENV["IBMCLOUD_IAM_API_ENDPOINT"]), "openid token_endpoint")
-    S["apikey"] = t
-
-
-@test
-def guide_02_apikey_without_basic_has_no_refresh():
-    t = apikey_token(auth=None)
-    eq(t["refresh_token"], "not_supported", "refresh_token")
-    check("refresh_token_expiration" not in t, "no refresh_token_expiration")
-    eq(claims(t["access_token"])["client_id"], "default", "client_id")
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": "not_supported"})
-    check_iam_error(r, 400, "BXNIM0407E")
-
-
-@test
-def guide_03_accounts_paginated():
-    t = user_token()
-    S["user"] = t
-    check("bss" not in claims(t["access_token"])["account"], "password token not account-scoped")
-    base = ENV["IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT"]
-    r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer " + t["access_token"])
-    eq(r.status, 200, "accounts page 1")
-    p1 = r.json()
-    eq(p1["total_results"], 3, "total_results")
-    eq(len(p1["resources"]), 2, "page size")
-    check(p1["next_url"] and p1["next_url"].startswith("/coe/v2/accounts?"), "next_url path")
-    r = curl(base + p1["next_url"], "-H", "Authorization: Bearer " + t["access_token"])
-    p2 = r.json()
-    eq(len(p2["resources"]), 1, "page 2 size")
-    eq(p2["next_url"], None, "last next_url")
-    ids = [x["metadata"]["guid"] for x in p1["resources"] + p2["resources"]]
-    eq(ids[0], ENV["EMU_ACCOUNT"], "first account")
-    eq(len(set(ids)), 3, "distinct accounts")
-    check(all(len(i) == 32 for i in ids), "32-hex guids")
-    check(p1["resources"][0]["entity"]["name"], "entity.name")
-    S["accounts"] = ids
-    r = curl(base + "/v1/accounts", "-H", "Authorization: Bearer " + t["access_token"])
-    v1 = r.json()
-    for k in ("total_results", "total_pages", "prev_url", "next_url", "resources"):
-        check(k in v1, "v1 envelope %s" % k)
-    eq(v1["total_pages"], 2, "v1 total_pages")
-    r = curl(base + "/coe/v2/accounts")
-    eq(r.status, 401, "accounts without bearer")
-    r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer garbage.token.here")
-    eq(r.status, 401, "accounts with garbled bearer")
-    t1 = user_token("EMU_USER1", "EMU_PASSWORD1")
-    r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer " + t1["access_token"])
-    eq(r.json()["total_results"], 1, "user1 has one account")
-    control("/control/config", {"next_url_base": "https://127.0.0.1:9/"})
-    try:
-        r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer " + t["access_token"])
-        check(r.json()["next_url"].startswith("https://127.0.0.1:9/coe/v2/accounts?"),
-              "next_url_base makes next_url absolute")
-    finally:
-        control("/control/config", {"next_url_base": ""})
-    r = curl(base + "/coe/v2/accounts", "-H", "Authorization: Bearer " + t["access_token"])
-    check(r.json()["next_url"].startswith("/coe/v2/accounts?"), "next_url_base reset")
-
-
-@test
-def guide_04_scoped_token_via_refresh():
-    acct2 = S["accounts"][1]
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": S["user"]["refresh_token"],
-                  "bss_account": acct2})
-    eq(r.status, 200, "refresh with bss_account")
-    eq(claims(r.json()["access_token"])["account"]["bss"], acct2, "scoped to account 2")
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": S["user"]["refresh_token"],
-                  "bss_account": ENV["EMU_ACCOUNT"]})
-    t = r.json()
-    eq(claims(t["access_token"])["account"]["bss"], ENV["EMU_ACCOUNT"], "scoped to account 1")
-    S["scoped"] = t
-    t = user_token(account=ENV["EMU_ACCOUNT"])
-    eq(claims(t["access_token"])["account"]["bss"], ENV["EMU_ACCOUNT"], "password grant with account")
-    t1 = user_token("EMU_USER1", "EMU_PASSWORD1")
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": t1["refresh_token"], "bss_account": acct2})
-    check_iam_error(r, 400, "BXNIM0141E")
-
-
-@test
-def guide_05_regions_and_versions():
-    r = curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/regions")
-    eq(r.status, 200, "regions")
-    names = {x["name"]: x["alias"] for x in r.json()["regions"]}
-    eq(names.get("eu-central"), "eu-de", "eu-central alias")
-    check("us-south" in names, "us-south")
-    r = curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/versions")
-    eq(r.status, 200, "versions without auth")
-    v = r.json()
-    check(v["kubernetes"] and v["openshift"], "both version lists")
-    check(any(x["default"] for x in v["kubernetes"]), "a default version")
-
-
-@test
-def guide_06_clusters():
-    at, rt = S["scoped"]["access_token"], S["scoped"]["refresh_token"]
-    r = cs_get("/v1/clusters", at, "us-south", ("-H", "X-Auth-Refresh-Token: " + rt))
-    eq(r.status, 200, "clusters us-south")
-    cl = r.json()
-    eq([c["name"] for c in cl], [ENV["EMU_CLUSTER"]], "us-south clusters")
-    c = cl[0]
-    for k in ("id", "name", "region", "dataCenter", "location", "type", "state", "status", "masterKubeVersion",
-              "targetVersion", "masterHealth", "masterState", "masterStatus", "createdDate", "workerCount",
-              "workerZones", "multiAzCapable", "isPaid", "resourceGroup", "resourceGroupName", "crn", "podSubnet",
-              "serviceSubnet", "publicServiceEndpointEnabled", "publicServiceEndpointURL",
-              "privateServiceEndpointEnabled", "privateServiceEndpointURL", "serverURL", "masterURL",
-              "ingressHostname", "ingressSecretName", "addons", "vlans", "worker_vlans", "versionEOS", "provider"):
-        check(k in c, "cluster field %s" % k)
-    eq(c["type"], "kubernetes", "type")
-    eq(c["id"], ENV["EMU_CLUSTER_ID"], "cluster id")
-    r = cs_get("/v1/clusters", at)
-    allc = {x["name"]: x for x in r.json()}
-    eq(len(allc), 3, "all regions")
-    eq(allc[ENV["EMU_OPENSHIFT_CLUSTER"]]["type"], "openshift", "openshift type")
-    vpc = [x for x in allc.values() if x["provider"] == "vpc-gen2"][0]
-    eq(vpc["serverURL"], "", "vpc serverURL empty")
-    check(vpc["masterURL"].startswith("https://127.0.0.1:"), "vpc masterURL")
-    r = cs_get("/v1/clusters", at, "eu-central")
-    eq([x["type"] for x in r.json()], ["openshift"], "X-Region alias eu-central")
-    r = cs_get("/v1/clusters", S["user"]["access_token"])
-    check(r.status in (401, 403), "unscoped token refused (%d)" % r.status)
-    check_cs_error(r, r.status, r.json()["code"])
-
-
-@test
-def guide_07_delegated_and_id_token():
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": S["scoped"]["refresh_token"],
-                  "response_type": "delegated_refresh_token", "receiver_client_ids": "kube",
-                  "delegated_refresh_token_expiry": "600"})
-    eq(r.status, 200, "delegated refresh token")
+def kube_tokens(rt):
+    """The kube flow from a bx refresh token: (delegated refresh token, the kube:kube answer)."""
+    r = iam_post({"grant_type": "refresh_token", "refresh_token": rt, "response_type": "delegated_refresh_token",
+                  "receiver_client_ids": "kube"})
+    eq(r.status, 200, "delegated refresh token (%s)" % r.body[:200])
     drt = r.json()["delegated_refresh_token"]
-    check("access_token" not in r.json(), "only the delegated token")
-    dc = claims(drt)
-    eq(dc["exp"] - dc["iat"], 600, "delegated_refresh_token_expiry honoured")
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:delegated-refresh-token",
-                  "refresh_token": drt}, auth="kube:kube")
-    eq(r.status, 200, "id_token exchange")
-    b = r.json()
-    for k in ("access_token", "id_token", "refresh_token", "token_type", "expires_in", "expiration", "scope"):
-        check(k in b, "kube field %s" % k)
-    check("containers-kubernetes" in b["scope"], "scope")
-    c = claims(b["id_token"])
-    eq(c["aud"], "kube", "aud")
-    check(("sub_" + ENV["EMU_ACCOUNT"]) in c and ("iam_id_" + ENV["EMU_ACCOUNT"]) in c, "per-account claims")
-    S["id_token"] = b["id_token"]
-    S["kube_rt"] = b["refresh_token"]
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:delegated-refresh-token",
-                  "refresh_token": drt}, auth="bx:bx")
-    eq(r.status, 400, "delegated token refused for a non-receiver")
-    # kubectl's oidc refresh: refresh_token grant as kube:kube returns an id_token
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": S["kube_rt"]}, auth="kube:kube")
-    eq(r.status, 200, "kube refresh")
-    check("id_token" in r.json(), "kube refresh returns id_token")
+    r = iam_post({"grant_type": DELEGATED, "refresh_token": drt}, auth="kube:kube")
+    eq(r.status, 200, "id_token (%s)" % r.body[:200])
+    return drt, r.json()
 
 
-@test
-def guide_08_cluster_get_and_workers():
-    at = S["scoped"]["access_token"]
-    for key in (ENV["EMU_CLUSTER"], ENV["EMU_CLUSTER_ID"]):
-        r = cs_get("/v1/clusters/" + key, at)
-        eq(r.status, 200, "cluster get %s" % key)
-        c = r.json()
-        eq(c["id"], ENV["EMU_CLUSTER_ID"], "cluster id")
-        check(c["publicServiceEndpointURL"] and c["privateServiceEndpointURL"] and c["masterURL"], "endpoints")
-        S["cluster"] = c
-    r = cs_get("/v1/clusters/%s/workers" % ENV["EMU_CLUSTER"], at)
-    w = r.json()
-    eq(len(w), 3, "workers")
-    for k in ("id", "state", "status", "errorMessage", "kubeVersion", "targetVersion", "machineType",
-              "privateIP", "publicIP", "privateVlan", "publicVlan", "location", "poolid", "poolName", "isolation"):
-        check(k in w[0], "worker field %s" % k)
+def master(token):
+    """(master URL, cluster CA file, config zip) of EMU_CLUSTER."""
+    r = cs_get("/v1/clusters/" + ENV["EMU_CLUSTER"], token)
+    eq(r.status, 200, "cluster get")
+    url = r.json()["publicServiceEndpointURL"]
+    r = cs_get("/v1/clusters/%s/config" % ENV["EMU_CLUSTER"], token)
+    eq(r.status, 200, "config zip")
+    z = zipfile.ZipFile(io.BytesIO(r.body))
+    ca = [n for n in z.namelist() if os.path.basename(n).startswith("ca-")][0]
+    path = os.path.join(TMP, "ca-%s.pem" % ENV["EMU_PID"])
+    with open(path, "wb") as f:
+        f.write(z.read(ca))
+    return url, path, z
 
 
-@test
-def guide_09_config_zip():
-    r = cs_get("/v1/clusters/%s/config" % ENV["EMU_CLUSTER"], S["scoped"]["access_token"])
-    eq(r.status, 200, "config")
-    check(r.h("content-type") in ("application/zip", "application/octet-stream"), "zip content type")
-    data = r.body
-    eq(data[:4], b"PK\x03\x04", "zip magic")
-    check(b"PK\x07\x08" in data, "data descriptors present")
-    z = zipfile.ZipFile(io.BytesIO(data))
-    names = z.namelist()
-    folder = names[0]
-    check(folder.startswith("kube") and folder.endswith("/"), "kube folder %s" % folder)
-    files = [i for i in z.infolist() if not i.filename.endswith("/")]
-    for i in files:
-        eq(i.compress_type, zipfile.ZIP_DEFLATED, "deflated")
-        check(i.flag_bits & 0x8, "flag bit 3 on %s" % i.filename)
-        off = i.header_offset
-        lh = struct.unpack("<IHHHHHIII", data[off:off + 26])
-        eq(lh[6:9], (0, 0, 0), "zero crc/sizes in local header")
-    ca = [n for n in names if os.path.basename(n).startswith("ca-") and n.endswith(".pem")]
-    yml = [n for n in names if n.endswith(".yml")]
-    eq(len(ca), 1, "one ca-*.pem")
-    eq(len(yml), 1, "one *.yml")
-    check(os.path.basename(yml[0]).startswith("kube-config-"), "kube-config- name")
-    y = z.read(yml[0]).decode()
-    check("certificate-authority: " + os.path.basename(ca[0]) in y, "yml points at ca file")
-    check("id-token: " in y and "refresh-token" not in y, "id-token, no refresh-token")
-    check("server: " + S["cluster"]["publicServiceEndpointURL"] in y, "server")
-    capath = os.path.join(TMP, "cluster-ca.pem")
-    with open(capath, "wb") as f:
-        f.write(z.read(ca[0]))
-    S["cluster_ca"] = capath
-    S["kubeconfig_yml"] = y
-    # the cluster CA verifies both masters; the shared CA file does not
-    for url in (S["cluster"]["publicServiceEndpointURL"], S["cluster"]["privateServiceEndpointURL"]):
-        out, _, _ = raw(url, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", tls_ctx(capath))
-        check(out.startswith(b"HTTP/1.1 401"), "master answers over cluster-CA-verified TLS")
-    try:
-        raw(S["cluster"]["publicServiceEndpointURL"], b"GET / HTTP/1.1\r\n\r\n", tls_ctx())
-        raise AssertionError("master verified with EMU_CA_FILE; cluster CA must be separate")
-    except ssl.SSLCertVerificationError:
-        pass
+def master_version(url, ca, id_token):
+    return curl(url + "/version", "-H", "Authorization: Bearer " + id_token, cacert=ca)
 
 
-@test
-def guide_10_master_version():
-    url = S["cluster"]["publicServiceEndpointURL"]
-    r = curl(url + "/version", "-H", "Authorization: Bearer " + S["id_token"], cacert=S["cluster_ca"])
-    eq(r.status, 200, "version")
-    v = r.json()
-    check(v["gitVersion"].startswith("v1.") and v["major"] == "1", "version body")
-    unauth = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-              "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
-    r = curl(url + "/version", cacert=S["cluster_ca"])
-    eq((r.status, r.json()), (401, unauth), "no token")
-    r = curl(url + "/version", "-H", "Authorization: Bearer " + S["scoped"]["access_token"], cacert=S["cluster_ca"])
-    eq((r.status, r.json()), (401, unauth), "access token is not an id_token")
-    bad = S["id_token"][:-4] + ("AAAA" if not S["id_token"].endswith("AAAA") else "BBBB")
-    r = curl(url + "/version", "-H", "Authorization: Bearer " + bad, cacert=S["cluster_ca"])
-    eq(r.status, 401, "forged id_token")
-    r = curl(url + "/api/v1/namespaces", "-H", "Authorization: Bearer " + S["id_token"], cacert=S["cluster_ca"])
-    eq(r.json()["kind"], "NamespaceList", "namespaces")
-
-
-@test
-def guide_11_kubectl_get_namespaces():
-    kubectl = shutil.which("kubectl")
-    if not kubectl:
-        print("  (kubectl not installed; skipped)")
-        return
-    kdir = os.path.join(TMP, "kube")
-    os.makedirs(kdir, exist_ok=True)
-    yml = S["kubeconfig_yml"].replace("certificate-authority: ", "certificate-authority: %s/" % kdir, 1)
-    shutil.copy(S["cluster_ca"], os.path.join(kdir, yml.split("certificate-authority: %s/" % kdir)[1].split("\n")[0]))
-    kc = os.path.join(kdir, "config.yml")
-    with open(kc, "w") as f:
-        f.write(yml)
-    p = subprocess.run([kubectl, "--kubeconfig", kc, "get", "namespaces"], capture_output=True, text=True, timeout=30)
-    eq(p.returncode, 0, "kubectl rc (%s)" % p.stderr[-300:])
-    check("kube-system" in p.stdout and "default" in p.stdout, "kubectl lists namespaces")
-
-
-@test
-def guide_12_cr_token_and_passcode():
-    with open(ENV["EMU_CR_TOKEN_FILE"]) as f:
-        cr = f.read().strip()
-    for sel in ({"profile_id": ENV["EMU_PROFILE_ID"]}, {"profile_name": ENV["EMU_PROFILE_NAME"]}):
-        d = {"grant_type": "urn:ibm:params:oauth:grant-type:cr-token", "cr_token": cr}
-        d.update(sel)
-        r = iam_post(d, auth=None)
-        eq(r.status, 200, "cr-token %s (%s)" % (sel, r.body[:200]))
-        b = r.json()
-        check("refresh_token" not in b, "no refresh token for cr-token")
-        eq(claims(b["access_token"])["sub_type"], "Profile", "Profile sub_type")
-        eq(claims(b["access_token"])["account"]["bss"], ENV["EMU_ACCOUNT"], "profile account")
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:cr-token", "cr_token": cr,
-                  "profile_name": "no-such-profile"}, auth=None)
-    eq(r.status, 400, "wrong profile")
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:cr-token", "cr_token": cr[:-3] + "xyz",
-                  "profile_name": ENV["EMU_PROFILE_NAME"]}, auth=None)
-    eq(r.status, 400, "forged cr token")
-    st, pc = control("/control/passcode")
-    pc = pc.decode().strip()
-    for code, want in ((ENV["EMU_PASSCODE"], 200), (pc, 200), (pc, 400)):
-        r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:passcode", "passcode": code})
-        eq(r.status, want, "passcode %s" % code)
-        if want == 200:
-            check("bss" not in claims(r.json()["access_token"])["account"], "passcode token unscoped")
-    check_iam_error(r, 400, "BXNIM0602E")
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:passcode", "passcode": control("/control/passcode")[1].decode().strip(),
-                  "account": ENV["EMU_ACCOUNT"]})
-    eq(claims(r.json()["access_token"])["account"]["bss"], ENV["EMU_ACCOUNT"], "passcode with account")
-
-
-# ---------------------------------------------------------------- errors
-
-@test
-def error_BXNIM0415E_unknown_apikey():
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": "FAKE-no-such-key"})
-    b = check_iam_error(r, 400, "BXNIM0415E")
-    eq(b["errorMessage"], "Provided API key could not be found.", "message")
-
-
-@test
-def error_BXNIM0602E_wrong_password():
+def check_offset(off):
+    """On an emulator started with --clock-offset off: everything it shows is off s ahead."""
+    want = lambda: time.time() + off
+    st, c = clock()
+    eq((st, c["offset_s"]), (200, off), "GET /control/clock offset")
+    near(c["now"], want(), "GET /control/clock now")
+    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": ENV["EMU_APIKEY"]})
+    eq(r.status, 200, "apikey token (%s)" % r.body[:200])
+    near(date_of(r), want(), "IAM Date header")
+    t, a = r.json(), claims(r.json()["access_token"])
+    near(a["iat"], want(), "access token iat")
+    eq((a["exp"] - a["iat"], t["expires_in"], t["expiration"]), (3600, 3600, a["exp"]), "exp, expires_in, expiration")
+    rc = claims(t["refresh_token"])
+    near(rc["iat"], want(), "refresh token iat")
+    eq((rc["exp"] - rc["iat"], t["refresh_token_expiration"]), (30 * 86400, rc["exp"]), "refresh token exp")
+    if off < -3600:
+        check(a["exp"] < time.time(), "by this machine's clock the token is already expired")
+    r = cs_get("/v1/clusters", t["access_token"])
+    eq(r.status, 200, "the token is accepted by containers (%s)" % r.body[:200])
+    near(date_of(r), want(), "containers Date header")
+    r = accounts_get(t["access_token"])
+    eq(r.status, 200, "the token is accepted by accounts (%s)" % r.body[:200])
+    near(date_of(r), want(), "accounts Date header")
+    drt, k = kube_tokens(t["refresh_token"])
+    near(claims(drt)["iat"], want(), "delegated refresh token iat")
+    i = claims(k["id_token"])
+    near(i["iat"], want(), "id_token iat")
+    eq(i["exp"] - i["iat"], 1200, "id_token lifetime")
+    url, ca, z = master(t["access_token"])
+    r = master_version(url, ca, k["id_token"])
+    eq(r.status, 200, "the id_token is accepted by the master (%s)" % r.body[:200])
+    near(date_of(r), want(), "master Date header")
+    zt = time.mktime(z.infolist()[-1].date_time + (0, 0, -1))      # local time, 2 s steps
+    near(zt, want(), "config zip entry time", 7)
     r = iam_post({"grant_type": "password", "username": ENV["EMU_USER"], "password": "FAKE-wrong"})
-    check_iam_error(r, 400, "BXNIM0602E")
+    b = check_iam_error(r, 400, "BXNIM0602E")
+    end = datetime.datetime.strptime(b["context"]["endTime"], "%d.%m.%Y %H:%M:%S:%f UTC")
+    near(end.replace(tzinfo=datetime.timezone.utc).timestamp(), want(), "IAM error context endTime")
 
 
 @test
-def error_BXNIM0308E_password_without_basic():
-    r = iam_post({"grant_type": "password", "username": ENV["EMU_USER"], "password": ENV["EMU_PASSWORD"]}, auth=None)
-    b = check_iam_error(r, 400, "BXNIM0308E")
-    eq(b["errorMessage"], "No authorization header found", "message")
+def clock_01_offset_ahead_2h():
+    with other_emulator("ahead", "--clock-offset", "7200"):
+        check_offset(7200)
 
 
 @test
-def error_BXNIM0106E_uaa():
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": ENV["EMU_APIKEY"],
-                  "response_type": "uaa cloud_iam"})
-    b = check_iam_error(r, 400, "BXNIM0106E")
-    check("'[uaa, cloud_iam]'" in b["errorMessage"], "message names the values: %s" % b["errorMessage"])
-    r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": ENV["EMU_APIKEY"],
-                  "response_type": "cloud_iam"})
-    eq(r.status, 200, "cloud_iam accepted")
+def clock_02_offset_behind_2h():
+    with other_emulator("behind", "--clock-offset", "-7200"):
+        check_offset(-7200)
 
 
 @test
-def error_BXNIM0109E_missing_content_length_and_not_form():
-    u = urllib.parse.urlsplit(ENV["IBMCLOUD_IAM_API_ENDPOINT"])
-    body = "grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=" + ENV["EMU_APIKEY"]
-    req = ("POST /identity/token HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-           "Accept: application/json\r\n\r\n%s" % (u.netloc, body)).encode()
-    out, _, _ = raw(ENV["IBMCLOUD_IAM_API_ENDPOINT"], req)
-    head, _, b = out.partition(b"\r\n\r\n")
-    check(head.startswith(b"HTTP/1.1 400"), "400 without Content-Length: %r" % head[:40])
-    eq(json.loads(b)["errorCode"], "BXNIM0109E", "errorCode")
-    r = curl("-X", "POST", ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/token", "-H", "Content-Type: application/json",
-             "-d", json.dumps({"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": ENV["EMU_APIKEY"]}))
-    b = check_iam_error(r, 400, "BXNIM0109E")
-    eq(b.get("errorDetails"), "Property 'grant_type' either missing or empty.", "details")
-    r = iam_post({"apikey": ENV["EMU_APIKEY"]})
-    check_iam_error(r, 400, "BXNIM0109E")
-
-
-@test
-def error_BXNIM0408E_expired_refresh_token():
-    control("/control/config", {"refresh_ttl": 1})
+def clock_03_control_set_step_and_bad_bodies():
+    st, c = clock()
+    eq((st, c["offset_s"]), (200, 0), "default offset")
+    near(c["now"], time.time(), "now")
     try:
-        t = apikey_token()
+        st, c = clock({"offset_s": 600})
+        eq((st, c["offset_s"]), (200, 600), "set")
+        near(c["now"], time.time() + 600, "now after set")
+        eq(clock()[1]["offset_s"], 600, "GET after set")
+        near(date_of(curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/versions")), time.time() + 600, "Date after set")
+        st, c = clock({"step_s": -900})
+        eq((st, c["offset_s"]), (200, -300), "step back")
+        near(c["now"], time.time() - 300, "now after the step back")
+        st, c = clock({"step_s": 31536000})
+        eq((st, c["offset_s"]), (200, 31536000 - 300), "step a year")
+        near(c["now"], time.time() + YEAR - 300, "now after the step")
+        for bad in ({}, {"offset_s": "60"}, {"offset_s": 1.5}, {"offset_s": True}, {"step_s": None},
+                    {"offset_s": 1, "step_s": 1}, {"offset": 1}, {"step_s": 1, "x": 2}, [60], "60",
+                    {"offset_s": 10 ** 12}, {"step_s": -10 ** 11}):
+            st, b = control("/control/clock", bad)
+            eq(st, 400, "%r refused" % (bad,))
+            check(isinstance(json.loads(b).get("error"), str) and json.loads(b)["error"], "error text for %r" % (bad,))
+        r = curl("-X", "POST", ENV["EMU_CONTROL"] + "/control/clock", "-d", "not json")
+        eq((r.status, list(r.json())), (400, ["error"]), "non-JSON refused")
+        eq(clock()[1]["offset_s"], 31536000 - 300, "refused bodies change nothing")
+        ev = [e for e in log_events() if e.get("event") == "clock"]
+        eq([(e.get("step_s"), e["offset_s"]) for e in ev][-3:], [(None, 600), (-900, -300), (31536000, 31535700)],
+           "clock changes logged")
     finally:
-        control("/control/config", {"refresh_ttl": 30 * 86400})
-    time.sleep(1.2)
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": t["refresh_token"]})
-    b = check_iam_error(r, 400, "BXNIM0408E")
-    eq(b["errorMessage"], "Provided refresh token is expired", "message")
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": t["refresh_token"][:-2] + "zz"})
-    check_iam_error(r, 400, "BXNIM0407E")
+        eq(clock({"offset_s": 0})[1]["offset_s"], 0, "back to 0")
 
 
 @test
-def error_G0004_A0003():
-    at = S["scoped"]["access_token"]
-    b = check_cs_error(cs_get("/v1/clusters/no-such-cluster", at), 404, "G0004")
-    check(b.get("recoveryCLI"), "recoveryCLI")
-    b = check_cs_error(cs_get("/v1/clusters", "not.a.token"), 401, "A0003")
-    eq(b["type"], "Authentication", "type")
-    check_cs_error(curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/clusters"), 401, "A0003")
-    # a cluster of another account is not visible
-    check_cs_error(cs_get("/v1/clusters/fake-iks-other", at), 404, "G0004")
-
-
-@test
-def error_short_access_ttl_expires():
-    control("/control/config", {"access_ttl": 1})
-    try:
+def clock_04_year_step_expires_old_tokens():
+    with other_emulator("step"):
         t = apikey_token()
-    finally:
-        control("/control/config", {"access_ttl": 3600})
-    eq(t["expires_in"], 1, "expires_in follows access_ttl")
-    time.sleep(1.1)
-    check_cs_error(cs_get("/v1/clusters", t["access_token"]), 401, "A0003")
+        drt, k = kube_tokens(t["refresh_token"])
+        url, ca, _ = master(t["access_token"])
+        with open(ENV["EMU_CR_TOKEN_FILE"]) as f:
+            old_cr = f.read()
+        eq(master_version(url, ca, k["id_token"]).status, 200, "id_token valid before the step")
+        eq(cs_get("/v1/clusters", t["access_token"]).status, 200, "access token valid before")
+        st, c = clock({"step_s": 31536000})
+        eq((st, c["offset_s"]), (200, 31536000), "stepped a year")
+        cs_err(cs_get("/v1/clusters", t["access_token"]), 401, "A0003")
+        r = accounts_get(t["access_token"])
+        eq((r.status, r.json()["errors"][0]["code"], r.json()["status_code"]), (401, "not_authorized", 401),
+           "accounts refuses the old token")
+        r = master_version(url, ca, k["id_token"])
+        eq((r.status, r.json()["reason"]), (401, "Unauthorized"), "master refuses the old id_token")
+        old = (("refresh token", {"grant_type": "refresh_token", "refresh_token": t["refresh_token"]}, "bx:bx"),
+               ("delegated refresh token", {"grant_type": DELEGATED, "refresh_token": drt}, "kube:kube"),
+               ("kube refresh token", {"grant_type": "refresh_token", "refresh_token": k["refresh_token"]}, "kube:kube"))
+        for what, form, auth in old:
+            b = check_iam_error(iam_post(form, auth), 400, "BXNIM0408E")
+            eq(b["errorMessage"], "Provided refresh token is expired", "old %s refused as expired" % what)
+        cr = {"grant_type": "urn:ibm:params:oauth:grant-type:cr-token", "profile_name": ENV["EMU_PROFILE_NAME"]}
+        check_iam_error(iam_post(dict(cr, cr_token=old_cr), None), 400, "BXNIM0407E")
+        with open(ENV["EMU_CR_TOKEN_FILE"]) as f:
+            new_cr = f.read()
+        near(claims(new_cr)["iat"], time.time() + YEAR, "the cr-token file was renewed on the new clock")
+        eq(iam_post(dict(cr, cr_token=new_cr), None).status, 200, "the renewed cr-token logs in")
+        r = iam_post({"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": ENV["EMU_APIKEY"]})
+        eq(r.status, 200, "a new login works")
+        near(date_of(r), time.time() + YEAR, "IAM Date a year ahead")
+        n = r.json()
+        near(claims(n["access_token"])["iat"], time.time() + YEAR, "new token iat")
+        eq(cs_get("/v1/clusters", n["access_token"]).status, 200, "new token accepted by containers")
+        eq(accounts_get(n["access_token"]).status, 200, "new token accepted by accounts")
+        r = iam_post({"grant_type": "refresh_token", "refresh_token": n["refresh_token"]})
+        eq(r.status, 200, "new refresh token works")
+        _, k = kube_tokens(r.json()["refresh_token"])
+        eq(master_version(url, ca, k["id_token"]).status, 200, "new id_token accepted by the master")
 
 
-# ---------------------------------------------------------------- faults
-
-TOKEN_URL = None
-
-
-def apikey_args():
-    return ["-X", "POST", ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/token", "-u", "bx:bx",
-            "-H", "Content-Type: application/x-www-form-urlencoded",
-            "-d", "grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=" + ENV["EMU_APIKEY"]]
+def create(token, name):
+    r = cs_post("/v1/clusters", token, classic_body(name))
+    eq(r.status, 201, "create %s (%s)" % (name, r.body[:200]))
+    return r.json()["id"]
 
 
-@test
-def fault_reset_kinds():
-    for kind in ("reset", "reset_before_body", "reset_mid_body"):
-        fault(service="iam", path="/identity/token", kind=kind)
-        r = curl(*apikey_args())
-        check(r.rc != 0, "%s: curl must fail (rc %d)" % (kind, r.rc))
-        check(r.rc in (35, 52, 56, 18), "%s: curl rc %d %s" % (kind, r.rc, r.err))
-    eq(curl(*apikey_args()).status, 200, "after the faults: normal")
-
-
-@test
-def fault_truncate():
-    fault(service="accounts", kind="truncate")
-    r = curl(ENV["IBMCLOUD_ACCOUNT_MANAGEMENT_API_ENDPOINT"] + "/coe/v2/accounts",
-             "-H", "Authorization: Bearer " + S["scoped"]["access_token"])
-    eq(r.rc, 18, "curl partial-file rc (%s)" % r.err)
-
-
-@test
-def fault_delay():
-    fault(service="cs", path="/v1/versions", kind="delay", seconds=2)
-    t0 = time.time()
-    r = curl("--max-time", "1", ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/versions")
-    eq(r.rc, 28, "timeout rc")
-    check(time.time() - t0 < 1.8, "client gave up")
-
-
-@test
-def fault_status_429_503():
-    fault(service="iam", path="/identity/token", kind="status", status=429, retry_after="3")
-    r = curl(*apikey_args())
-    eq(r.status, 429, "429")
-    eq(r.h("retry-after"), "3", "Retry-After")
-    check(r.json()["errorCode"].startswith("BXNIM"), "IAM-style body")
-    fault(service="cs", kind="status", status=503, count=2)
-    for _ in range(2):
-        check_cs_error(curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/regions"), 503, "A0002")
-    eq(curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/regions").status, 200, "count honoured")
-    fault(service="master", kind="status", status=503)
-    r = curl(S["cluster"]["publicServiceEndpointURL"] + "/version", cacert=S["cluster_ca"])
-    eq((r.status, r.json()["kind"]), (503, "Status"), "master 503 Status")
+def cluster(token, cid):
+    r = cs_get("/v1/clusters/" + cid, token)
+    eq(r.status, 200, "cluster %s (%s)" % (cid, r.body[:200]))
+    return r, r.json()
 
 
 @test
-def fault_chunked():
-    for size in (1, 7):
-        fault(service="iam", path="/identity/token", kind="chunked", chunk_size=size)
-        r = curl(*apikey_args())
-        eq(r.status, 200, "chunked %d" % size)
-        eq(r.h("transfer-encoding"), "chunked", "TE header")
-        check(r.json()["access_token"], "decoded body")
-    fault(service="cs", path="/v1/versions", kind="chunked", chunk_size=7)
-    u = urllib.parse.urlsplit(ENV["IBMCLOUD_CS_API_ENDPOINT"])
-    out, _, _ = raw(ENV["IBMCLOUD_CS_API_ENDPOINT"],
-                    ("GET /global/v1/versions HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % u.netloc).encode())
-    head, _, body = out.partition(b"\r\n\r\n")
-    check(b"Transfer-Encoding: chunked" in head, "chunked header")
-    check(body.startswith(b"7;") and b"X-Emulator-Trailer: done\r\n\r\n" in body, "extensions and trailer")
+def clock_05_created_date_follows_the_clock():
+    with other_emulator("created"):
+        at = apikey_token()["access_token"]
+        before = create(at, "clk-before")
+        r, o = cluster(at, before)
+        near(api_time(o["createdDate"]), date_of(r), "createdDate vs Date before the step")
+        eq(clock({"step_s": 31536000})[0], 200, "step")
+        at = apikey_token()["access_token"]
+        after = create(at, "clk-after")
+        r, o = cluster(at, after)
+        near(api_time(o["createdDate"]), date_of(r), "createdDate vs Date after the step")
+        near(api_time(o["createdDate"]), time.time() + YEAR, "createdDate a year ahead")
+        near(api_time(o["modifiedDate"]), date_of(r), "modifiedDate vs Date")
+        r = cs_get("/v2/getCluster?cluster=" + after, at)
+        near(api_time(r.json()["createdDate"]), date_of(r), "v2 createdDate vs Date")
+        r, o2 = cluster(at, before)
+        near(api_time(o2["createdDate"]), time.time(), "a cluster created before the step keeps its createdDate")
+        st, b = control("/control/clusters", method="GET")
+        got = {c["id"]: c["created"] for c in json.loads(b)}
+        eq((got[after], got[before]), (o["createdDate"], o2["createdDate"]), "/control/clusters created")
 
 
 @test
-def fault_close():
-    fault(service="cs", path="/v1/regions", kind="close")
-    u = urllib.parse.urlsplit(ENV["IBMCLOUD_CS_API_ENDPOINT"])
-    t0 = time.time()
-    out, _, _ = raw(ENV["IBMCLOUD_CS_API_ENDPOINT"],
-                    ("GET /global/v1/regions HTTP/1.1\r\nHost: %s\r\n\r\n" % u.netloc).encode(), to_eof=True)
-    check(time.time() - t0 < 3, "server closed the connection (EOF, not idle timeout)")
-    check(b"Connection: close" in out.partition(b"\r\n\r\n")[0], "Connection: close sent")
-    time.sleep(0.1)
-    ev = log_events()
-    req = [e for e in ev if e.get("event") == "request" and e.get("fault") == "close"][-1]
-    check([e for e in ev if e.get("event") == "close" and e.get("conn") == req["conn"]], "close logged")
+def clock_06_state_timer_ignores_steps():
+    with other_emulator("timer"):
+        eq(control("/control/config", {"step_s": 1.0})[0], 200, "step_s 1")
+        at = apikey_token()["access_token"]
+        t0 = time.time()
+        cid = create(at, "clk-timer")
+        eq(clock({"step_s": 31536000})[0], 200, "a year ahead")
+        at = apikey_token()["access_token"]
+        eq(cluster(at, cid)[1]["state"], "requested", "a step ahead does not finish the create")
+        eq(clock({"step_s": -2 * 31536000})[0], 200, "two years back")
+        at = apikey_token()["access_token"]
+        seen = []
+        while time.time() - t0 < 10:
+            r, o = cluster(at, cid)
+            if not seen or seen[-1] != o["state"]:
+                seen.append(o["state"])
+            if o["state"] == "normal":
+                break
+            time.sleep(0.1)
+        took = time.time() - t0
+        eq(seen, ["requested", "deploying", "pending", "normal"], "states after the steps")
+        check(2.9 < took < 6, "three steps of 1 s took %.1f s" % took)
+        near(api_time(o["createdDate"]), t0, "createdDate: the clock when it was created")
+        near(api_time(o["modifiedDate"]), t0 + 3 - YEAR, "modifiedDate: the clock (a year back) when it went normal")
 
 
 @test
-def fault_big():
-    fault(service="cs", kind="big")
-    r = cs_get("/v1/clusters", S["scoped"]["access_token"])
-    eq(r.status, 200, "big status")
-    check(len(r.body) >= 5 * 1024 * 1024, "5 MB (%d)" % len(r.body))
-    check(len(r.json()) > 100, "many clusters")
-    check(len(cs_get("/v1/clusters", S["scoped"]["access_token"]).body) < 100000, "next list normal")
-
-
-@test
-def fault_expire_tokens():
-    t = apikey_token()
-    eq(cs_get("/v1/clusters", t["access_token"]).status, 200, "valid before")
-    fault(kind="expire_tokens")
-    check_cs_error(cs_get("/v1/clusters", t["access_token"]), 401, "A0003")
-    r = iam_post({"grant_type": "refresh_token", "refresh_token": t["refresh_token"]})
-    eq(r.status, 200, "refresh still works")
-    eq(cs_get("/v1/clusters", r.json()["access_token"]).status, 200, "new token valid")
-    fault(kind="expire_tokens", refresh=True)
-    check_iam_error(iam_post({"grant_type": "refresh_token", "refresh_token": r.json()["refresh_token"]}),
-                    400, "BXNIM0408E")
-    S["scoped"] = apikey_token()
-
-
-@test
-def fault_bad_json_many_tokens_big_header():
-    fault(service="iam", kind="bad_json", path="/identity/token")
-    r = curl(*apikey_args())
-    eq(r.status, 200, "bad_json status")
-    try:
-        json.loads(r.body)
-        raise AssertionError("bad_json body parsed")
-    except ValueError:
-        pass
-    fault(service="iam", kind="many_tokens", path="/identity/token")
-    r = curl(*apikey_args())
-    b = r.json()
-    check(b["access_token"] and len(b["emulator_padding"]) >= 100000, "many tokens")
-    fault(service="cs", kind="big_header")
-    r = curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/versions")
-    check(len(r.h("x-emulator-padding") or "") > 16384, "header over 16 KB")
-
-
-@test
-def fault_body_and_cluster_rename():
-    fault(service="cs", kind="body", path="/v1/versions", body="[1,2]")
-    r = curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/versions")
-    eq((r.status, r.body), (200, b"[1,2]"), "body fault replaces the body")
-    st, _ = control("/control/fault", {"kind": "body"})
-    eq(st, 400, "body fault needs a body")
-    st, body = control("/control/cluster", {"id": ENV["EMU_CLUSTER_ID"], "name": "fake-renamed"})
-    eq(st, 200, "rename")
-    t = apikey_token()
-    r = cs_get("/v1/clusters/" + ENV["EMU_CLUSTER_ID"], t["access_token"])
-    eq(r.json()["name"], "fake-renamed", "renamed cluster")
-    st, _ = control("/control/cluster", {"id": ENV["EMU_CLUSTER_ID"], "name": ENV["EMU_CLUSTER"]})
-    eq(st, 200, "rename back")
-    st, _ = control("/control/cluster", {"id": "nosuch", "name": "x"})
-    eq(st, 400, "unknown cluster refused")
-
-
-@test
-def fault_control_reset_and_validation():
-    fault(service="cs", path="/v1/versions", kind="status", status=500, count=5)
-    st, _ = control("/control/reset")
-    eq(st, 200, "reset")
-    eq(curl(ENV["IBMCLOUD_CS_API_ENDPOINT"] + "/v1/versions").status, 200, "faults cleared")
-    st, _ = control("/control/fault", {"kind": "no_such_kind"})
-    eq(st, 400, "unknown kind refused")
-    st, body = control("/control/stats", method="GET")
-    s = json.loads(body)
-    check(s["handshakes"]["full"] > 0 and s["grants"].get("refresh_token", 0) > 0, "stats counts")
-
-
-# ---------------------------------------------------------------- log, keep-alive, resumption
-
-@test
-def log_resumption_tls13_and_tls12():
-    u = urllib.parse.urlsplit(ENV["IBMCLOUD_IAM_API_ENDPOINT"])
-    req = ("GET /identity/keys HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % u.netloc).encode()
-    for maxver, name in ((None, "TLSv1.3"), (ssl.TLSVersion.TLSv1_2, "TLSv1.2")):
-        ctx = tls_ctx(maxver=maxver)
-        out, sess, reused = raw(ENV["IBMCLOUD_IAM_API_ENDPOINT"], req, ctx)
-        check(out.startswith(b"HTTP/1.1 200") and not reused, "first connection full")
-        out, _, reused = raw(ENV["IBMCLOUD_IAM_API_ENDPOINT"], req, ctx, session=sess)
-        check(reused, "%s: second connection resumed" % name)
-        time.sleep(0.1)
-        conns = [e for e in log_events() if e.get("event") == "conn" and e.get("service") == "iam"]
-        eq((conns[-1]["tls"], conns[-1]["resumed"]), (name, True), "log of resumed conn")
-        eq((conns[-2]["tls"], conns[-2]["resumed"]), (name, False), "log of full conn")
-
-
-@test
-def log_keepalive_and_masking():
-    u = urllib.parse.urlsplit(ENV["IBMCLOUD_CS_API_ENDPOINT"])
-    one = "GET /global/v1/regions HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer FAKE-secret\r\n\r\n" % u.netloc
-    two = "GET /global/v1/versions HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % u.netloc
-    out, _, _ = raw(ENV["IBMCLOUD_CS_API_ENDPOINT"], (one + two).encode(), to_eof=True)
-    eq(out.count(b"HTTP/1.1 200"), 2, "two responses on one connection")
-    time.sleep(0.1)
-    ev = log_events()
-    reqs = [e for e in ev if e.get("event") == "request" and e.get("service") == "cs"][-2:]
-    eq(reqs[0]["conn"], reqs[1]["conn"], "same connection id")
-    eq(reqs[0]["headers"]["authorization"], "Bearer [masked]", "masked authorization")
-    grants = [e for e in ev if e.get("event") == "request" and e.get("grant_type") == "refresh_token"]
-    check(len(grants) >= 3, "refreshes countable")
-    with open(ENV["EMU_LOG"]) as f:
-        text = f.read()
-    for secret in (ENV["EMU_APIKEY"], ENV["EMU_PASSWORD"], "FAKE-secret", S["scoped"]["access_token"][-30:]):
-        check(secret not in text, "secret leaked into log")
-
-
-@test
-def zz_stop():
+def zz_stop_leaves_env_and_log():
     p = subprocess.run([os.path.join(HERE, "emu.sh"), "stop", EMU_DIR], capture_output=True, text=True, timeout=20)
     eq(p.returncode, 0, "emu.sh stop (%s)" % p.stderr)
     try:
@@ -823,41 +296,6 @@ def zz_stop():
     check(os.path.exists(os.path.join(EMU_DIR, "env")), "env left in place")
     ev = log_events()
     eq(ev[-1]["event"], "stop", "stop logged")
-
-
-def main():
-    t0 = time.time()
-    p = subprocess.run([os.path.join(HERE, "emu.sh"), "start", EMU_DIR], capture_output=True, text=True, timeout=30)
-    passed = failed = 0
-    if p.returncode != 0:
-        print("FAIL start: %s" % p.stderr)
-        print("0 passed, 1 failed")
-        return 1
-    print("emulator started in %.1f s" % (time.time() - t0))
-    with open(os.path.join(EMU_DIR, "env")) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            ENV[k] = v
-    try:
-        for fn in TESTS:
-            try:
-                fn()
-                passed += 1
-                print("ok   %s" % fn.__name__)
-            except Exception as e:
-                failed += 1
-                print("FAIL %s: %s" % (fn.__name__, e))
-                if not isinstance(e, AssertionError):
-                    traceback.print_exc(file=sys.stdout)
-    finally:
-        subprocess.run([os.path.join(HERE, "emu.sh"), "stop", EMU_DIR], capture_output=True, timeout=20)
-        if failed == 0:
-            shutil.rmtree(TMP, ignore_errors=True)
-        else:
-            print("kept %s for inspection" % TMP)
-    print("time %.1f s" % (time.time() - t0))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

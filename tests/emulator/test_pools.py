@@ -290,7 +290,9 @@ def h_v2_pools():
        [("us-south-3", 1, "0737-c"), ("us-south-1", 1, "0717-aaaa")], "zones")
     eq((g["flavor"], g["labels"]["k"], g["vpcID"]), ("cx2.2x4", "v", "r006-0d7e1b2c"), "pool")
     act = lambda q="": tuple(sorted({w["lifecycle"]["actualState"] for w in v2workers(v, "&pool=" + pid + q)}))
-    eq(until(act, ("deployed",)), [("provisioning",), ("deployed",)], "actualState provisioning -> deployed")
+    seen = until(act, ("deployed",))       # the zones came by two calls: a poll may fall between them
+    eq([s for s in seen if len(s) == 1], [("provisioning",), ("deployed",)], "actualState provisioning -> deployed")
+    eq([s for s in seen if len(s) > 1], [("deployed", "provisioning")][:len(seen) - 2], "only that moment between")
     ws = v2workers(v, "&pool=vp")
     eq(sorted(w["networkInterfaces"][0]["subnetID"] for w in ws), ["0717-aaaa", "0737-c"], "subnets")
     eq({(w["health"]["state"], w["health"]["message"], w["flavor"], w["poolID"]) for w in ws},
