@@ -66,6 +66,49 @@ path_join(char *out, size_t cap, const char *dir, const char *name)
 	return 0;
 }
 
+int
+path_abs(char *out, size_t cap, const char *path)
+{
+	char in[LIM_PATH_FS_BYTES];
+	const char *p, *e;
+	size_t n = 0, k;
+	int r;
+
+	in[0] = '\0';
+	if (path[0] != '/' && getcwd(in, sizeof(in) - 1) == NULL)
+		return err_set(ERR_IO, "the working directory: %s", strerror(errno));
+	n = strlen(in);
+	if ((r = str_copy(in + n + 1, sizeof(in) - n - 1, path, "path")) != 0)
+		return r;
+	in[n] = '/';    /* a doubled '/' is fine: empty components go */
+	n = 0;
+	/* Each component once: "." dropped, ".." takes the last one back. */
+	for (p = in; *p != '\0'; p = e) {
+		while (*p == '/')
+			p++;
+		for (e = p; *e != '\0' && *e != '/'; e++)
+			;
+		k = (size_t)(e - p);
+		if (k == 0 || (k == 1 && p[0] == '.'))
+			continue;
+		if (k == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && out[--n] != '/')
+				;
+			continue;
+		}
+		if (n + k + 2 > cap)
+			return err_set(ERR_LIMIT, "path %s over %zu bytes", path,
+			    cap - 1);
+		out[n++] = '/';
+		memcpy(out + n, p, k);
+		n += k;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return 0;
+}
+
 const char *
 file_kind(mode_t m)
 {

@@ -85,4 +85,14 @@ void file_temp_clean(const char *path);
  */
 int path_join(char *out, size_t cap, const char *dir, const char *name);
 
+/*
+ * path_abs: path made absolute into out[cap] (cap >= 2): a relative one
+ * is joined to the working directory, then empty and "." components go
+ * and ".." takes back the one before, by the text alone: links are kept
+ * as they are, to be resolved when the path is used (a mounted secret
+ * swapped by a link keeps working).  Returns 0, ERR_LIMIT, or ERR_IO if
+ * the working directory cannot be had.
+ */
+int path_abs(char *out, size_t cap, const char *path);
+
 #endif

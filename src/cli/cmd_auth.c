@@ -90,7 +90,7 @@ read_cred(const char *what, const char *path)
 static int
 take_secret(const char *what, const char *v)
 {
-	char abs[PATH_MAX];
+	char abs[LIM_PATH_FS_BYTES];
 	int r;
 
 	source[0] = '\0';
@@ -98,9 +98,8 @@ take_secret(const char *what, const char *v)
 		return err_set(ERR_USAGE, "%s: an empty value; use %s @FILE, "
 		    "%s - or the environment", what, what, what);
 	if (v[0] == '@') {
-		if (realpath(v + 1, abs) == NULL)
-			return err_set(ERR_USAGE, "%s %s: %s", what, v,
-			    strerror(errno));
+		if ((r = path_abs(abs, sizeof(abs), v + 1)) != 0)
+			return err_set(ERR_USAGE, "%s %s: %s", what, v, err_detail());
 		r = snprintf(source, sizeof(source), "file:%s", abs);
 		if (r < 0 || (size_t)r >= sizeof(source))
 			return err_limit(what, "LIM_CRED_SOURCE_BYTES", sizeof(source));

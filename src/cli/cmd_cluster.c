@@ -336,7 +336,7 @@ file_name_ok(const char *s)
 static int
 cluster_config(const char *key, const char *file, int priv)
 {
-	char exe[LIM_PATH_FS_BYTES], path[LIM_PATH_FS_BYTES], abs[PATH_MAX];
+	char exe[LIM_PATH_FS_BYTES], path[LIM_PATH_FS_BYTES], abs[LIM_PATH_FS_BYTES];
 	const char *server, *name;
 	struct sbuf b;
 	ssize_t n;
@@ -352,7 +352,7 @@ cluster_config(const char *key, const char *file, int priv)
 	if (n > 0 && (size_t)n < sizeof(exe) - 1) {
 		exe[n] = '\0';
 	} else if (cli.argv0 == NULL || strchr(cli.argv0, '/') == NULL ||
-	    realpath(cli.argv0, exe) == NULL) {
+	    path_abs(exe, sizeof(exe), cli.argv0) != 0) {
 		/* No /proc (an empty root): the path we were started by. */
 		return err_set(ERR_IO, "cannot find this program's absolute path "
 		    "for the kubeconfig (no /proc; start iksctl by its path)");
@@ -375,7 +375,7 @@ cluster_config(const char *key, const char *file, int priv)
 	}
 	if ((r = file_write_atomic(file, own, b.len, 0600)) != 0)
 		return r;
-	if (realpath(file, abs) != NULL)
+	if (path_abs(abs, sizeof(abs), file) == 0)
 		file = abs;
 	if (out_body_wanted()) {
 		sbuf_init(&b, own, sizeof(own));

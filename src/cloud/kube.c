@@ -5,6 +5,7 @@
  */
 #include "cloud/kube.h"
 #include "base/errors.h"
+#include "base/file.h"
 #include "cloud/session.h"
 #include "net/url.h"
 #include "proto/base64.h"
@@ -140,7 +141,7 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
     struct sbuf *b)
 {
 	const char *home = getenv("IKSCTL_HOME");
-	char abs[PATH_MAX];
+	char abs[LIM_PATH_FS_BYTES];
 
 	sbuf_add(b, "apiVersion: v1\nkind: Config\nclusters:\n");
 	kv(b, "- ", "name", c->name);
@@ -166,7 +167,7 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	sbuf_addc(b, '\n');
 	if (home != NULL && home[0] != '\0') {
 		/* Absolute, since kubectl may run the plugin from anywhere. */
-		if (realpath(home, abs) != NULL)
+		if (path_abs(abs, sizeof(abs), home) == 0)
 			home = abs;
 		sbuf_add(b, "      env:\n");
 		kv(b, "      - ", "name", "IKSCTL_HOME");

@@ -6,6 +6,7 @@
  * directories and paths.  Everything happens in a fresh directory.
  */
 #include "base/errors.h"
+#include "base/limits.h"
 #include "base/file.h"
 #include "fs_helpers.h"
 
@@ -187,6 +188,37 @@ TEST(test_dirs_and_paths)
 	CHECK_STR(out, "");
 }
 
+/* path_abs: by the text alone, against the working directory. */
+TEST(test_path_abs)
+{
+	static const char *cases[][2] = {
+		{ "/a/b", "/a/b" }, { "/a//b/", "/a/b" }, { "/a/./b/.", "/a/b" },
+		{ "/a/b/../c", "/a/c" }, { "/../..", "/" }, { "/", "/" },
+		{ "//", "/" }, { "/a/..", "/" }, { "/a/b/../../..", "/" },
+		{ "/a/.b/..c/...", "/a/.b/..c/..." },
+	};
+	char out[64], cwd[LIM_PATH_FS_BYTES], want[LIM_PATH_FS_BYTES + 8];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_EQ_INT(path_abs(out, sizeof(out), cases[i][0]), 0);
+		CHECK_STR(out, cases[i][1]);
+	}
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(want, sizeof(want), "%s/x/y", strcmp(cwd, "/") ? cwd : "");
+	CHECK_EQ_INT(path_abs(out, sizeof(out), "./x//y"), strlen(want) < 64 ? 0 :
+	    ERR_LIMIT);
+	if (strlen(want) < 64)
+		CHECK_STR(out, want);
+	/* A link is kept as it is (realpath would resolve it). */
+	CHECK_EQ_INT(path_abs(out, sizeof(out), "/proc/self/cwd/z"), 0);
+	CHECK_STR(out, "/proc/self/cwd/z");
+	/* Too long for out: an error, never a cut path. */
+	CHECK_EQ_INT(path_abs(out, 8, "/abcdefgh"), ERR_LIMIT);
+	CHECK_EQ_INT(path_abs(out, 8, "/abc/../abcdef"), 0);
+	CHECK_STR(out, "/abcdef");
+}
+
 int
 main(void)
 {
@@ -202,6 +234,7 @@ main(void)
 	RUN(test_write_atomic);
 	RUN(test_file_kinds);
 	RUN(test_dirs_and_paths);
+	RUN(test_path_abs);
 	rm_tree(root);
 	return test_done();
 }
