@@ -48,11 +48,16 @@ DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 INCS := -Isrc -Ithird_party -isystem $(MBEDTLS_DIR)/include -isystem $(JSMN_DIR)
 ALL_CFLAGS := -std=c11 $(SIZE_CFLAGS) $(WARN) $(DEFS) $(INCS) \
 	-ffile-prefix-map=$(CURDIR)/= $(TARGET_CFLAGS) $(LTO_CFLAGS) $(CFLAGS)
-# Debian builds mbedTLS with this define ("buggy efficient unaligned
-# access"); so do we.  Warnings in mbedTLS are not ours to fix.
+# Debian builds mbedTLS with MBEDTLS_ALIGNMENT_DISABLE_EFFICENT_UNALIGNED_ACCESS
+# ("buggy efficient unaligned access": GCC merging unaligned loads into
+# ldrd/ldm, which fault on 32-bit Arm); so do we, unless the toolchain
+# says its CPU does unaligned access in every instruction (x86_64 and
+# aarch64 set MBED_UNALIGNED empty: mbedTLS then XORs GCM's key stream
+# 8 bytes at a time, not byte by byte).  Warnings in mbedTLS are not ours
+# to fix.
+MBED_UNALIGNED ?= -DMBEDTLS_ALIGNMENT_DISABLE_EFFICENT_UNALIGNED_ACCESS
 MBED_CFLAGS := -std=c99 $(SIZE_CFLAGS) -w $(INCS) \
-	-DMBEDTLS_CONFIG_FILE='<mbedtls_config.h>' \
-	-DMBEDTLS_ALIGNMENT_DISABLE_EFFICENT_UNALIGNED_ACCESS \
+	-DMBEDTLS_CONFIG_FILE='<mbedtls_config.h>' $(MBED_UNALIGNED) \
 	-ffile-prefix-map=$(CURDIR)/= $(MBED_TARGET_CFLAGS) $(LTO_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
 	-Wl,-z,norelro $(TARGET_LDFLAGS) $(LDFLAGS)
@@ -143,10 +148,13 @@ $(OBJ)/src/%.o: src/%.c $(HDRS) $(MBEDTLS_STAMP) $(JSMN_STAMP)
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) $(FILE_DEFS) -c -o $@ $<
 
+# MBED_FAST (toolchains/*.mk): mbedTLS files built for speed, not size:
+# -O2, and outside LTO, whose link-time -Os would otherwise win.
+$(foreach f,$(MBED_FAST),$(OBJ)/mbedtls/$(f).o): MBED_FILE_CFLAGS = -O2 -fno-lto $(MBED_FAST_CFLAGS)
 $(OBJ)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c third_party/mbedtls_config.h \
 	third_party/psa_crypto_config.h
 	@mkdir -p $(dir $@)
-	@$(CC) $(MBED_CFLAGS) -c -o $@ $<
+	@$(CC) $(MBED_CFLAGS) $(MBED_FILE_CFLAGS) -c -o $@ $<
 	@echo "  CC mbedtls/$*.c"
 
 $(OBJ)/third_party/%.o: third_party/%.c third_party/mbedtls_config.h \
@@ -210,14 +218,15 @@ size: cross
 	done
 
 # The README's test command.  Builds everything it needs, then runs the
-# unit tests on every target and the integration tests on x86_64.
+# unit tests on every target and the integration tests on x86_64 (the
+# ARM builds' tools too: test_tls_suites.sh runs them under qemu).
 test: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory TARGET=host unit-build tools
 	@$(MAKE) --no-print-directory TARGET=x86_64-linux-musl tools
 	@for t in aarch64-linux-musl armv7-linux-musleabihf; do \
-		$(MAKE) --no-print-directory TARGET=$$t unit-build || exit 1; \
+		$(MAKE) --no-print-directory TARGET=$$t unit-build tools || exit 1; \
 	done
 	@sh tests/run.sh --all
 

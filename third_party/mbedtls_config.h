@@ -144,17 +144,99 @@
 #define MBEDTLS_TEST_SW_INET_PTON
 
 /*
- * Record protection: AES-GCM (128 and 256) and ChaCha20-Poly1305, the
- * AEADs of TLS 1.3 and of modern TLS 1.2 suites.  No CBC, no CCM.
- * AES tables are computed at first use and kept small (fewer tables).
+ * Record protection: AES-GCM (128 and 256), the AEAD every TLS 1.3
+ * server and every modern TLS 1.2 suite offers, on every target; plus
+ * ChaCha20-Poly1305 where a CPU may lack AES instructions.  No CBC, no
+ * CCM.  AES tables are computed at first use and kept small (fewer
+ * tables).  GCM and CTR_DRBG only ever run AES forward, so the inverse
+ * cipher (its tables, key schedule and rounds) is left out.
  */
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_FEWER_TABLES
+#define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
 #define MBEDTLS_GCM_C
+
+/*
+ * Per target: what its CPU can use (compiler's own target macros, so
+ * the host test builds follow x86_64).  The ciphersuite list is the
+ * compiled-in preference (MBEDTLS_SSL_CIPHERSUITES replaces mbedTLS's
+ * list of every suite it knows, about 400 bytes of table).  With AES
+ * instructions AES-256-GCM comes first, as before and as in OpenSSL's
+ * own list; in plain C, AES-128 (10 rounds, not 14).  src/net/tls.c
+ * puts ChaCha20-Poly1305 first at run time on an aarch64 CPU without the
+ * crypto extensions (src/net/cpu.c detects them).
+ *
+ * x86_64: AES-NI and PCLMULQDQ (mbedTLS's intrinsics, chosen at run
+ * time by CPUID; the plain-C AES and GCM stay as the fallback; see
+ * toolchains/x86_64-linux-musl.mk for the flags).  Every x86_64
+ * CPU of the last ten years has them (Intel since Westmere, 2010, Atom
+ * since Silvermont, 2013; AMD since Bulldozer and Jaguar, 2011-2013),
+ * so no ChaCha20-Poly1305 here: the rare CPU or VM without them (an old
+ * Atom, a hypervisor masking CPUID, qemu's qemu64 model) still speaks
+ * AES-GCM, in plain C, about 3x slower, and every server offers it.
+ */
+/*
+ * The order for a CPU without AES instructions: ChaCha20-Poly1305 first
+ * (several times faster than AES-GCM in plain C, and free of its table
+ * lookups), then AES-GCM for servers that offer nothing else.
+ */
+#define IKSCTL_SUITES_CHACHA_FIRST \
+	MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256, \
+	MBEDTLS_TLS1_3_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS1_3_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+
+#if defined(__x86_64__)
+#define MBEDTLS_AESNI_C
+#define MBEDTLS_SSL_CIPHERSUITES \
+	MBEDTLS_TLS1_3_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS1_3_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+/*
+ * aarch64: the Armv8 crypto extensions (AES and PMULL, mbedTLS's
+ * intrinsics, chosen at run time by getauxval), the plain-C code as the
+ * fallback, and ChaCha20-Poly1305, because common aarch64 CPUs lack the
+ * extensions (the Raspberry Pi 4's Cortex-A72 as Broadcom ships it, and
+ * the Pi 3's).  Compiled-in order: AES-GCM first; src/net/tls.c sets
+ * IKSCTL_SUITES_CHACHA_FIRST instead when the CPU lacks the extensions.
+ * Size: the AESCE code (about 1 KB) is paid for by the inverse cipher
+ * and mbedTLS's full suite list left out above.
+ */
+#elif defined(__aarch64__)
+#define MBEDTLS_AESCE_C
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
 #define MBEDTLS_CHACHAPOLY_C
+#define MBEDTLS_SSL_CIPHERSUITES \
+	MBEDTLS_TLS1_3_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS1_3_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, \
+	MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+/*
+ * armv7 (and any other target): no AES instructions (our armv7 build is
+ * plain Armv7-A; an Armv8 CPU in 32-bit mode runs it too), so
+ * ChaCha20-Poly1305 first, always.
+ */
+#else
+#define MBEDTLS_CHACHA20_C
+#define MBEDTLS_POLY1305_C
+#define MBEDTLS_CHACHAPOLY_C
+#define MBEDTLS_SSL_CIPHERSUITES IKSCTL_SUITES_CHACHA_FIRST
+#endif
 
 /*
  * Hashes: SHA-256 and SHA-384 for TLS and certificates; the smaller

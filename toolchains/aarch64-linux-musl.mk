@@ -24,3 +24,6 @@ LTO_CFLAGS := -flto -ffat-lto-objects -flto-partition=one
 ifeq ($(origin AR),default)
 AR := aarch64-linux-gnu-gcc-ar
 endif
+# Unaligned loads and stores are fine in every aarch64 instruction: mbedTLS
+# may use them (see MBED_UNALIGNED in the Makefile).
+MBED_UNALIGNED :=

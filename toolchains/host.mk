@@ -8,5 +8,10 @@ STRIP ?= strip
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 TARGET_CFLAGS := -g $(SAN)
 TARGET_LDFLAGS := $(SAN)
-MBED_TARGET_CFLAGS := -g
+# -maes -mpclmul: the same AES-NI code as the x86_64 build (see
+# x86_64-linux-musl.mk), still chosen at run time.
+MBED_TARGET_CFLAGS := -g -maes -mpclmul
 QEMU :=
+# Unaligned loads and stores are fine in every x86_64 instruction: mbedTLS
+# may use them (see MBED_UNALIGNED in the Makefile).
+MBED_UNALIGNED :=
