@@ -7,6 +7,7 @@
  * The caller owns the socket and each struct tls_conn.
  */
 #include "net/tls.h"
+#include "net/cpu.h"
 #include "net/sock.h"
 #include "net/trust.h"
 #include "base/errors.h"
@@ -96,6 +97,15 @@ date_error(const char *host, int future)
 	    t->mon, t->day, fmt_rfc3339(now, clock, sizeof(clock)));
 }
 
+#if defined(MBEDTLS_AESCE_C) && defined(MBEDTLS_CHACHAPOLY_C)
+/*
+ * The order for an aarch64 CPU without the crypto extensions (such as
+ * the Raspberry Pi 4's): ChaCha20-Poly1305 first.  With them, the
+ * compiled-in order (AES-GCM first) stands; see mbedtls_config.h.
+ */
+static const int suites_chacha_first[] = { IKSCTL_SUITES_CHACHA_FIRST, 0 };
+#endif
+
 static int
 conf_setup(mbedtls_ssl_config *conf)
 {
@@ -110,6 +120,10 @@ conf_setup(mbedtls_ssl_config *conf)
 	mbedtls_ssl_conf_authmode(conf, insecure_mode ?
 	    MBEDTLS_SSL_VERIFY_NONE : MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#if defined(MBEDTLS_AESCE_C) && defined(MBEDTLS_CHACHAPOLY_C)
+	if (!cpu_hw_aes())
+		mbedtls_ssl_conf_ciphersuites(conf, suites_chacha_first);
+#endif
 	mbedtls_ssl_conf_verify(conf, verify_cb, NULL);
 	mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
 	mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(conf,
@@ -415,6 +429,12 @@ const char *
 tls_version(const struct tls_conn *c)
 {
 	return mbedtls_ssl_get_version(&c->ssl);
+}
+
+const char *
+tls_suite(const struct tls_conn *c)
+{
+	return mbedtls_ssl_get_ciphersuite(&c->ssl);
 }
 
 int

@@ -75,6 +75,12 @@ int tls_session(struct tls_conn *c, uint8_t *out, size_t cap, size_t *len);
 const char *tls_version(const struct tls_conn *c);
 
 /*
+ * tls_suite: the ciphersuite negotiated, in mbedTLS's spelling
+ * ("TLS1-3-AES-256-GCM-SHA384", "TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256").
+ */
+const char *tls_suite(const struct tls_conn *c);
+
+/*
  * tls_idle_closed: 1 if the peer closed (or broke) an idle connection:
  * a close_notify, EOF, reset or unexpected data is waiting.  A session
  * ticket arriving late is consumed and the connection stays usable (0).
