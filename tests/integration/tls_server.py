@@ -3,10 +3,18 @@
 iksctl's transport tests.
 
   tls_server.py --cert CHAIN --key KEY [--max-tls 1.2|1.3] --port-file F
+                [--prefer server|client|chacha] [--ciphers OPENSSL-LIST]
 
 Serves HTTP/1.1 with keep-alive: every GET answers 200 with a small JSON
-body.  Writes its port to F once listening, and one line per TLS
-connection to F.log: "conn <n> <version> resumed=<0|1>".
+body (GET /bytes/N: N bytes instead, for bulk record decryption).  Writes its port to F once listening, and one line per TLS
+connection to F.log: "conn <n> <version> cipher=<name> resumed=<0|1>".
+
+--prefer: whose ciphersuite order decides: "server" (Python's default,
+OpenSSL's order: AES-256-GCM first), "client" (the client's first
+choice that the server has), or "chacha" (the server's order, but
+ChaCha20-Poly1305 when the client lists it first, as many real servers
+do: OpenSSL's SSL_OP_PRIORITIZE_CHACHA).  --ciphers sets the TLS 1.2
+list (OpenSSL syntax); TLS 1.3 suites are set with OPENSSL_CONF.
 """
 import argparse
 import http.server
@@ -20,6 +28,8 @@ ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
 ap.add_argument("--max-tls", default="1.3")
 ap.add_argument("--port-file", required=True)
+ap.add_argument("--prefer", default="server", choices=("server", "client", "chacha"))
+ap.add_argument("--ciphers")
 args = ap.parse_args()
 
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -27,6 +37,12 @@ ctx.load_cert_chain(args.cert, args.key)
 ctx.minimum_version = ssl.TLSVersion.TLSv1_2
 ctx.maximum_version = (ssl.TLSVersion.TLSv1_2 if args.max_tls == "1.2"
                        else ssl.TLSVersion.TLSv1_3)
+if args.prefer == "client":
+    ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
+elif args.prefer == "chacha":
+    ctx.options |= 1 << 21      # SSL_OP_PRIORITIZE_CHACHA (not in Python's ssl)
+if args.ciphers:
+    ctx.set_ciphers(args.ciphers)
 lock = threading.Lock()
 count = [0]
 logf = open(args.port_file + ".log", "a", buffering=1)
@@ -41,11 +57,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             count[0] += 1
             n = count[0]
-        logf.write("conn %d %s resumed=%d\n" % (
-            n, self.connection.version(), int(self.connection.session_reused)))
+        logf.write("conn %d %s cipher=%s resumed=%d\n" % (
+            n, self.connection.version(), (self.connection.cipher() or ("",))[0],
+            int(self.connection.session_reused)))
 
     def do_GET(self):
         body = b'{"ok":true,"path":"%s"}' % self.path.encode()
+        if self.path.startswith("/bytes/"):     # /bytes/N: N bytes of a pattern
+            n = int(self.path[7:])
+            body = (b"0123456789abcdef" * (n // 16 + 1))[:n]
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

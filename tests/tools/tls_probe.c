@@ -1,20 +1,25 @@
 /*
  * tls_probe.c: a test tool that opens one TLS connection with iksctl's
- * own net layer, sends "GET PATH" and prints the status line, the TLS
- * version and whether the session was resumed.
+ * own net layer, sends "GET PATH" and prints the status line, then
+ * "tls=VERSION resumed=0|1", then "suite=SUITE hwaes=0|1" (the
+ * ciphersuite negotiated, and cpu_hw_aes()), then "read=N": the bytes
+ * of the answer decrypted until the server closed.
  *
  *   tls_probe HOST PORT PATH [--cacert F] [--ca-pem F] [--sess F] [--insecure]
- *             [--offset S]
+ *             [--offset S] [--no-hwaes]
  *
  * --ca-pem trusts only that PEM (read into memory, as a cluster CA is);
  * --sess F offers the session saved in F and saves the new one there.
  * --offset S sets tls_clock_offset, the service's clock minus this
  * machine's as the session would know it from the store.
+ * --no-hwaes: act as on a CPU without AES instructions
+ * (cpu_hw_aes_pretend(0): on aarch64 mbedTLS runs its plain-C AES too).
  * Exit status: 0, or err_exit_status() of the failure, whose message
  * goes to stderr as iksctl prints it.
  */
 #include "base/errors.h"
 #include "base/limits.h"
+#include "net/cpu.h"
 #include "net/sock.h"
 #include "net/tls.h"
 
@@ -50,7 +55,7 @@ main(int argc, char **argv)
 {
 	const char *cacert = NULL, *ca_pem = NULL, *sess_path = NULL;
 	char req[512], resp[4096], *eol;
-	size_t pem_len = 0, sess_len = 0, got;
+	size_t pem_len = 0, sess_len = 0, got, total;
 	struct tls_conn c;
 	int i, r, fd, insecure = 0;
 
@@ -67,6 +72,8 @@ main(int argc, char **argv)
 			insecure = 1;
 		else if (strcmp(argv[i], "--offset") == 0 && i + 1 < argc)
 			tls_clock_offset = strtoll(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--no-hwaes") == 0)
+			cpu_hw_aes_pretend(0);
 		else
 			return 2;
 	}
@@ -95,10 +102,16 @@ main(int argc, char **argv)
 	resp[got] = '\0';
 	if ((eol = strchr(resp, '\r')) != NULL)
 		*eol = '\0';
-	printf("%s\ntls=%s resumed=%d\n", resp, tls_version(&c), c.resumed);
-	/* Drain so that a TLS 1.3 ticket sent after the answer is seen. */
+	printf("%s\ntls=%s resumed=%d\nsuite=%s hwaes=%d\n", resp, tls_version(&c),
+	    c.resumed, tls_suite(&c), cpu_hw_aes());
+	/*
+	 * Drain so that a TLS 1.3 ticket sent after the answer is seen, and
+	 * count what was decrypted (a record that fails its tag ends it).
+	 */
+	total = got;
 	while (tls_read(&c, resp, sizeof(resp), &got) == 0 && got > 0)
-		;
+		total += got;
+	printf("read=%zu\n", total);
 	if (sess_path != NULL && tls_session(&c, sess, sizeof(sess), &sess_len) == 0) {
 		FILE *f = fopen(sess_path, "wb");
 
