@@ -7,7 +7,9 @@
 # python3 openssl musl-tools; plus what `make cross` needs (it is run
 # here so that the sizes of the three targets are current).
 # BENCH_RUNS (default 15) sets the number of timed runs per tool and
-# scenario, BENCH_TRACED (3) the number of traced runs.
+# scenario, BENCH_TRACED (3) the number of traced runs, BENCH_BULK_RUNS
+# (7) those of the 6 MB list (tests/bench/bulk.sh); qemu-user-static
+# runs the ARM builds there.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
@@ -29,6 +31,8 @@ need addr2line binutils
 need python3 python3
 need openssl openssl
 need musl-gcc musl-tools
+need qemu-aarch64-static qemu-user-static
+need qemu-x86_64-static qemu-user-static
 [ -x /usr/bin/time ] || missing="$missing time"
 [ -r /etc/ssl/certs/ca-certificates.crt ] || missing="$missing ca-certificates"
 if [ -n "$missing" ]; then
@@ -106,4 +110,10 @@ python3 tests/bench/bench.py --out "$OUT" --tmp "$TMP" --mw "$TMP/iksctl-mallocw
 	${BENCH_JSON:+--json "$BENCH_JSON"} || die "bench.py failed"
 say "wrong clocks: IAM calls per 100 warm commands, the service's clock 2 h off"
 sh tests/bench/clock.sh "$TMP/iksctl" "$OUT" || die "clock.sh failed"
+say "bulk TLS: the 6 MB list, iksctl against curl; the ciphersuite per target under qemu"
+for t in x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf; do
+	make --no-print-directory TARGET=$t tools > "$TMP/tools-$t.log" 2>&1 ||
+		die "make TARGET=$t tools failed (see $TMP/tools-$t.log)"
+done
+sh tests/bench/bulk.sh "$TMP/iksctl" "$OUT" || die "bulk.sh failed"
 say "wrote bench/RESULTS.md"
