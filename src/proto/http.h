@@ -49,7 +49,7 @@ struct http_resp {
 
 /* Settings shared by every call; set once by the CLI. */
 struct http_opts {
-	int timeout_ms;         /* connect, handshake and each read */
+	int timeout_ms;         /* connect, handshake, each read; the store lock */
 	int verbose;            /* trace to stderr, secrets redacted */
 	int retry_base_ms;      /* first backoff step (doubles, with jitter) */
 	int retry_budget_ms;    /* total backoff of one request */

@@ -7,10 +7,11 @@
 # nothing is ended by --timeout; a server that never does the TLS
 # handshake, and a proxy that never answers CONNECT, by --max-time.  A
 # 503 with Retry-After: 30 under --max-time 3 comes back at once; a
-# create cut by --max-time is still looked up by name.  What
-# is no network work does not count: a wait whose polls are further
-# apart than --max-time, the token agent's naps between renewals, the
-# time a person takes to answer a question.
+# create cut by --max-time is still looked up by name.  What is no
+# network work does not count: a wait whose polls are further apart
+# than --max-time, the token agent's naps between renewals, the time a
+# person takes to answer a question.  The store lock: a stopped process
+# holding it makes another give up after --timeout, naming its pid.
 . tests/integration/lib.sh
 lifecycle_start
 C=$T_TMP/certs
@@ -162,5 +163,29 @@ grep -q "renewal failed" "$T_TMP/agent.err" && fail "agent: a renewal failed: $(
 	ok "agent: no renewal failed"
 emu_post /control/config '{"access_ttl":3600}'
 check "login (1 h tokens)" 0 ik login --apikey "@$K" --region us-south
+
+# ---- The store lock: a stopped holder, a waiter bounded by --timeout.
+fault '{"service":"iam","path":"/identity/token","kind":"delay","seconds":8}'
+"$IKSCTL" token --refresh > "$T_TMP/first.out" 2> "$T_TMP/first.err" &
+FIRST=$!
+T_PIDS="$T_PIDS $FIRST"
+i=0
+while [ "$(cat "$IKSCTL_HOME/lock" 2>/dev/null)" != "$FIRST" ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && break
+	sleep 0.05
+done
+eq "the lock file holds the holder's pid" "$(cat "$IKSCTL_HOME/lock" 2>/dev/null)" "$FIRST"
+kill -STOP "$FIRST"
+timed "a second refresh, --timeout 2: exit 1 (the lock)" 1 ik --timeout 2 token --refresh
+within "the second gave up after --timeout" 1900 4500
+eq "the second names the holder" "$(cat "$T_TMP/err")" \
+	"iksctl: token: the store is locked by pid $FIRST: gave up after 2 s"
+kill -CONT "$FIRST"
+wait "$FIRST"
+eq "the first refresh then finishes" "$?" 0
+[ -s "$T_TMP/first.out" ] && ok "the first printed its token" || fail "the first printed nothing: $(cat "$T_TMP/first.err")"
+eq "the lock file is empty again" "$(cat "$IKSCTL_HOME/lock")" ""
+check "and the store works" 0 ik token --refresh
 
 finish
