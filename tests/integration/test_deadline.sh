@@ -181,6 +181,24 @@ timed "a second refresh, --timeout 2: exit 1 (the lock)" 1 ik --timeout 2 token 
 within "the second gave up after --timeout" 1900 4500
 eq "the second names the holder" "$(cat "$T_TMP/err")" \
 	"iksctl: token: the store is locked by pid $FIRST: gave up after 2 s"
+# A token still fresh needs no lock: at once.
+timed "a fresh token meanwhile: no wait" 0 ik --timeout 2 token
+within "the fresh token came at once" 0 1500
+# A token due for refresh but valid still serves after --timeout: the
+# store's clock offset is moved 50 min on (the service's clock as a later
+# IAM answer would show it): past 80 % of the hour, before its end.
+python3 - "$IKSCTL_HOME/store" <<'PY'
+import sys, zlib
+path = sys.argv[1]
+lines = open(path).read().split("\n")[:-1]
+body = [l for l in lines[:-1] if not l.startswith("clock_offset ")]
+off = sum(int(l.split()[1]) for l in lines if l.startswith("clock_offset "))
+text = "\n".join(body + ["clock_offset %d" % (off + 3000)]) + "\n"
+open(path, "w").write(text + "end %08x\n" % zlib.crc32(text.encode()))
+PY
+timed "a due token while the lock is held: exit 0" 0 ik --timeout 2 -o json clusters
+within "it waited out --timeout first" 1900 4500
+contains "the service took the current token" "$T_TMP/out" "$EMU_CLUSTER"
 kill -CONT "$FIRST"
 wait "$FIRST"
 eq "the first refresh then finishes" "$?" 0
