@@ -62,6 +62,7 @@ confirm(const char *what, const char *name, int by_name)
 	    strcmp(ans, "yes") != 0)
 		return err_set(ERR_USAGE, "%s: not confirmed, so nothing was sent",
 		    what);
+	sock_max_time(-1);   /* the time to answer was no network work */
 	return 0;
 }
 

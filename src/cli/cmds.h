@@ -15,6 +15,7 @@ struct cli_opts {
 	int insecure;           /* --insecure */
 	int verbose;            /* -v */
 	int timeout_s;          /* --timeout */
+	int max_time_s;         /* --max-time, 0: none */
 	const char *visibility; /* --visibility public|private, or NULL */
 	const char *resource_group; /* --resource-group, or NULL */
 	const char *argv0;      /* how this program was started */

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct cli_opts cli = { NULL, NULL, 0, 0, 30, NULL, NULL, NULL, NULL };
+struct cli_opts cli = { NULL, NULL, 0, 0, 30, 300, NULL, NULL, NULL, NULL };
 
 struct command {
 	const char *name;                 /* as typed */
@@ -96,7 +96,7 @@ static const struct command commands[] = {
 
 static const char global_usage[] =
     "global options: -o table|json, -q QUERY, --region R, --cacert FILE,\n"
-    "                --insecure, -v, --timeout SECONDS,\n"
+    "                --insecure, -v, --timeout SECONDS, --max-time SECONDS,\n"
     "                --visibility public|private, --resource-group ID\n";
 
 int
@@ -201,7 +201,7 @@ global_option(int argc, char **argv, int *i)
 {
 	const char *v, *a = argv[*i];
 	uint64_t t;
-	int r;
+	int r, m;
 
 	if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 		cli.verbose = 1;
@@ -241,13 +241,15 @@ global_option(int argc, char **argv, int *i)
 	if ((r = arg_value(argc, argv, i, "--resource-group",
 	    &cli.resource_group)) != 0)
 		return r;
-	if ((r = arg_value(argc, argv, i, "--timeout", &v)) != 0) {
+	if ((r = arg_value(argc, argv, i, "--timeout", &v)) != 0 ||
+	    (r = arg_value(argc, argv, i, "--max-time", &v)) != 0) {
 		if (r < 0)
 			return r;
-		if (str_to_u64(v, 86400, &t) != 0 || t == 0)
-			return err_set(ERR_USAGE, "--timeout %s: seconds from 1 to "
-			    "86400", v);
-		cli.timeout_s = (int)t;
+		m = a[2] == 'm';   /* --max-time takes 0: no bound */
+		if (str_to_u64(v, 86400, &t) != 0 || t < (uint64_t)!m)
+			return err_set(ERR_USAGE, "%s %s: seconds from %d to "
+			    "86400", m ? "--max-time" : "--timeout", v, !m);
+		*(m ? &cli.max_time_s : &cli.timeout_s) = (int)t;
 		return 1;
 	}
 	return 0;
@@ -260,6 +262,7 @@ cli_start(void)
 
 	http_opts.timeout_ms = cli.timeout_s * 1000;
 	http_opts.verbose = cli.verbose;
+	sock_max_time(cli.max_time_s);
 	if ((r = tls_init(cli.cacert, cli.insecure)) != 0)
 		return r;
 	return session_init(cli.region, cli.visibility, cli.resource_group);

@@ -118,6 +118,11 @@ manage_created(const char *what, struct manage_target *t, const char *pool,
 		return r;
 	code = r == 0 ? api_error(what, rs, 0) : r;
 	(void)str_copy(saved, sizeof(saved), err_detail(), "detail");
+	/*
+	 * The lookup tells a create that timed out (--max-time included)
+	 * from one that never happened: it gets a --max-time of its own.
+	 */
+	sock_max_time(-1);
 	if (pool != NULL)
 		ok = !before && manage_pool_get(t, pool, &look) == 0 && api_ok(&look) &&
 		    api_parse(pool, look.body, look.body_len, &d) == 0 &&

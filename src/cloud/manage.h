@@ -48,7 +48,7 @@ int manage_pool_exists(const struct manage_target *t, const char *pool);
  * id_key the member that names the new id ("id", "clusterID",
  * "workerPoolID").  A 2xx sets t->id (t->pool_id).  After a 5xx or a
  * network failure (the request may have reached the service) the name
- * is looked up: a cluster of that name created after the request started
+ * is looked up, under a --max-time of its own: a cluster of that name created after the request started
  * (by the service's clock, from the Date of the lookup's answer), or a
  * pool that was not there before it (before == 0), counts as created;
  * the id and t->body ({"<id_key>":"<id>"}) are set and a line on stderr

@@ -15,6 +15,7 @@
 #include "base/errors.h"
 #include "base/str.h"
 #include "base/file.h"
+#include "net/sock.h"
 #include "net/tls.h"
 #include "net/url.h"
 
@@ -237,6 +238,8 @@ session_finish(void)
 	size_t n;
 	int i = 0, want = 0, r, fd = -1;
 
+	/* The next unit of work (the agent's next renewal) starts afresh. */
+	sock_max_time(-1);
 	if (!sess.have_store)
 		return 0;
 	while (http_session_next(&i, &hp, &p, &n)) {

@@ -152,7 +152,10 @@ int session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
  */
 extern struct slice session_accounts_page;
 
-/* session_finish: save what changed (TLS sessions) for the next process. */
+/*
+ * session_finish: save what changed (TLS sessions) for the next process;
+ * the next network wait starts a fresh --max-time deadline.
+ */
 int session_finish(void);
 
 /*

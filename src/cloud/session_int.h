@@ -7,10 +7,12 @@
 
 #include "base/str.h"
 #include "cloud/iam.h"
+#include "proto/http.h"
 
 #define EXPIRY_WINDOW 10      /* a token counts as expired 10 s early */
 #define CLOCK_NOTE_S 60       /* a clock this far off is reported */
-#define LOCK_WAIT_MS 60000    /* wait for another process's refresh */
+/* The wait for another process's refresh: --timeout. */
+#define LOCK_WAIT_MS (http_opts.timeout_ms)
 #define TLS_RESAVE_S 600      /* keep a saved TLS session this long */
 
 extern struct iam_tokens sess_toks;     /* the last IAM answer */

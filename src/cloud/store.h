@@ -106,8 +106,10 @@ int store_save(const char *home, const struct store *s);
 
 /*
  * store_lock: take the exclusive lock <home>/lock, waiting up to
- * timeout_ms.  Returns 0 with *fd set (give it to store_unlock),
- * ERR_STORE_LOCK on timeout, ERR_STORE if the lock is a symbolic link
+ * timeout_ms; the holder's pid is written into the file ("N\n") and
+ * emptied by store_unlock.  Returns 0 with *fd set (give it to
+ * store_unlock), ERR_STORE_LOCK on timeout ("the store is locked by pid
+ * N: gave up after 30 s"), ERR_STORE if the lock is a symbolic link
  * (never followed), FIFO or anything but a regular file, or ERR_IO.
  */
 int store_lock(const char *home, int *fd, int timeout_ms);

@@ -2,6 +2,10 @@
  * store_fs.c: where the store lives, the lock that serialises refreshes
  * across processes, and logout (see store.h).  Nothing under the home
  * directory is followed through a symbolic link or waited on as a FIFO.
+ *
+ * The lock is a flock() on <home>/lock; its holder writes its pid there
+ * ("N\n", emptied again on unlock), so that a process that gives up
+ * waiting can say who holds it.
  */
 #include "cloud/store.h"
 #include "base/errors.h"
@@ -10,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -62,6 +67,39 @@ ms_since(const struct timespec *t0)
 	    (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/*
+ * lock_mark: empty the lock file fd, then write pid ("N\n") unless 0.
+ * The fd is store_lock()'s own, opened for this lock: at offset 0.
+ */
+static int
+lock_mark(int fd, int pid)
+{
+	char b[16];
+	int n = pid > 0 ? snprintf(b, sizeof(b), "%d\n", pid) : 0;
+
+	if (ftruncate(fd, 0) != 0 || n < 0 || n >= (int)sizeof(b))
+		return -1;
+	return n > 0 && write(fd, b, (size_t)n) != n ? -1 : 0;
+}
+
+/* lock_busy: the error of a waiter that gave up on the lock of fd. */
+static int
+lock_busy(int fd, int timeout_ms)
+{
+	char b[24];
+	ssize_t n = pread(fd, b, sizeof(b) - 1, 0);
+	size_t k;
+
+	b[n > 0 ? n : 0] = '\0';
+	k = strspn(b, "0123456789");   /* the holder's "N\n" */
+	if (b[k] != '\n' || b[k + 1] != '\0')
+		k = 0;
+	return err_set(ERR_STORE_LOCK, "the store is locked by %s%.*s: gave up "
+	    "after %d %s", k ? "pid " : "another process", (int)k, b,
+	    timeout_ms % 1000 ? timeout_ms : timeout_ms / 1000,
+	    timeout_ms % 1000 ? "ms" : "s");
+}
+
 int
 store_lock(const char *home, int *fd, int timeout_ms)
 {
@@ -97,12 +135,12 @@ store_lock(const char *home, int *fd, int timeout_ms)
 			goto out;
 		}
 		if (ms_since(&t0) >= timeout_ms) {
-			ret = err_set(ERR_STORE_LOCK, "%s held by another "
-			    "iksctl for over %d ms", path, timeout_ms);
+			ret = lock_busy(*fd, timeout_ms);
 			goto out;
 		}
 		nanosleep(&nap, NULL);
 	}
+	(void)lock_mark(*fd, (int)getpid());   /* best effort */
 	ret = 0;
 out:
 	if (ret != 0 && *fd >= 0) {
@@ -117,6 +155,7 @@ store_unlock(int fd)
 {
 	if (fd < 0)
 		return;
+	(void)lock_mark(fd, 0);   /* no stale pid (logout's fd is read-only) */
 	flock(fd, LOCK_UN);
 	close(fd);
 }

@@ -487,6 +487,7 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 	prev[0] = '\0';
 	memset(&good, 0, sizeof(good));
 	for (;;) {
+		sock_max_time(-1);   /* each poll its own --max-time */
 		r = poll_once(w, &v, &rs);
 		now = sock_now_ms();
 		if (r == 1) {

@@ -8,7 +8,9 @@
  * Passing states keep it waiting, failed states end it; network errors,
  * 429 and 5xx are retried until 5 minutes of nothing but failures; every
  * poll goes through session_call(), so tokens are renewed as the wait
- * outlives them.  Progress goes to stderr: one line rewritten in place
+ * outlives them.  Each poll has a --max-time deadline of its own (the
+ * sleeps between polls are no network work): --wait-timeout bounds the
+ * wait.  Progress goes to stderr: one line rewritten in place
  * on a terminal, else one timestamped line per change.  Ctrl-C ends the
  * process with status 130 (the store lock is a flock: nothing stays
  * locked).  Worker pools, zones and workers reuse it with their own

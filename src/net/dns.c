@@ -440,7 +440,7 @@ from_dns(const char *host, const char *name, size_t len, int absolute,
     int timeout_ms, struct dns_addr *out, int cap, int *n)
 {
 	char cand[LIM_HOST_BYTES + 1];
-	int64_t deadline = sock_now_ms() + timeout_ms;
+	int64_t deadline = sock_deadline(sock_now_ms() + timeout_ms);
 	int dots = 0, v6 = have_ipv6(), i, r;
 	size_t j, k;
 

@@ -37,8 +37,9 @@ struct dns_addr {
 
 /*
  * dns_resolve: the addresses of host, at most cap (<= LIM_DNS_ADDRS), in
- * out[0 .. *n).  timeout_ms bounds all DNS traffic.  Returns 0 with
- * *n >= 1, or ERR_NET_DNS with a detail "<host>: <why>".
+ * out[0 .. *n).  timeout_ms bounds all DNS traffic (or the --max-time
+ * deadline of sock.h, if sooner).  Returns 0 with *n >= 1, or
+ * ERR_NET_DNS with a detail "<host>: <why>".
  */
 int dns_resolve(const char *host, struct dns_addr *out, int cap, int *n,
     int timeout_ms);

@@ -20,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+static int max_s;                      /* --max-time in seconds, 0: none */
+static int64_t max_end = INT64_MAX;    /* its deadline; 0: not started */
+
 void
 sock_init(void)
 {
@@ -35,6 +38,28 @@ sock_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void
+sock_max_time(int seconds)
+{
+	if (seconds >= 0)
+		max_s = seconds;
+	max_end = max_s > 0 ? 0 : INT64_MAX;
+}
+
+int64_t
+sock_deadline(int64_t deadline_ms)
+{
+	if (max_end == 0)
+		max_end = sock_now_ms() + (int64_t)max_s * 1000;
+	return max_end < deadline_ms ? max_end : deadline_ms;
+}
+
+int
+sock_max_time_hit(void)
+{
+	return max_end != 0 && sock_now_ms() >= max_end ? max_s : 0;
+}
+
 int
 sock_wait(int fd, int want_write, int64_t deadline_ms)
 {
@@ -42,6 +67,7 @@ sock_wait(int fd, int want_write, int64_t deadline_ms)
 	int64_t left;
 	int n;
 
+	deadline_ms = sock_deadline(deadline_ms);
 	for (;;) {
 		left = deadline_ms - sock_now_ms();
 		if (left <= 0)

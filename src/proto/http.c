@@ -328,6 +328,8 @@ attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
 	int64_t t0;
 
 	*reset = 0;
+	if (sock_deadline(INT64_MAX) <= sock_now_ms())
+		return ERR_NET_TIMEOUT;   /* --max-time is over: no new request */
 	if ((r = http_conn_get(u, rq, &slot)) != 0)
 		return r;
 	reused = http_pool[slot].used > 0;
@@ -419,11 +421,12 @@ backoff_ms(const struct http_resp *rs, int n)
 static int
 retry_wait(const struct http_resp *rs, int64_t *waited)
 {
-	int64_t wait = backoff_ms(rs, rs->attempts);
+	int64_t wait = backoff_ms(rs, rs->attempts), now = sock_now_ms();
 
-	if (*waited + wait > http_opts.retry_budget_ms) {
-		http_tracef("%d: not retrying, a wait of %lld ms is over the budget",
-		    rs->status, (long long)wait);
+	if (*waited + wait > http_opts.retry_budget_ms ||
+	    now + wait >= sock_deadline(now + wait + 1)) {
+		http_tracef("%d: not retrying, a wait of %lld ms is over the "
+		    "budget or --max-time", rs->status, (long long)wait);
 		return 1;
 	}
 	http_tracef("%d: retrying in %lld ms (attempt %d of %d)", rs->status,
@@ -433,6 +436,21 @@ retry_wait(const struct http_resp *rs, int64_t *waited)
 	http_stats.wait_ms += wait;
 	http_stats.retries++;
 	return 0;
+}
+
+/*
+ * gave_up: r, or the --max-time error if its deadline is what ended a
+ * wait (the per-wait detail would say the wrong limit).
+ */
+static int
+gave_up(int r, const struct url *u)
+{
+	int s = sock_max_time_hit();
+
+	if (s == 0 || (r != ERR_NET_TIMEOUT && r != ERR_NET_DNS))
+		return r;
+	return err_set(ERR_NET_TIMEOUT, "%s%s%s:%u: gave up after --max-time "
+	    "%d s", u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "", u->port, s);
 }
 
 int
@@ -466,7 +484,7 @@ http_do(const struct http_req *rq, struct http_resp *rs)
 			continue;
 		}
 		if (r != 0 || !should_retry(rq, rs) || retry_wait(rs, &waited))
-			return r;
+			return gave_up(r, &u);
 	}
 }
 

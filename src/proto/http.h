@@ -49,7 +49,7 @@ struct http_resp {
 
 /* Settings shared by every call; set once by the CLI. */
 struct http_opts {
-	int timeout_ms;         /* connect, handshake and each read */
+	int timeout_ms;         /* connect, handshake, each read; the store lock */
 	int verbose;            /* trace to stderr, secrets redacted */
 	int retry_base_ms;      /* first backoff step (doubles, with jitter) */
 	int retry_budget_ms;    /* total backoff of one request */
@@ -76,21 +76,24 @@ extern struct http_opts http_opts;
  * it); when rq->retry is set, so are 5xx (not 501), at most
  * LIM_HTTP_ATTEMPTS times in all, after Retry-After (seconds or an HTTP
  * date) or else exponential backoff from http_opts.retry_base_ms with
- * jitter; a wait that would take the total over http_opts.retry_budget_ms
- * is not made and the last answer is returned.  A connection reset (or
- * closed) before a byte of the answer is resent once on a new connection
- * if the request is safe to repeat (GET, HEAD, OPTIONS, or rq->retry): a
- * changing request is never resent once a byte of it was written (one
- * that failed before its first byte went out is, once).  The
- * resend on a reused connection the server had closed is not counted in
- * rs->attempts; one after a reset of a fresh connection is.
+ * jitter; a wait that would take the total over http_opts.retry_budget_ms,
+ * or past the --max-time deadline (sock.h), is not made and the last
+ * answer is returned; past that deadline no request is begun.  A
+ * connection reset (or closed) before a byte of the answer is resent
+ * once on a new connection if the request is safe to repeat (GET, HEAD,
+ * OPTIONS, or rq->retry): a changing request is never resent once a byte
+ * of it was written (one that failed before its first byte went out is,
+ * once).  The resend on a reused connection the server had closed is not
+ * counted in rs->attempts; one after a reset of a fresh connection is.
  *
  * Returns 0 with *rs filled for any status the server sent (the caller
  * judges 4xx/5xx), or a negative code: ERR_USAGE (a check above),
- * ERR_NET_* and ERR_TLS_* (no answer), ERR_HTTP_MALFORMED,
- * ERR_HTTP_TOO_LARGE (naming LIM_HTTP_BODY_BYTES, LIM_HTTP_HEAD_BYTES or
- * LIM_HTTP_HEADERS), ERR_HTTP_TRUNCATED, ERR_NET_PROXY, or the sink's
- * nonzero value.  err_detail() says more.
+ * ERR_NET_* and ERR_TLS_* (no answer; ERR_NET_TIMEOUT with the detail
+ * "host:port: gave up after --max-time N s" when that deadline ended
+ * it), ERR_HTTP_MALFORMED, ERR_HTTP_TOO_LARGE (naming
+ * LIM_HTTP_BODY_BYTES, LIM_HTTP_HEAD_BYTES or LIM_HTTP_HEADERS),
+ * ERR_HTTP_TRUNCATED, ERR_NET_PROXY, or the sink's nonzero value.
+ * err_detail() says more.
  */
 int http_do(const struct http_req *rq, struct http_resp *rs);
 

@@ -8,6 +8,8 @@ least one byte), ANSWER and a newline are typed ("-" types nothing and
 closes the terminal's input with ^D). Everything the command wrote goes
 to the file OUT, raw (carriage returns and escapes kept). Exits with the
 command's exit status (128 + N for a signal), 124 after 60 s.
+PTY_ANSWER_DELAY=S in the environment: a person who thinks S seconds
+before typing.
 """
 import os
 import pty
@@ -21,7 +23,8 @@ def main():
     pid, fd = pty.fork()
     if pid == 0:
         os.execvp(cmd[0], cmd)
-    buf, typed, t0 = b"", False, time.time()
+    buf, typed, t0, asked = b"", False, time.time(), None
+    delay = float(os.environ.get("PTY_ANSWER_DELAY", "0"))
     while time.time() - t0 < 60:
         r, _, _ = select.select([fd], [], [], 0.2)
         if r:
@@ -32,7 +35,10 @@ def main():
             if not data:
                 break
             buf += data
-        if not typed and buf and (buf.endswith(b": ") or buf.endswith(b"] ")):
+        if not typed and asked is None and buf and (
+                buf.endswith(b": ") or buf.endswith(b"] ")):
+            asked = time.time()
+        if not typed and asked is not None and time.time() - asked >= delay:
             os.write(fd, b"\x04" if answer == "-" else answer.encode() + b"\n")
             typed = True
     else:

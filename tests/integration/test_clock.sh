@@ -46,6 +46,7 @@ lacks "an hour is not blamed" "$T_TMP/err" "set the clock"
 emu_start --access-ttl 20 --clock-offset 7200
 K=$T_TMP/apikey
 printf '%s\n' "$EMU_APIKEY" > "$K"
+chmod 600 "$K"
 export IBMCLOUD_API_KEY=$EMU_APIKEY
 emu_clock() { curl -sf "$EMU_CONTROL/control/clock"; }
 emu_now() { emu_clock | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["now"]))'; }

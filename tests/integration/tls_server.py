@@ -4,10 +4,13 @@ iksctl's transport tests.
 
   tls_server.py --cert CHAIN --key KEY [--max-tls 1.2|1.3] --port-file F
                 [--prefer server|client|chacha] [--ciphers OPENSSL-LIST]
+                [--mode ok|drip|silent] [--drip-delay SECONDS]
 
 Serves HTTP/1.1 with keep-alive: every GET answers 200 with a small JSON
-body (GET /bytes/N: N bytes instead, for bulk record decryption).  Writes its port to F once listening, and one line per TLS
-connection to F.log: "conn <n> <version> cipher=<name> resumed=<0|1>".
+body (GET /bytes/N: N bytes instead, for bulk record decryption).  Writes
+its port to F once listening, and one line per TLS connection to F.log:
+"conn <n> <version> cipher=<name> resumed=<0|1>" (and, in the drip and
+silent modes, one per request: "get <path>").
 
 --prefer: whose ciphersuite order decides: "server" (Python's default,
 OpenSSL's order: AES-256-GCM first), "client" (the client's first
@@ -15,6 +18,11 @@ choice that the server has), or "chacha" (the server's order, but
 ChaCha20-Poly1305 when the client lists it first, as many real servers
 do: OpenSSL's SSL_OP_PRIORITIZE_CHACHA).  --ciphers sets the TLS 1.2
 list (OpenSSL syntax); TLS 1.3 suites are set with OPENSSL_CONF.
+
+--mode drip sends the whole answer (head and body, `[]`) one byte at a
+time, a TLS record each, --drip-delay seconds apart (1): a server that
+is never silent for long yet never done.  --mode silent completes the
+TLS handshake, reads the request and never answers.
 """
 import argparse
 import http.server
@@ -22,6 +30,7 @@ import os
 import socketserver
 import ssl
 import threading
+import time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cert", required=True)
@@ -30,6 +39,8 @@ ap.add_argument("--max-tls", default="1.3")
 ap.add_argument("--port-file", required=True)
 ap.add_argument("--prefer", default="server", choices=("server", "client", "chacha"))
 ap.add_argument("--ciphers")
+ap.add_argument("--mode", default="ok", choices=["ok", "drip", "silent"])
+ap.add_argument("--drip-delay", type=float, default=1.0)
 args = ap.parse_args()
 
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -62,6 +73,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             int(self.connection.session_reused)))
 
     def do_GET(self):
+        if args.mode != "ok":
+            logf.write("get %s\n" % self.path)
+        if args.mode == "silent":
+            time.sleep(3600)
+            return
+        if args.mode == "drip":
+            self.close_connection = True
+            answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 2\r\nConnection: close\r\n\r\n[]")
+            for i in range(len(answer)):
+                if i > 0:
+                    time.sleep(args.drip_delay)
+                self.wfile.write(answer[i:i + 1])
+            return
         body = b'{"ok":true,"path":"%s"}' % self.path.encode()
         if self.path.startswith("/bytes/"):     # /bytes/N: N bytes of a pattern
             n = int(self.path[7:])

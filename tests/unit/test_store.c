@@ -547,6 +547,81 @@ TEST(test_lock)
 	CHECK_EQ_INT(mode_of(at("lock/lock")), 0600);
 }
 
+/* lock_text: what the lock file at path holds, NUL-terminated. */
+static const char *
+lock_text(const char *path)
+{
+	static char b[64];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, b, sizeof(b) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	b[n > 0 ? n : 0] = '\0';
+	return b;
+}
+
+/* The holder's pid in the lock file, and the waiter's message naming it. */
+TEST(test_lock_holder)
+{
+	HOME_AT("holder");
+	int up[2], down[2], fd = -1;
+	char want[128], c = 0;
+	pid_t pid;
+
+	CHECK_EQ_INT(store_lock(home, &fd, 100), 0);
+	snprintf(want, sizeof(want), "%d\n", (int)getpid());
+	CHECK_STR(lock_text(at("holder/lock")), want);
+	store_unlock(fd);
+	CHECK_STR(lock_text(at("holder/lock")), "");
+	/* A long stale text is replaced whole, not overwritten in part. */
+	put_file(at("holder/lock"), "99999999999\n", 12);
+	CHECK_EQ_INT(store_lock(home, &fd, 100), 0);
+	CHECK_STR(lock_text(at("holder/lock")), want);
+	store_unlock(fd);
+
+	CHECK(pipe(up) == 0 && pipe(down) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		if (store_lock(home, &fd, 1000) != 0)
+			_exit(1);
+		if (write(up[1], "L", 1) != 1)
+			_exit(1);
+		if (read(down[0], &c, 1) < 0)
+			_exit(1);
+		store_unlock(fd);
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	CHECK_EQ_INT(read(up[0], &c, 1), 1);
+	CHECK_EQ_INT(store_lock(home, &fd, 120), ERR_STORE_LOCK);
+	snprintf(want, sizeof(want), "the store is locked by pid %d: gave up "
+	    "after 120 ms", (int)pid);
+	CHECK_STR(err_detail(), want);
+	CHECK_EQ_INT(store_lock(home, &fd, 1000), ERR_STORE_LOCK);
+	snprintf(want, sizeof(want), "the store is locked by pid %d: gave up "
+	    "after 1 s", (int)pid);
+	CHECK_STR(err_detail(), want);
+	CHECK_EQ_INT(err_exit_status(ERR_STORE_LOCK), EXIT_FAIL);
+	/* A pid it cannot read: "another process". */
+	put_file(at("holder/lock"), "12ab\n", 5);
+	CHECK_EQ_INT(store_lock(home, &fd, 50), ERR_STORE_LOCK);
+	CHECK_STR(err_detail(), "the store is locked by another process: gave "
+	    "up after 50 ms");
+	put_file(at("holder/lock"), "", 0);
+	CHECK_EQ_INT(store_lock(home, &fd, 50), ERR_STORE_LOCK);
+	CHECK_STR(err_detail(), "the store is locked by another process: gave "
+	    "up after 50 ms");
+	close(down[1]);
+	waitpid(pid, NULL, 0);
+	close(up[0]);
+	CHECK_EQ_INT(store_lock(home, &fd, 1000), 0);
+	store_unlock(fd);
+}
+
 TEST(test_remove)
 {
 	HOME_AT("rm");
@@ -731,6 +806,7 @@ main(void)
 	RUN(test_mode_warning);
 	RUN(test_store_kinds);
 	RUN(test_lock);
+	RUN(test_lock_holder);
 	RUN(test_remove);
 	RUN(test_remove_bad_states);
 	RUN(test_home);

@@ -9,7 +9,7 @@
 # `zone add`.  Pools and workers are not cached: they are not completed.
 
 _iksctl_commands="login logout accounts target token regions versions cluster clusters worker-pool zone worker kube-credential kube api version help"
-_iksctl_global="-o --output -q --query --region --cacert --insecure -v --verbose --timeout --visibility --resource-group -h --help"
+_iksctl_global="-o --output -q --query --region --cacert --insecure -v --verbose --timeout --max-time --visibility --resource-group -h --help"
 
 # The flags of the commands that change clusters (cluster create, rm,
 # master update) and of cluster wait.
@@ -74,8 +74,8 @@ _iksctl() {
 		w=${COMP_WORDS[i]}
 		case $w in
 		-o | --output | -q | --query | --region | --cacert | --timeout | \
-		--visibility | --resource-group | --apikey | --username | -u | \
-		--password | -p | \
+		--max-time | --visibility | --resource-group | --apikey | \
+		--username | -u | --password | -p | \
 		--passcode | --cr-token | --profile-id | --profile-name | \
 		--account | -c | --sink | --kubeconfig | --cluster | -X | -d | -H | \
 		--service | --name | --zone | --flavor | --workers | --version | \
@@ -138,10 +138,10 @@ _iksctl() {
 			COMPREPLY=($(compgen -W "$(_iksctl_clusters)" -- "$cur")) ;;
 		esac
 		return ;;
-	-q | --query | --region | --timeout | --username | -u | --profile-id | \
-	--profile-name | --account | -H | --name | --zone | --flavor | \
-	--workers | --version | --private-vlan | --public-vlan | --pod-subnet | \
-	--service-subnet | --vpc-id | --subnet-id | --cos-instance | \
+	-q | --query | --region | --timeout | --max-time | --username | -u | \
+	--profile-id | --profile-name | --account | -H | --name | --zone | \
+	--flavor | --workers | --version | --private-vlan | --public-vlan | \
+	--pod-subnet | --service-subnet | --vpc-id | --subnet-id | --cos-instance | \
 	--wait-timeout | --size-per-zone | --label | --worker-pool | -w | \
 	--worker)
 		return ;;
