@@ -34,6 +34,21 @@ check() {
 	fi
 }
 
+# timed NAME STATUS CMD...: check, and set $ms to the wall time of CMD.
+timed() {
+	_n=$1 _w=$2
+	shift 2
+	_t0=$(date +%s%N)
+	check "$_n" "$_w" "$@"
+	ms=$((($(date +%s%N) - _t0) / 1000000))
+}
+
+# within NAME LO HI: $ms is in [LO, HI) milliseconds.
+within() {
+	if [ "$ms" -ge "$2" ] && [ "$ms" -lt "$3" ]; then ok "$1 ($ms ms)"; else
+		fail "$1: took $ms ms, want $2 to $3"; fi
+}
+
 # contains NAME FILE TEXT: FILE holds TEXT.
 contains() {
 	if grep -qF -- "$3" "$2"; then ok "$1"; else

@@ -37,21 +37,6 @@ for s in drip fastdrip silent tcp-silent; do
 done
 port() { cat "$T_TMP/$1"; }
 
-# timed NAME STATUS CMD...: check, and set $ms to the wall time of CMD.
-timed() {
-	_n=$1 _w=$2
-	shift 2
-	_t0=$(date +%s%N)
-	check "$_n" "$_w" "$@"
-	ms=$((($(date +%s%N) - _t0) / 1000000))
-}
-
-# within NAME LO HI: $ms is in [LO, HI) milliseconds.
-within() {
-	if [ "$ms" -ge "$2" ] && [ "$ms" -lt "$3" ]; then ok "$1 ($ms ms)"; else
-		fail "$1: took $ms ms, want $2 to $3"; fi
-}
-
 # at PORT ARGS...: iksctl ARGS with the containers API at https://127.0.0.1:PORT.
 at() {
 	_p=$1

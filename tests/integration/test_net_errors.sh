@@ -14,15 +14,6 @@ bg $helper silent "$T_TMP/silent"
 bg $helper backlog "$T_TMP/backlog"
 wait_file "$T_TMP/silent" && wait_file "$T_TMP/backlog" || { fail "helpers did not start"; finish; }
 
-# ms CMD...: run CMD (as check does) and set $ms to its wall time.
-timed() {
-	_n=$1 _w=$2
-	shift 2
-	_t0=$(date +%s%N)
-	check "$_n" "$_w" "$@"
-	ms=$((($(date +%s%N) - _t0) / 1000000))
-}
-
 timed "silent server: exit 4" 4 $get --timeout 1 "https://127.0.0.1:$(cat "$T_TMP/silent")/"
 contains "silent server: timed out" "$T_TMP/err" "iksctl: timed out: TLS handshake: no answer within 1000 ms"
 [ "$ms" -ge 900 ] && [ "$ms" -lt 3000 ] && ok "silent server: gave up after $ms ms (--timeout 1)" ||

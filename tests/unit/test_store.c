@@ -500,16 +500,19 @@ TEST(test_store_kinds)
 	store_unlock(fd);
 }
 
-TEST(test_lock)
+/*
+ * fork_holder: a child that takes the lock of home and holds it until
+ * *release is closed; returns once it holds it (pid, or -1).
+ */
+static pid_t
+fork_holder(const char *home, int *release)
 {
-	HOME_AT("lock");
-	int up[2], down[2], fd = -1, fd2 = -1;
-	struct timespec t0, t1;
+	int up[2], down[2], fd = -1;
 	char c = 0;
-	long ms;
 	pid_t pid;
 
-	CHECK(pipe(up) == 0 && pipe(down) == 0);
+	if (pipe(up) != 0 || pipe(down) != 0)
+		return -1;
 	pid = fork();
 	if (pid == 0) {
 		close(up[0]);
@@ -525,7 +528,22 @@ TEST(test_lock)
 	}
 	close(up[1]);
 	close(down[0]);
-	CHECK_EQ_INT(read(up[0], &c, 1), 1);
+	*release = down[1];
+	if (read(up[0], &c, 1) != 1)
+		pid = -1;
+	close(up[0]);
+	return pid;
+}
+
+TEST(test_lock)
+{
+	HOME_AT("lock");
+	int release = -1, fd = -1, fd2 = -1;
+	struct timespec t0, t1;
+	long ms;
+	pid_t pid;
+
+	CHECK((pid = fork_holder(home, &release)) > 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK_EQ_INT(store_lock(home, &fd, 150), ERR_STORE_LOCK);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -533,7 +551,7 @@ TEST(test_lock)
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	CHECK(ms >= 150 && ms < 2000);
 	CHECK_EQ_INT(fd, -1);
-	close(down[1]);  /* the child unlocks and exits */
+	close(release);  /* the child unlocks and exits */
 	CHECK_EQ_INT(store_lock(home, &fd, 5000), 0);
 	CHECK(fd >= 0);
 	/* Held here now: a second open file cannot take it. */
@@ -543,7 +561,6 @@ TEST(test_lock)
 	store_unlock(fd2);
 	store_unlock(-1);
 	waitpid(pid, NULL, 0);
-	close(up[0]);
 	CHECK_EQ_INT(mode_of(at("lock/lock")), 0600);
 }
 
@@ -565,8 +582,8 @@ lock_text(const char *path)
 TEST(test_lock_holder)
 {
 	HOME_AT("holder");
-	int up[2], down[2], fd = -1;
-	char want[128], c = 0;
+	int release = -1, fd = -1;
+	char want[128];
 	pid_t pid;
 
 	CHECK_EQ_INT(store_lock(home, &fd, 100), 0);
@@ -580,23 +597,7 @@ TEST(test_lock_holder)
 	CHECK_STR(lock_text(at("holder/lock")), want);
 	store_unlock(fd);
 
-	CHECK(pipe(up) == 0 && pipe(down) == 0);
-	pid = fork();
-	if (pid == 0) {
-		close(up[0]);
-		close(down[1]);
-		if (store_lock(home, &fd, 1000) != 0)
-			_exit(1);
-		if (write(up[1], "L", 1) != 1)
-			_exit(1);
-		if (read(down[0], &c, 1) < 0)
-			_exit(1);
-		store_unlock(fd);
-		_exit(0);
-	}
-	close(up[1]);
-	close(down[0]);
-	CHECK_EQ_INT(read(up[0], &c, 1), 1);
+	CHECK((pid = fork_holder(home, &release)) > 0);
 	CHECK_EQ_INT(store_lock(home, &fd, 120), ERR_STORE_LOCK);
 	snprintf(want, sizeof(want), "the store is locked by pid %d: gave up "
 	    "after 120 ms", (int)pid);
@@ -615,9 +616,8 @@ TEST(test_lock_holder)
 	CHECK_EQ_INT(store_lock(home, &fd, 50), ERR_STORE_LOCK);
 	CHECK_STR(err_detail(), "the store is locked by another process: gave "
 	    "up after 50 ms");
-	close(down[1]);
+	close(release);
 	waitpid(pid, NULL, 0);
-	close(up[0]);
 	CHECK_EQ_INT(store_lock(home, &fd, 1000), 0);
 	store_unlock(fd);
 }
