@@ -73,6 +73,16 @@ def http(method, url, body=None, headers=None, ctx=None, timeout=15):
         return R(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
 
 
+def apikey_token():
+    """An access token for EMU_APIKEY from the emulator's IAM, kept in S."""
+    r = http("POST", ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/token",
+             urllib.parse.urlencode({"grant_type": "urn:ibm:params:oauth:grant-type:apikey",
+                                     "apikey": ENV["EMU_APIKEY"]}),
+             {"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic Yng6Yng="})
+    eq(r.status, 200, "token")
+    S["token"] = r.json()["access_token"]
+
+
 def cs(method, path, body=None, headers=None, token=None):
     h = {"Authorization": "Bearer " + (token or S["token"])}
     h.update(headers or {})

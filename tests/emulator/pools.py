@@ -367,6 +367,20 @@ class Pools:
                 out[k] = v
         return out
 
+    def zones_of(self, c, d, more):
+        """The "zones" list of request d, each zone checked for cluster c;
+        more(z, i) gives the provider's fields of zone i (VLANs, subnet)."""
+        f = spec.field
+        zones = []
+        for i, z in enumerate(f(d, "zones", "list") or []):
+            if not isinstance(z, dict):
+                raise spec.BadRequest("E0040", "zones[%d] must be an object." % i)
+            zid = f(z, "id", "str", True, "zones[%d]." % i)
+            self.check_zone(c, zid)
+            zones.append(dict({"id": zid, "privateVlan": "", "publicVlan": "", "subnetID": ""},
+                              **more(z, i)))
+        return zones
+
     def check_zone(self, c, zone):
         zones = spec.VPC_ZONES if c["provider"] == "vpc-gen2" else spec.CLASSIC_ZONES
         if zones.get(zone) != c["region"]:
@@ -394,13 +408,7 @@ class Pools:
         f(d, "diskEncryption", "bool")
         for k in ("entitlement", "operatingSystem"):
             f(d, k, "str")
-        zones = []
-        for i, z in enumerate(f(d, "zones", "list") or []):
-            if not isinstance(z, dict):
-                raise spec.BadRequest("E0040", "zones[%d] must be an object." % i)
-            zid = f(z, "id", "str", True, "zones[%d]." % i)
-            self.check_zone(c, zid)
-            zones.append(dict({"id": zid, "privateVlan": "", "publicVlan": "", "subnetID": ""}, **self.vlans(z)))
+        zones = self.zones_of(c, d, lambda z, i: self.vlans(z))
         self.check_flavor(c, flavor)
         p = self.make_pool(c, name, flavor, size, iso, labels, zones, "")
         if fault and fault["kind"] == "pool_create_500":
@@ -553,14 +561,8 @@ class Pools:
             labels = f(d, "labels", "obj") or {}
             for k in ("entitlement", "operatingSystem", "hostPool"):
                 f(d, k, "str")
-            zones = []
-            for i, z in enumerate(f(d, "zones", "list") or []):
-                if not isinstance(z, dict):
-                    raise spec.BadRequest("E0040", "zones[%d] must be an object." % i)
-                zid = f(z, "id", "str", True, "zones[%d]." % i)
-                self.check_zone(c, zid)
-                zones.append({"id": zid, "privateVlan": "", "publicVlan": "",
-                              "subnetID": f(z, "subnetID", "str", True, "zones[%d]." % i)})
+            zones = self.zones_of(c, d, lambda z, i: {
+                "subnetID": f(z, "subnetID", "str", True, "zones[%d]." % i)})
             self.check_flavor(c, flavor)
             p = self.make_pool(c, name, flavor, n, "public", labels, zones, vpc_id)
             if fault and fault["kind"] == "pool_create_500":

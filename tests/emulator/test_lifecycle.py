@@ -18,12 +18,7 @@ from lifetest import *  # noqa: E402,F401,F403
 
 @test
 def a_token_and_config():
-    r = http("POST", ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/token",
-             urllib.parse.urlencode({"grant_type": "urn:ibm:params:oauth:grant-type:apikey",
-                                     "apikey": ENV["EMU_APIKEY"]}),
-             {"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic Yng6Yng="})
-    eq(r.status, 200, "token")
-    S["token"] = r.json()["access_token"]
+    apikey_token()
     st, cfg = control("/control/config", method="GET")
     eq((cfg["step_s"], cfg["gone_code"], cfg["quota"]), (2.0, "A0006", 100), "defaults")
     eq(control("/control/config", {"step_s": 0})[0], 400, "step_s must be > 0")

@@ -81,12 +81,7 @@ PROV = [(("provision_pending", ""),), (("provisioning", "Pending security group 
 
 @test
 def a_token_and_clusters():
-    r = http("POST", ENV["IBMCLOUD_IAM_API_ENDPOINT"] + "/identity/token",
-             urllib.parse.urlencode({"grant_type": "urn:ibm:params:oauth:grant-type:apikey",
-                                     "apikey": ENV["EMU_APIKEY"]}),
-             {"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic Yng6Yng="})
-    eq(r.status, 200, "token")
-    S["token"] = r.json()["access_token"]
+    apikey_token()
     config(step_s=STEP)
     S["c"] = create_classic("pc1", workerNum=2, masterVersion="1.29")
     r = cs("POST", "/v2/vpc/createCluster", vpc_body("pv1"))

@@ -204,11 +204,7 @@ TEST(test_max_time_backoff)
 int
 main(void)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(pattern); i++)
-		pattern[i] = (char)('a' + i % 26);
-	http_set_transport(&fake_transport);
+	fake_start();
 	RUN(test_max_time_clock);
 	RUN(test_max_time_drip);
 	RUN(test_max_time_detail);

@@ -875,11 +875,7 @@ TEST(test_default_transport)
 int
 main(void)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(pattern); i++)
-		pattern[i] = (char)('a' + i % 26);
-	http_set_transport(&fake_transport);
+	fake_start();
 	RUN(test_basic_get);
 	RUN(test_post_one_write);
 	RUN(test_chunked);

@@ -338,11 +338,7 @@ TEST(test_changing_requests)
 int
 main(void)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(pattern); i++)
-		pattern[i] = (char)('a' + i % 26);
-	http_set_transport(&fake_transport);
+	fake_start();
 	RUN(test_fresh_reset);
 	RUN(test_changing_requests);
 	RUN(test_request_checks);
