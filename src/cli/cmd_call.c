@@ -4,7 +4,7 @@
  * any IBM endpoint.
  *
  * kube and api stream a 2xx body to stdout whatever its size; with -q
- * it is buffered and queried.  PATH is checked by the session (a path on
+ * the query runs on it as it comes (query_stream.h).  PATH is checked by the session (a path on
  * the service, never a URL) and -H lines by the HTTP layer.
  */
 #include "base/errors.h"
@@ -154,13 +154,13 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 	return http_method_check(a->method);
 }
 
-/* finish_call: print a buffered 2xx body per -q; judge the status. */
+/* finish_call: judge the status; finish the streamed 2xx body. */
 static int
-finish_call(const char *what, struct http_resp *rs, int streamed)
+finish_call(const char *what, struct http_resp *rs)
 {
 	if (!api_ok(rs))
 		return api_error(what, rs, 0);
-	return streamed ? 0 : out_doc(what, rs->body, rs->body_len);
+	return out_stream_end();
 }
 
 int
@@ -181,10 +181,10 @@ cmd_kube(int argc, char **argv)
 	k.body = a.body;
 	k.body_len = a.body_len;
 	k.headers = a.hdrs.len ? a.hdrs.p : NULL;
-	k.sink = out.query == NULL ? out_sink : NULL;
-	if ((r = kube_call(&k, &rs)) != 0)
+	if ((r = out_stream(k.path, NULL, NULL, NULL, &k.sink,
+	    &k.sink_ctx)) != 0 || (r = kube_call(&k, &rs)) != 0)
 		return r;
-	return finish_call(k.path, &rs, k.sink != NULL);
+	return finish_call(k.path, &rs);
 }
 
 int
@@ -192,8 +192,9 @@ cmd_api(int argc, char **argv)
 {
 	static struct http_resp rs;
 	enum session_service svc = SVC_CS;
-	http_sink_fn sink = out.query == NULL ? out_sink : NULL;
+	http_sink_fn sink;
 	struct call_args a;
+	void *ctx;
 	int r;
 
 	if ((r = parse_call(argc, argv, 1, &a)) != 0)
@@ -205,11 +206,12 @@ cmd_api(int argc, char **argv)
 	else if (a.service != NULL && strcmp(a.service, "cs") != 0)
 		return err_set(ERR_USAGE, "--service %s: use cs, iam or accounts",
 		    a.service);
-	if ((r = session_call(svc, a.method, a.pos[0], a.hdrs.len ? a.hdrs.p :
-	    NULL, a.body, a.body_len, sink, NULL, &rs)) != 0)
+	if ((r = out_stream(a.pos[0], NULL, NULL, NULL, &sink, &ctx)) != 0 ||
+	    (r = session_call(svc, a.method, a.pos[0], a.hdrs.len ? a.hdrs.p :
+	    NULL, a.body, a.body_len, sink, ctx, &rs)) != 0)
 		return r;
 	/* curl prints an error body too: so does api, then the error line. */
 	if (!api_ok(&rs) && (r = out_sink(NULL, rs.body, rs.body_len)) != 0)
 		return r;
-	return finish_call(a.pos[0], &rs, sink != NULL);
+	return finish_call(a.pos[0], &rs);
 }

@@ -93,9 +93,32 @@ row_end(void)
 	return out_table_row(cells);
 }
 
+struct listing {
+	const char *what;               /* for errors */
+	const char *array;              /* member holding the list, or NULL */
+	const char *const *hdr;         /* column headers */
+	const char *const *keys;        /* the member shown in each column */
+	int ncol;                       /* columns */
+};
+
+/* list_row: one element of a listing's list as a table row. */
+static int
+list_row(void *ctx, const struct json_doc *d, long index)
+{
+	const struct listing *l = ctx;
+	int c;
+
+	(void)index;
+	row_start();
+	for (c = 0; c < l->ncol; c++)
+		row_val(d, 0, l->keys[c]);
+	return row_end();
+}
+
 /* get_noauth: GET a containers path without a token (versions). */
 static int
-get_noauth(const char *path, http_sink_fn sink, struct http_resp *rs)
+get_noauth(const char *path, http_sink_fn sink, void *ctx,
+    struct http_resp *rs)
 {
 	static char url[LIM_URL_BYTES];
 	static struct url u;
@@ -111,63 +134,52 @@ get_noauth(const char *path, http_sink_fn sink, struct http_resp *rs)
 	rq.headers = "Accept: application/json\r\n";
 	rq.retry = 1;
 	rq.sink = sink;
+	rq.sink_ctx = ctx;
 	return http_do(&rq, rs);
 }
 
 /*
  * get_doc: GET a containers path.  Returns 1 when the body has been
- * printed (-o json streams it, -q queries it), 0 with *d parsed for a
- * table, or an error (the service's via api_error).
+ * printed (-o json streams it, -q queries it as it comes), 0 with *d
+ * parsed for a table, or an error (the service's via api_error).  For a
+ * listing (l), each element of its list goes to a row instead of *d.
  */
 static int
-get_doc(const char *what, const char *path, int noauth, struct json_doc *d)
+get_doc(const char *what, const char *path, int noauth, struct json_doc *d,
+    const struct listing *l)
 {
 	static struct http_resp rs;
-	http_sink_fn sink = out_streamable() ? out_sink : NULL;
-	int r;
+	static char lpath[LIM_FIELD_BYTES];
+	http_sink_fn sink = NULL;
+	void *ctx = NULL;
+	int r, stream = out_body_wanted() || l != NULL;
 
-	r = noauth ? get_noauth(path, sink, &rs) : session_call(SVC_CS, "GET",
-	    path, NULL, NULL, 0, sink, NULL, &rs);
+	if (l != NULL)
+		snprintf(lpath, sizeof(lpath), ".%s[]", l->array ? l->array : "");
+	if (stream && (r = out_stream(what, lpath, list_row, (void *)l, &sink,
+	    &ctx)) != 0)
+		return r;
+	r = noauth ? get_noauth(path, sink, ctx, &rs) : session_call(SVC_CS,
+	    "GET", path, NULL, NULL, 0, sink, ctx, &rs);
 	if (r != 0)
 		return r;
 	if (!api_ok(&rs))
 		return api_error(what, &rs, 0);
-	if (sink != NULL)
-		return 1;
-	if (out_body_wanted())
-		return (r = out_doc(what, rs.body, rs.body_len)) != 0 ? r : 1;
+	if (stream)
+		return (r = out_stream_end()) != 0 ? r : out_body_wanted();
 	return api_parse(what, rs.body, rs.body_len, d);
 }
-
-struct listing {
-	const char *what;               /* for errors */
-	const char *array;              /* member holding the list, or NULL */
-	const char *const *hdr;         /* column headers */
-	const char *const *keys;        /* the member shown in each column */
-	int ncol;                       /* columns */
-};
 
 /* list: the table of l for the document at path. */
 static int
 list(const struct listing *l, const char *path)
 {
-	struct json_doc d;
-	int r, arr, e, k, c;
+	int r;
 
-	if ((r = get_doc(l->what, path, 0, &d)) != 0)
+	if (!out_body_wanted())
+		out_table_begin(l->hdr, l->ncol);
+	if ((r = get_doc(l->what, path, 0, NULL, l)) != 0)
 		return r < 0 ? r : 0;
-	arr = l->array != NULL ? json_get(&d, 0, l->array) : 0;
-	if (json_type(&d, arr) != JSON_ARRAY)
-		return err_set(ERR_JSON_FIELD, "%s: the answer is not a list",
-		    l->what);
-	out_table_begin(l->hdr, l->ncol);
-	for (k = 0, e = arr + 1; k < json_size(&d, arr); k++, e = json_next(&d, e)) {
-		row_start();
-		for (c = 0; c < l->ncol; c++)
-			row_val(&d, e, l->keys[c]);
-		if ((r = row_end()) != 0)
-			return r;
-	}
 	return out_table_end();
 }
 
@@ -221,7 +233,7 @@ cmd_versions(int argc, char **argv)
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
-	if ((r = get_doc("versions", "/v1/versions", 1, &d)) != 0)
+	if ((r = get_doc("versions", "/v1/versions", 1, &d, NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "versions: the answer is not an object");
@@ -276,7 +288,7 @@ cluster_get(const char *key)
 
 	if ((r = cluster_path(path, sizeof(path), key, "")) != 0)
 		return r;
-	if ((r = get_doc(key, path, 0, &d)) != 0)
+	if ((r = get_doc(key, path, 0, &d, NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "%s: the answer is not an object", key);

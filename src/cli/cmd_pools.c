@@ -143,50 +143,62 @@ path_of(const char *tmpl, const char *c, const char *x, const char *query,
 	return sbuf_ok(&b, "path");
 }
 
-/* show: GET the listing for cluster key (and x) and print it. */
+/* pool_row: element 0 of d (a pool or worker) as a row of listing ctx. */
+static int
+pool_row(void *ctx, const struct json_doc *d, long index)
+{
+	const struct listing *l = ctx;
+	const char *row[NCOL];
+	struct sbuf b;
+	int c;
+
+	(void)index;
+	for (c = 0; c < l->ncol; c++) {
+		sbuf_init(&b, cells[c], sizeof(cells[c]));
+		cell(d, 0, l->col[c], &b);
+		if (b.len == 0)
+			sbuf_addc(&b, '-');
+		row[c] = cells[c];
+	}
+	return out_table_row(row);
+}
+
+/*
+ * show: GET the listing for cluster key (and x) and print it.  A list
+ * (ls) is read element by element, whatever its length; one pool or
+ * worker (get) is parsed whole.
+ */
 static int
 show(const char *what, const struct listing *l, const char *key,
-    const char *x, const char *query)
+    const char *x, const char *query, int ls)
 {
 	static struct manage_target t;
 	static struct http_resp rs;
 	static char path[LIM_PATH_BYTES];
-	http_sink_fn sink = out_streamable() ? out_sink : NULL;
-	const char *row[NCOL];
+	int stream = out_body_wanted() || ls, r;
+	http_sink_fn sink = NULL;
 	struct json_doc d;
-	struct sbuf b;
-	int r, k, c, e, n, one;
+	void *ctx = NULL;
 
 	if ((r = manage_target(key, &t)) != 0 ||
 	    (r = path_of(t.vpc ? l->v2 : l->v1, t.id, x, query, path,
-	    sizeof(path))) != 0 ||
-	    (r = session_call(SVC_CS, "GET", path, NULL, NULL, 0, sink, NULL,
-	    &rs)) != 0)
+	    sizeof(path))) != 0)
+		return r;
+	if (!out_body_wanted())
+		out_table_begin(l->hdr, l->ncol);
+	if ((stream && (r = out_stream(what, ".[]", pool_row, (void *)l, &sink,
+	    &ctx)) != 0) || (r = session_call(SVC_CS, "GET", path, NULL, NULL,
+	    0, sink, ctx, &rs)) != 0)
 		return r;
 	if (!api_ok(&rs))
 		return api_error(what, &rs, 0);
-	if (sink != NULL)
-		return 0;
-	if (out_body_wanted())
-		return out_doc(what, rs.body, rs.body_len);
-	if ((r = api_parse(what, rs.body, rs.body_len, &d)) != 0)
+	if (stream && (r = out_stream_end()) != 0)
 		return r;
-	one = json_type(&d, 0) == JSON_OBJECT;
-	if (!one && json_type(&d, 0) != JSON_ARRAY)
-		return err_set(ERR_JSON_FIELD, "%s: the answer is not a list", what);
-	out_table_begin(l->hdr, l->ncol);
-	n = one ? 1 : json_size(&d, 0);
-	for (k = 0, e = one ? 0 : 1; k < n; k++, e = json_next(&d, e)) {
-		for (c = 0; c < l->ncol; c++) {
-			sbuf_init(&b, cells[c], sizeof(cells[c]));
-			cell(&d, e, l->col[c], &b);
-			if (b.len == 0)
-				sbuf_addc(&b, '-');
-			row[c] = cells[c];
-		}
-		if ((r = out_table_row(row)) != 0)
-			return r;
-	}
+	if (out_body_wanted())
+		return 0;
+	if (!ls && ((r = api_parse(what, rs.body, rs.body_len, &d)) != 0 ||
+	    (r = pool_row((void *)l, &d, 0)) != 0))
+		return r;
 	return out_table_end();
 }
 
@@ -242,5 +254,5 @@ cmd_pools(int argc, char **argv)
 	if ((r = sbuf_ok(&b, "query")) != 0)
 		return r;
 	return show(cli.what, isw ? ls ? &l_workers : &l_worker : ls ?
-	    &l_pools : &l_pool, c, x, q);
+	    &l_pools : &l_pool, c, x, q, ls);
 }

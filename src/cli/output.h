@@ -11,11 +11,14 @@
 #include <stddef.h>
 
 #include "cli/query.h"
+#include "cli/query_stream.h"
+#include "proto/http.h"
 
 struct out_opts {
 	int json;               /* -o json */
 	const char *query;      /* -q expression or NULL */
 	struct query q;         /* the parsed query */
+	int watch;              /* a watch: flush each event as it comes */
 };
 
 extern struct out_opts out;
@@ -30,6 +33,19 @@ int out_streamable(void);
 int out_sink(void *ctx, const char *p, size_t n);
 
 /*
+ * out_stream: the sink for a 2xx body of `what`, in *sink and *ctx:
+ * with -o json stdout, with -q the query run as the body comes; else
+ * (a table) each element of the list at path `list` (".[]",
+ * ".regions[]") goes to rows, parsed alone, or with no list stdout.  Returns 0 or the ERR_QUERY
+ * of a bad list path.  One stream at a time.
+ */
+int out_stream(const char *what, const char *list, qstream_row rows,
+    void *rctx, http_sink_fn *sink, void **ctx);
+
+/* out_stream_end: the 2xx body has all gone to the sink: finish it. */
+int out_stream_end(void);
+
+/*
  * out_doc: print a JSON document per -o json / -q: the bytes as they are,
  * or the query's results.  Returns 0 or a negative code.
  */
@@ -38,7 +54,11 @@ int out_doc(const char *what, const char *json, size_t len);
 /* out_table_begin: start a table with ncol headers. */
 void out_table_begin(const char *const *headers, int ncol);
 
-/* out_table_row: add a row of the table's ncol cells (copied). */
+/*
+ * out_table_row: add a row of the table's ncol cells (copied).  When the
+ * table's store (LIM_TABLE_BYTES, LIM_TABLE_ROWS) is full, the rows so
+ * far are printed, aligned, and the table goes on: no list is too long.
+ */
 int out_table_row(const char *const *cells);
 
 /* out_table_end: print the table, aligned. */

@@ -200,12 +200,19 @@ eval(const struct query_ctx *c, int v, int k)
 }
 
 int
-query_eval(const struct query *q, const struct json_doc *d, json_emit emit,
-    void *ctx)
+query_eval_from(const struct query *q, int k, const struct json_doc *d,
+    json_emit emit, void *ctx)
 {
 	struct query_ctx c = { q, d, emit, ctx };
 
-	return eval(&c, 0, 0);
+	return eval(&c, 0, k);
+}
+
+int
+query_eval(const struct query *q, const struct json_doc *d, json_emit emit,
+    void *ctx)
+{
+	return query_eval_from(q, 0, d, emit, ctx);
 }
 
 int

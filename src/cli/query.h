@@ -54,6 +54,13 @@ int query_parse(struct query *q, const char *expr);
 int query_eval(const struct query *q, const struct json_doc *d,
     json_emit emit, void *ctx);
 
+/*
+ * query_eval_from: query_eval with the steps from k on (0 <= k <=
+ * nstep), for a value a query stream has reached (query_stream.h).
+ */
+int query_eval_from(const struct query *q, int k, const struct json_doc *d,
+    json_emit emit, void *ctx);
+
 /* query_run: query_parse then query_eval; returns as those. */
 int query_run(const struct json_doc *d, const char *expr, json_emit emit,
     void *ctx);

@@ -7,29 +7,7 @@
 #include "base/errors.h"
 #include "base/limits.h"
 #include "cli/query.h"
-
-static const char clusters[] =
-    "[\n"
-    "  {\"id\": \"cbsqftpt0thsm9b20hig\", \"name\": \"itzroks-demo\",\n"
-    "   \"region\": \"jp-tok\", \"type\": \"openshift\", \"workerCount\": 3,\n"
-    "   \"workerZones\": [\"tok02\"], \"multiAzCapable\": true,\n"
-    "   \"serverURL\":\n"
-    "   \"https://c115-e.jp-tok.containers.cloud.ibm.com:32726\",\n"
-    "   \"addons\": [], \"lifecycle\": null,\n"
-    "   \"ingress-hostname\":\n"
-    "   \"demo-0000.jp-tok.containers.appdomain.cloud\"},\n"
-    "  {\"id\": \"cfgm29vf0a9mevqne4ag\", \"name\": \"edge \\\"east\\\"\",\n"
-    "   \"region\": \"us-south\", \"type\": \"kubernetes\",\n"
-    "   \"workerCount\": 6,\n"
-    "   \"workerZones\": [\"dal10\", \"dal12\", \"dal13\"],\n"
-    "   \"multiAzCapable\": false, \"serverURL\": \"\",\n"
-    "   \"masterURL\":\n"
-    "   \"https://c2.private.us-south.containers.cloud.ibm.com:30422\",\n"
-    "   \"addons\": [{\"name\": \"istio\", \"version\": \"1.19\"}],\n"
-    "   \"status\": \"\\u003cwarning\\u003e caf\\u00e9\\tok\"},\n"
-    "  {\"id\": \"0123456789abcdef0123456789abcdef\", \"name\": \"old\",\n"
-    "   \"workerZones\": []}\n"
-    "]\n";
+#include "json_docs.h"
 
 static jsmntok_t tok[1024];
 static struct json_doc doc;

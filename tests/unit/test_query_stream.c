@@ -1,0 +1,264 @@
+/*
+ * test_query_stream.c: -q and table lists over a streamed body
+ * (src/cli/query_stream.c).  Every query runs twice: on the document
+ * parsed whole (query_run, the reference) and streamed whole, one byte
+ * at a time and in pieces of 5; output and error must be the same.
+ * Then what only a stream has: lists of elements with per-element
+ * limits, rows of a table, sequences (a watch), broken bodies.
+ */
+#include "test.h"
+
+#include "base/errors.h"
+#include "base/limits.h"
+#include "cli/query.h"
+#include "cli/query_stream.h"
+#include "json_docs.h"
+
+static char out[70000];
+static size_t outn;
+static int dones;
+
+static int
+capture(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	if (outn + n >= sizeof(out))
+		return ERR_LIMIT;
+	memcpy(out + outn, p, n);
+	outn += n;
+	out[outn] = '\0';
+	return 0;
+}
+
+static int
+count_done(void *ctx)
+{
+	(void)ctx;
+	dones++;
+	return 0;
+}
+
+static void
+out_reset(void)
+{
+	outn = 0;
+	out[0] = '\0';
+}
+
+static void
+out_err(int r)
+{
+	if (r != 0)
+		snprintf(out + outn, sizeof(out) - outn, "ERR%d %s", r,
+		    err_detail());
+}
+
+/* streamed: expr over text in pieces of step (0: whole). */
+static const char *
+streamed(const char *text, const char *expr, size_t step, qstream_row row,
+    int seq)
+{
+	static struct qstream s;
+	static struct query q;
+	size_t len = strlen(text), i, k;
+	const char *g = guard_copy(text, len);
+	int r;
+
+	out_reset();
+	dones = 0;
+	if ((r = query_parse(&q, expr)) == 0) {
+		qstream_init(&s, &q, "ans", capture, NULL, row, NULL, seq);
+		s.done = count_done;
+		for (i = 0; i < len && r == 0; i += k) {
+			k = step == 0 || step > len - i ? len - i : step;
+			r = qstream_sink(&s, g + i, k);
+		}
+		if (r == 0)
+			r = qstream_end(&s);
+	}
+	out_err(r);
+	return out;
+}
+
+/* same: streamed each way must equal the query on the parsed text. */
+static void
+same(const char *text, const char *expr)
+{
+	static jsmntok_t tok[1024];
+	static char want[70000];
+	struct json_doc d;
+	int r;
+
+	out_reset();
+	r = json_parse(&d, text, strlen(text), tok, 1024);
+	CHECK_EQ_INT(r, 0);
+	r = query_run(&d, expr, capture, NULL);
+	out_err(r);
+	snprintf(want, sizeof(want), "%s", out);
+	CHECK_STR(streamed(text, expr, 0, NULL, 0), want);
+	CHECK_STR(streamed(text, expr, 1, NULL, 0), want);
+	CHECK_STR(streamed(text, expr, 5, NULL, 0), want);
+}
+
+static const char *const queries[] = {
+	".", "", ".[]", ".[0]", ".[1]", ".[7]", ".[-1]", ".[-9]",
+	".[].name", ".[0].name", "[0].name", ".[0][\"name\"]", ".[-3].region",
+	".[1].workerZones", ".[1].workerZones[]", ".[].workerZones[]",
+	".[].workerZones[0]", ".[].workerCount", ".[].multiAzCapable",
+	".[0].addons", ".[0].lifecycle.state", ".[0].lifecycle[2]",
+	".[0].missing.deeper[0]", ".[1].addons[0][]", ".[2][]",
+	".[].serverURL", ".[1].status", ".[1].name", ".[2]",
+	".name", ".[0][0]", ".[0].name.x", ".[0].workerCount[]",
+	".[0].missing[]", ".[].addons[0].name[0]", ".[].workerZones[0][0]",
+	".items", ".items[]", ".items[].metadata.name", ".items[0]",
+	".items[1].metadata.name", ".items[5].metadata", ".items[-1]",
+	".items[].spec.containers[].name", ".items[].spec.containers[0].ports",
+	".items[].status.conditions", ".items[].status.conditions[]",
+	".metadata", ".metadata.resourceVersion", ".kind", ".kind[0]",
+	".kind.x", ".kind[]", ".missing", ".missing[]", ".missing.x",
+	".[]", ".[][]", ".[0]", ".kind2", ".kind2[]", ".empty", ".empty[]",
+	".none", ".none[]", ".items.x", ".items[\"x\"]", ".metadata[0]",
+};
+
+TEST(test_same_as_whole)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		same(clusters, queries[i]);
+		same(pod_list, queries[i]);
+	}
+	same("42", ".");
+	same("\"s\\u00e9\"", ".");
+	same("null", ".a");
+	same("null", ".[]");
+	same("true", ".[0]");
+	same("[]", ".[]");
+	same("{}", ".[]");
+	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".");
+	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".[][]");
+	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".[1].a.b[0]");
+}
+
+/* Rows of a table: the elements of the list the path names, whole. */
+static int
+row_name(void *ctx, const struct json_doc *d, long index)
+{
+	char name[64];
+	int r;
+
+	(void)ctx;
+	r = json_get_str(d, 0, "name", name, sizeof(name));
+	snprintf(out + outn, sizeof(out) - outn, "%ld:%s;", index,
+	    r < 0 ? "-" : name);
+	outn += strlen(out + outn);
+	return 0;
+}
+
+TEST(test_rows)
+{
+	CHECK_STR(streamed(clusters, ".[]", 1, row_name, 0),
+	    "0:itzroks-demo;1:edge \"east\";2:old;");
+	CHECK_STR(streamed("{\"regions\":[{\"name\":\"us-south\"},"
+	    "{\"name\":\"eu-de\"}],\"x\":[1]}", ".regions[]", 1, row_name, 0),
+	    "0:us-south;1:eu-de;");
+	CHECK_STR(streamed("[]", ".[]", 1, row_name, 0), "");
+	CHECK_STR(streamed("{\"a\":1}", ".[]", 0, row_name, 0),
+	    "ERR-401 ans: the answer is not a list");
+	CHECK_STR(streamed("{\"a\":1}", ".regions[]", 0, row_name, 0),
+	    "ERR-401 ans: the answer is not a list");
+	CHECK_STR(streamed("{\"regions\":{}}", ".regions[]", 0, row_name, 0),
+	    "ERR-401 ans: the answer is not a list");
+	CHECK_STR(streamed("{\"regions\":null}", ".regions[]", 0, row_name, 0),
+	    "ERR-401 ans: the answer is not a list");
+	CHECK_STR(streamed("[1]", ".regions[]", 0, row_name, 0),
+	    "ERR-401 ans: the answer is not a list");
+	CHECK_STR(streamed("7", ".[]", 0, row_name, 0),
+	    "ERR-401 ans: the answer is not a list");
+}
+
+TEST(test_watch)
+{
+	static const char events[] =
+	    "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a\"}}}\n"
+	    "{\"type\":\"MODIFIED\",\"object\":{\"metadata\":{\"name\":\"a\"}}}\n"
+	    "{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"name\":\"b\"}}}\n";
+
+	CHECK_STR(streamed(events, ".type", 1, NULL, 1), "ADDED\nMODIFIED\nDELETED\n");
+	CHECK_EQ_INT(dones, 3);
+	CHECK_STR(streamed(events, ".object.metadata.name", 3, NULL, 1),
+	    "a\na\nb\n");
+	CHECK_STR(streamed(events, ".", 0, NULL, 1),
+	    "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a\"}}}\n"
+	    "{\"type\":\"MODIFIED\",\"object\":{\"metadata\":{\"name\":\"a\"}}}\n"
+	    "{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"name\":\"b\"}}}\n");
+	CHECK_EQ_INT(dones, 3);
+	/* A broken last event is an error after the whole ones are out. */
+	CHECK_STR(streamed("{\"type\":\"ADDED\"}\n{\"type\":\"MOD", ".type", 1,
+	    NULL, 1), "ADDED\nERR-400 ans: the answer is not valid JSON (truncated)");
+	CHECK_STR(streamed("", ".type", 1, NULL, 1), "");
+}
+
+TEST(test_broken)
+{
+	/* The scanner's own errors and an element's, named. */
+	CHECK_STR(streamed("[{\"name\":\"a\"} {\"name\":\"b\"}]", ".[].name", 1,
+	    NULL, 0), "a\nERR-400 ans: the answer is not valid JSON (invalid at byte 14)");
+	CHECK_STR(streamed("[{\"name\":\"a\"},{\"name\":\"b\"", ".[].name", 1,
+	    NULL, 0), "a\nb\nERR-400 ans: the answer is not valid JSON (truncated)");
+	CHECK_STR(streamed("[{\"name\":\"a\"},{\"name\" \"b\"}]", ".[].name", 1,
+	    NULL, 0), "a\nERR-400 ans: the answer is not valid JSON (invalid at "
+	    "byte 22)");
+	CHECK_STR(streamed("[{\"name\":\"a\"},[1 2]]", ".[].name", 1, NULL, 0),
+	    "a\nERR-400 ans: element 1: the answer is not valid JSON (invalid at "
+	    "byte 3)");
+	CHECK_STR(streamed("{\"metadata\":{\"x\":tru},\"items\":[1]}", ".items[]",
+	    2, NULL, 0), "ERR-400 ans: member \"x\": the answer is not valid JSON "
+	    "(truncated)");
+	CHECK_STR(streamed("", ".", 0, NULL, 0),
+	    "ERR-400 ans: the answer is not valid JSON (empty)");
+	CHECK_STR(streamed("[1]]", ".[]", 0, NULL, 0),
+	    "1\nERR-400 ans: the answer is not valid JSON (invalid at byte 3)");
+}
+
+TEST(test_element_limits)
+{
+	static char big[2 * LIM_JSON_TOKENS + 64], chunk[65536];
+	static struct qstream s;
+	static struct query q;
+	size_t n = 0, i;
+	int r;
+
+	/* Element 1 has more tokens than LIM_JSON_TOKENS; 0 and 2 are fine. */
+	n += (size_t)snprintf(big, sizeof(big), "[{\"name\":\"a\"},[");
+	for (i = 0; i < LIM_JSON_TOKENS; i++) {
+		big[n++] = '0';
+		big[n++] = ',';
+	}
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "0],{\"name\":\"c\"}]");
+	CHECK_STR(streamed(big, ".[].name", 0, NULL, 0), "a\n"
+	    "ERR-3 ans: element 1: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	/* One element over LIM_HTTP_BODY_BYTES, fed in pieces. */
+	query_parse(&q, ".[]");
+	out_reset();
+	qstream_init(&s, &q, "ans", capture, NULL, NULL, NULL, 0);
+	memset(chunk, 'a', sizeof(chunk));
+	r = qstream_sink(&s, "[1,\"", 4);
+	for (i = 0; r == 0 && i < LIM_HTTP_BODY_BYTES / sizeof(chunk) + 1; i++)
+		r = qstream_sink(&s, chunk, sizeof(chunk));
+	out_err(r);
+	CHECK_STR(out, "1\nERR-3 ans: the answer is over a limit: element 1 is "
+	    "over LIM_HTTP_BODY_BYTES (8388608 bytes)");
+}
+
+int
+main(void)
+{
+	RUN(test_same_as_whole);
+	RUN(test_rows);
+	RUN(test_watch);
+	RUN(test_broken);
+	RUN(test_element_limits);
+	return test_done();
+}
