@@ -9,6 +9,7 @@ Names are predictable: pod_name(i) for i in range(pods), unique by construction 
 5-character suffix encodes i in the Kubernetes name alphabet).
 """
 import hashlib
+import json
 import threading
 import uuid
 
@@ -220,7 +221,7 @@ class PodLists:
     def __init__(self, emu):
         self.emu = emu
         self.lock = threading.Lock()
-        self.cache = {}          # key -> (body bytes, parts)
+        self.cache = {}          # key -> the list's bytes in pieces (head, items, tail)
 
     def namespaces(self):
         """The namespaces the pods live in (the app ones appear with pods beyond SYSTEM)."""
@@ -248,7 +249,7 @@ class PodLists:
                 item = jdump(oversize(cfg, k, p, "pod")).encode()
                 parts.append(item if k == 0 else b"," + item)
             parts.append(b"]}\n")
-            hit = (b"".join(parts), parts)
+            hit = parts
             if len(self.cache) >= 4:
                 self.cache.pop(next(iter(self.cache)))
             self.cache[key] = hit
@@ -261,7 +262,8 @@ class PodLists:
         if table:
             objs = [p for _, p in self.items(c, self.emu.cfg["pods"], nodes, ns)]
             return masters.k8s_list("PodList", objs, True, "Status", lambda o: o["status"]["phase"])
-        body, parts = self.list_parts(c, ns, nodes)
-        r = Resp(200, body, "application/json")
+        parts = self.list_parts(c, ns, nodes)
+        body = b"".join(parts)
+        r = Resp(200, body, "application/json", obj=json.loads(body) if len(body) < 1 << 20 else None)
         r.parts = parts          # httpd sends them as chunks (as the API server does)
         return r

@@ -125,6 +125,19 @@ def a_default_pods():
     eq(kube("/api/v1/namespaces/nope/pods").status, 404, "unknown namespace")
     t = kube("/api/v1/pods", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json").json()
     eq((t["kind"], len(t["rows"]), t["rows"][0]["cells"][1]), ("Table", pods.DEFAULT_PODS, "Running"), "Table")
+    fault(service="master", path="/api/v1/pods", kind="many_tokens", tokens=1000)
+    eq(len(kube("/api/v1/pods").json()["emulator_padding"]), 1000, "many_tokens on a small pod list")
+    fault(service="master", path="/api/v1/pods", kind="chunked")
+    r = kube("/api/v1/pods")
+    eq((r.headers.get("transfer-encoding"), len(r.json()["items"])), ("chunked", 8), "chunked fault")
+    fault(service="master", path="/api/v1/pods", kind="truncate")
+    try:
+        kube("/api/v1/pods")
+        raise AssertionError("a truncated list must fail")
+    except AssertionError:
+        raise
+    except Exception:
+        pass
     nodes = {n["metadata"]["name"] for n in kube("/api/v1/nodes").json()["items"]}
     check({p["spec"]["nodeName"] for p in b["items"]} <= nodes, "pods on the cluster's nodes")
 
@@ -277,6 +290,11 @@ def i_watch_kinds_bookmark():
         st = Stream(path).read_all()
         ev = events(st)
         eq(({e["object"]["kind"] for e in ev}, len(ev), st.ended), ({kind}, 3, True), path)
+    fault(service="master", path="/api/v1/pods", kind="reset_mid_body")
+    st = Stream("/api/v1/pods?watch=true").read_all()
+    eq((len(st.chunks), st.ended), (1, False), "reset_mid_body: one event, then RST")
+    fault(service="master", path="/api/v1/pods", kind="status", status=503)
+    eq(Stream("/api/v1/pods?watch=true").status, 503, "status fault on a watch")
     ev = events(Stream("/api/v1/pods?watch=true&allowWatchBookmarks=true").read_all())
     eq([e["type"] for e in ev][-1], "BOOKMARK", "bookmark last")
     eq(kube("/api/v1/namespaces/nope/pods?watch=true").status, 404, "unknown namespace")

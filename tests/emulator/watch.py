@@ -79,7 +79,7 @@ def route(masters, req, method, path, q, c, nss, table):
     if method not in ("GET", "HEAD"):
         return None
     target = watch_target(path, q)
-    if target is not None:
+    if target is not None and method == "GET":
         return serve(masters, req, c, target, q, nss)
     p = path.split("/")
     if path == "/api/v1/pods" or (len(p) == 6 and p[3] == "namespaces" and p[4] in nss and p[5] == "pods"):
