@@ -1,7 +1,7 @@
 """The Kubernetes masters of the emulator: a public and a private listener per cluster
 answering /version, the health checks, discovery, namespaces, nodes and pods (pods.py;
-as Tables when kubectl asks), watches (watch.py) to a valid id_token with aud kube for the cluster's account, and
-Kubernetes' Status error body. lifecycle.py gates them while a cluster is not up."""
+as Tables when kubectl asks) and watches (watch.py) to a valid id_token with aud kube for
+the cluster's account, and Kubernetes' Status error body. lifecycle.py gates them while a cluster is not up."""
 import hashlib
 import uuid
 
