@@ -8,7 +8,7 @@
 # here so that the sizes of the three targets are current).
 # BENCH_RUNS (default 15) sets the number of timed runs per tool and
 # scenario, BENCH_TRACED (3) the number of traced runs, BENCH_BULK_RUNS
-# (7) those of the 6 MB list (tests/bench/bulk.sh); qemu-user-static
+# (7) those of the 6 MB cluster and 20 MB pod lists (tests/bench/bulk.sh); qemu-user-static
 # runs the ARM builds there.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -110,7 +110,7 @@ python3 tests/bench/bench.py --out "$OUT" --tmp "$TMP" --mw "$TMP/iksctl-mallocw
 	${BENCH_JSON:+--json "$BENCH_JSON"} || die "bench.py failed"
 say "wrong clocks: IAM calls per 100 warm commands, the service's clock 2 h off"
 sh tests/bench/clock.sh "$TMP/iksctl" "$OUT" || die "clock.sh failed"
-say "bulk TLS: the 6 MB list, iksctl against curl; the ciphersuite per target under qemu"
+say "bulk TLS: the 6 MB cluster and 20 MB pod lists, iksctl against curl, answers of any size; the ciphersuite per target under qemu"
 for t in x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf; do
 	make --no-print-directory TARGET=$t tools > "$TMP/tools-$t.log" 2>&1 ||
 		die "make TARGET=$t tools failed (see $TMP/tools-$t.log)"

@@ -12,6 +12,7 @@ import urllib.parse
 import uuid
 import zlib
 
+import pods
 from httpd import Resp, go_json, json_resp
 
 CS_ERRORS = {
@@ -192,6 +193,7 @@ class Containers:
             objs = [self.cluster_obj(c) for c in mine]
             if (fault and fault["kind"] == "big") or self.emu.cfg["big_clusters"]:
                 objs = self.pad_clusters(objs, acct, int((fault or {}).get("bytes", 5 * 1024 * 1024)))
+            objs = pods.oversize_list(self.emu.cfg, objs, "cluster")     # big_item_at, huge_item_at
             return json_resp(200, objs, go=True)
         key = urllib.parse.unquote(parts[0])
         cl = [c for c in mine if key in (c["id"], c["name"])]

@@ -12,7 +12,8 @@ keys and certificates. State lives in memory; DIR receives the certificates, `en
 
 This file is the entry point and the wiring: the shared state, the start, DIR/env, the
 dispatch of a request to its service and the control endpoint. The services are
-iam.py, accounts.py, containers.py (with lifecycle.py and pools.py) and master.py; the
+iam.py, accounts.py, containers.py (with lifecycle.py and pools.py) and master.py (with
+pods.py and watch.py); the
 HTTP plumbing is httpd.py, faults faults.py, keys and certificates certs.py and jwt.py,
 the services' wall clock clock.py.
 """
@@ -34,7 +35,12 @@ import httpd
 import iam
 import lifecycle
 import master
+import pods
+import watch
 from httpd import Resp, json_resp, jdump
+
+
+KUBE_CONFIG = dict(pods.CONFIG, **watch.CONFIG)     # the masters' keys: (default, parser)
 
 
 def iso_now():
@@ -51,6 +57,8 @@ class Emulator:
                     "id_token_ttl": args.id_token_ttl, "delegated_ttl": args.delegated_ttl,
                     "page_size": args.page_size, "big_clusters": bool(args.big_clusters),
                     "next_url_base": ""}
+        self.cfg.update({k: d for k, (d, _) in KUBE_CONFIG.items()})
+        self.cfg["pods"] = args.pods
         self.lock = threading.Lock()
         self.clock = clock.Clock(args.clock_offset)     # the services' wall clock
         self.log_f = open(os.path.join(self.dir, "log.jsonl"), "w", buffering=1)   # fresh per run
@@ -191,6 +199,12 @@ class Emulator:
                     except (ValueError, TypeError) as e:
                         return json_resp(400, {"error": "%s: %s" % (k, e)})
                     continue
+                if k in KUBE_CONFIG:
+                    try:
+                        self.cfg[k] = KUBE_CONFIG[k][1](v)
+                    except (ValueError, TypeError) as e:
+                        return json_resp(400, {"error": "%s: %s" % (k, e)})
+                    continue
                 if k == "next_url_base":
                     self.cfg[k] = str(v or "").rstrip("/")
                     continue
@@ -234,9 +248,13 @@ def main():
                     help="cap on delegated refresh token lifetime (default: as requested)")
     ap.add_argument("--page-size", type=int, default=2)
     ap.add_argument("--big-clusters", action="store_true", help="pad every /v1/clusters list to ~5 MB")
+    ap.add_argument("--pods", type=int, default=pods.DEFAULT_PODS, metavar="N",
+                    help="pods in every master's pod list (default %d, all in kube-system)" % pods.DEFAULT_PODS)
     ap.add_argument("--clock-offset", type=int, default=0, metavar="SECONDS",
                     help="the services' clock minus this machine's (may be negative; default 0)")
     args = ap.parse_args()
+    if args.pods < 0:
+        ap.error("--pods: must be >= 0")
     try:
         clock.Clock.check(args.clock_offset)
     except ValueError as e:

@@ -8,6 +8,7 @@ the fault's transport effect (reset, truncate, chunked, ...).
 """
 import http.server
 import json
+import select
 import socket
 import ssl
 import struct
@@ -36,6 +37,8 @@ class Resp:
         self.ctype = ctype
         self.headers = list(headers or [])
         self.obj = obj          # the JSON value behind body, for body faults
+        self.parts = None       # body as a list of pieces: sent one chunk each (chunked)
+        self.stream = None      # an iterator of steps: a streamed answer (stream_reply)
 
 
 def json_resp(status, obj, headers=None, go=False):
@@ -230,6 +233,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind = fault["kind"] if fault else None
         if kind:
             self.log_extra["fault"] = kind
+        if r.stream is not None:
+            return self.stream_reply(r, kind, t0, svc, path)
         body = r.body
         headers = [("Content-Type", r.ctype)] + r.headers
         if kind == "bad_json":
@@ -254,8 +259,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers.append(("Connection", "close"))
             self.close_connection = True
         chunked = kind == "chunked"
+        framed = r.parts is not None and kind is None and self.command != "HEAD"
         if chunked:
             headers += [("Transfer-Encoding", "chunked"), ("Trailer", "X-Emulator-Trailer")]
+        elif framed:
+            headers.append(("Transfer-Encoding", "chunked"))
         else:
             headers.append(("Content-Length", str(len(body))))
         headers.append(("Date", self.date_time_string()))
@@ -294,8 +302,109 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         buf = bytearray()
                 buf += b"0;emu-ext=last\r\nX-Emulator-Trailer: done\r\n\r\n"
                 w(bytes(buf))
+            elif framed:
+                w(head.encode() + b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in r.parts if p) + b"0\r\n\r\n")
             else:
                 w(head.encode() + body)
         except OSError:
             self.close_connection = True
         self.log_req(t0, svc, path, r.status, len(body))
+
+    # -------- streamed answers (watches)
+    def stream_reply(self, r, kind, t0, svc, path):
+        """Writes a streamed answer: headers at once, then r.stream's steps, each chunk as
+        it comes: ("chunk", bytes, log fields) one HTTP chunk (then a `watch` log event),
+        ("wait", s) a quiet gap (ends early if the client goes), ("break", partial, size)
+        a chunk header for size bytes, only partial of them, then the connection closed
+        (no terminating chunk), ("end", why) the reason logged; after the last step the
+        terminating chunk. Transport faults: reset_before_body (headers, then RST),
+        reset_mid_body (the first chunk, then RST), truncate (cut as a break)."""
+        headers = [("Content-Type", r.ctype)] + r.headers + [("Transfer-Encoding", "chunked"),
+                                                           ("Date", self.date_time_string())]
+        reason = self.responses.get(r.status, ("Unknown",))[0]
+        head = "HTTP/1.1 %d %s\r\n" % (r.status, reason)
+        head += "".join("%s: %s\r\n" % (k, v) for k, v in headers) + "\r\n"
+        emu, w = self.server.emu, self.wfile.write
+        total, n, why = 0, 0, "end"
+        try:
+            w(head.encode())
+            if kind == "reset_before_body":
+                return self.rst(t0, svc, path, r.status, wrote=True)
+            for step in r.stream:
+                if step[0] == "wait":
+                    if self.client_gone(step[1]):
+                        why = "client_gone"
+                        break
+                elif step[0] == "chunk":
+                    data = step[1]
+                    if kind == "truncate":
+                        step = ("break", data[:len(data) // 2], len(data))
+                    else:
+                        w(b"%x\r\n" % len(data) + data + b"\r\n")
+                        total, n = total + len(data), n + 1
+                        ev = {"event": "watch", "service": svc, "conn": _tl.conn, "path": path, "n": n,
+                              "bytes": len(data)}
+                        if self.server.cluster:
+                            ev["cluster"] = self.server.cluster["name"]
+                        ev.update(step[2] if len(step) > 2 else {})
+                        emu.log(ev)
+                        if kind == "reset_mid_body":
+                            self.log_extra.update(watch="reset", events=n)
+                            return self.rst(t0, svc, path, r.status, wrote=True)
+                if step[0] == "break":
+                    w(b"%x\r\n" % step[2] + step[1])
+                    total, why = total + len(step[1]), "break"
+                    self.close_connection = True
+                    time.sleep(0.2)     # let the peer read the part sent before the FIN
+                    try:
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    break
+                if step[0] == "end":
+                    why = step[1]
+            else:
+                w(b"0\r\n\r\n")
+            if why == "client_gone":
+                self.close_connection = True
+        except OSError:                 # the client went (Ctrl-C): quietly
+            why = "client_gone"
+            self.close_connection = True
+        finally:
+            close = getattr(r.stream, "close", None)
+            if close:
+                close()
+        self.log_extra.update(watch=why, events=n)
+        self.log_req(t0, svc, path, r.status, total)
+
+    def client_gone(self, seconds):
+        """Waits seconds; True as soon as the client closes its end (EOF or error)."""
+        end = time.monotonic() + seconds
+        sock = self.connection
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            try:
+                if isinstance(sock, ssl.SSLSocket) and sock.pending():
+                    rd = [sock]
+                else:
+                    rd, _, _ = select.select([sock], [], [], min(left, 1.0))
+            except (OSError, ValueError):
+                return True
+            if not rd:
+                continue
+            old = sock.gettimeout()
+            try:
+                sock.settimeout(0.05)
+                if not sock.recv(1):
+                    return True
+            except (ssl.SSLWantReadError, socket.timeout):
+                time.sleep(min(left, 0.05))
+            except OSError:
+                return True
+            finally:
+                try:
+                    sock.settimeout(old)
+                except OSError:
+                    pass

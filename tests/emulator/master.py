@@ -1,10 +1,12 @@
 """The Kubernetes masters of the emulator: a public and a private listener per cluster
-answering /version, the health checks, discovery, namespaces and nodes (as Tables when
-kubectl asks) to a valid id_token with aud kube for the cluster's account, and
-Kubernetes' Status error body. lifecycle.py gates them while a cluster is not up."""
+answering /version, the health checks, discovery, namespaces, nodes and pods (pods.py;
+as Tables when kubectl asks) and watches (watch.py) to a valid id_token with aud kube for
+the cluster's account, and Kubernetes' Status error body. lifecycle.py gates them while a cluster is not up."""
 import hashlib
 import uuid
 
+import pods
+import watch
 from httpd import Resp, json_resp
 
 
@@ -16,6 +18,7 @@ def kube_status(code, reason, message):
 class Masters:
     def __init__(self, emu):
         self.emu = emu
+        self.pods = pods.PodLists(emu)
 
     def serve(self, req, method, path, q, body, fault=None):
         cluster = req.server.cluster
@@ -61,7 +64,11 @@ class Masters:
                                                   "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
                                                   "shortNames": sh} for n, s, ns, k, sh in res]})
         nss = ["default", "ibm-cert-store", "ibm-operators", "ibm-system", "kube-node-lease", "kube-public", "kube-system"]
+        nss = sorted(set(nss) | self.pods.namespaces())       # those of the app pods (config pods)
         table = "as=Table" in req.headers.get("Accept", "")
+        r = watch.route(self, req, method, path, q, c, nss, table)     # pods lists, watches
+        if r is not None:
+            return r
         if path == "/api/v1/namespaces":
             items = [self.k8s_obj("Namespace", n, None, {"phase": "Active"}) for n in nss]
             return self.k8s_list("NamespaceList", items, table, "Status", lambda o: o["status"]["phase"])
