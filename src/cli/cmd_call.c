@@ -16,6 +16,7 @@
 #include "cloud/containers.h"
 #include "cloud/kube.h"
 #include "cloud/session.h"
+#include "net/sock.h"
 #include "proto/http.h"
 
 #include <stdio.h>
@@ -106,6 +107,7 @@ struct call_args {
 	const char *body;       /* -d's body or NULL */
 	size_t body_len;        /* its length */
 	int priv;               /* --private (kube) */
+	int watch;              /* --watch (kube) */
 	const char *service;    /* --service (api) */
 	struct sbuf hdrs;       /* -H lines, CRLF-ended */
 };
@@ -137,6 +139,8 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 			sbuf_add(&a->hdrs, "\r\n");
 		} else if (!api && strcmp(argv[i], "--private") == 0) {
 			a->priv = 1;
+		} else if (!api && strcmp(argv[i], "--watch") == 0) {
+			a->watch = 1;
 		} else if (a->npos < npos && (argv[i][0] != '-' || argv[i][1] == 0)) {
 			a->pos[a->npos++] = argv[i];
 		} else {
@@ -163,6 +167,21 @@ finish_call(const char *what, struct http_resp *rs)
 	return out_stream_end();
 }
 
+/* watch_path: PATH with watch=true added to its query (--watch). */
+static int
+watch_path(const char *path, const char **dst)
+{
+	static char buf[LIM_PATH_BYTES];
+	struct sbuf b;
+
+	sbuf_init(&b, buf, sizeof(buf));
+	sbuf_add(&b, path);
+	sbuf_add(&b, strchr(path, '?') != NULL ? "&watch=true" : "?watch=true");
+	*dst = buf;
+	return b.overflow ? err_limit("PATH", "LIM_PATH_BYTES",
+	    sizeof(buf) - 1) : 0;
+}
+
 int
 cmd_kube(int argc, char **argv)
 {
@@ -176,6 +195,14 @@ cmd_kube(int argc, char **argv)
 	memset(&k, 0, sizeof(k));
 	k.cluster = a.pos[0];
 	k.path = a.pos[1];
+	if (a.watch && !kube_is_watch(k.path) &&
+	    (r = watch_path(a.pos[1], &k.path)) != 0)
+		return r;
+	/* A watch: each event out as it comes, for as long as it runs. */
+	if ((k.watch = kube_is_watch(k.path)) != 0) {
+		out.watch = 1;
+		sock_max_time(0);
+	}
 	k.priv = a.priv;
 	k.method = a.method;
 	k.body = a.body;

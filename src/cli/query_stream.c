@@ -124,7 +124,8 @@ on_begin(void *ctx, const struct jscan_val *v)
 	memset(l, 0, sizeof(*l));
 	l->role = role;
 	l->k = k;
-	if (!is_box(v->first))
+	/* A watch's event is read whole: nothing of a broken one is out. */
+	if (!is_box(v->first) || (s->sc.seq && v->depth == 0))
 		return JSCAN_TAKE;
 	if (role == R_ECHO)
 		mode = M_ECHO;

@@ -15,8 +15,9 @@
  * For a table (a row callback), the query is the path to the list
  * (`.[]`, `.clusters[]`): the path must lead to an array, else the
  * answer "is not a list", and each element goes to the callback whole.
- * In sequence mode (a watch) the body is one JSON value per event and
- * the query runs on each; `done` is called after each one.
+ * In sequence mode (a watch) the body is one JSON value per event: each
+ * is taken whole (so a broken one prints nothing) and the query runs on
+ * it; `done` is called after each one.
  */
 #ifndef IKSCTL_QUERY_STREAM_H
 #define IKSCTL_QUERY_STREAM_H

@@ -79,9 +79,32 @@ send_once(const struct kube_req *k, int force, struct http_resp *rs)
 	rq.retry = strcmp(k->method, "GET") == 0 || strcmp(k->method, "HEAD") == 0;
 	rq.sink = k->sink;
 	rq.sink_ctx = k->sink_ctx;
+	rq.no_idle = k->watch;
 	r = http_do(&rq, rs);
 	mem_wipe(hdr, b.len);
 	return r;
+}
+
+int
+kube_is_watch(const char *path)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "True",
+	    "TRUE" };
+	const char *p = strchr(path, '?'), *e;
+	size_t i, n;
+
+	while (p != NULL) {
+		p++;
+		e = p + strcspn(p, "&#");
+		if (strncmp(p, "watch=", 6) == 0) {   /* the first one counts */
+			for (i = 0, n = (size_t)(e - p - 6); i < 6; i++)
+				if (strlen(yes[i]) == n && memcmp(p + 6, yes[i], n) == 0)
+					return 1;
+			return 0;
+		}
+		p = *e == '&' ? e : NULL;
+	}
+	return 0;
 }
 
 /* stale: 1 if error r says a cached endpoint or CA may be out of date. */

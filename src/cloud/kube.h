@@ -30,7 +30,14 @@ struct kube_req {
 	const char *headers;    /* -H lines (CRLF-ended), replacing built-ins, or NULL */
 	http_sink_fn sink;      /* stream a 2xx body here, or NULL */
 	void *sink_ctx;         /* the sink's context */
+	int watch;              /* a watch: the body may pause forever */
 };
+
+/*
+ * kube_is_watch: 1 if path asks for a watch: a query parameter watch
+ * that Kubernetes reads as true (1, t, T, true, True, TRUE).
+ */
+int kube_is_watch(const char *path);
 
 /*
  * kube_call: send k to the cluster's master.  Returns 0 with *rs for

@@ -388,7 +388,8 @@ tls_read(struct tls_conn *c, void *p, size_t cap, size_t *got)
 {
 	int r;
 
-	c->deadline_ms = sock_now_ms() + c->timeout_ms;
+	c->deadline_ms = c->timeout_ms > 0 ? sock_now_ms() + c->timeout_ms :
+	    INT64_MAX;
 	*got = 0;
 	for (;;) {
 		r = mbedtls_ssl_read(&c->ssl, p, cap);

@@ -27,7 +27,7 @@ struct tls_conn {
 	mbedtls_ssl_context ssl;   /* the mbedTLS context */
 	int fd;                    /* the connected socket, owned by caller */
 	int64_t deadline_ms;       /* deadline of the current operation */
-	int timeout_ms;            /* per-operation timeout */
+	int timeout_ms;            /* per-operation timeout (0: reads wait) */
 	int resumed;               /* 1 if the handshake resumed a session */
 	int cert_seen;             /* a certificate was verified */
 	int open;                  /* ssl is initialised */

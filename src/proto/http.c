@@ -195,6 +195,8 @@ read_head(int slot, struct http_resp *rs, size_t *have, size_t *head_len)
 	}
 }
 
+int http_no_idle;
+
 /* deliver: pass body bytes to the sink, or keep them in rx. */
 static int
 deliver(const struct http_req *rq, int streaming, char *p, size_t n,
@@ -289,7 +291,9 @@ read_body(const struct http_req *rq, int slot, struct http_resp *rs,
 	while ((r = body_step(rq, &b, &end)) == 0 && !end) {
 		if (b.streaming)
 			b.start = b.have = head_len;   /* reuse the window */
+		http_no_idle = b.streaming && rq->no_idle;
 		r = fill(slot, &b.have, cap, &got);
+		http_no_idle = 0;
 		if (r == ERR_LIMIT)   /* cannot happen: deliver() stops first */
 			return err_set(ERR_HTTP_TOO_LARGE, "response body over "
 			    "LIM_HTTP_BODY_BYTES = %d bytes", LIM_HTTP_BODY_BYTES);

@@ -35,6 +35,7 @@ struct http_req {
 	int retry;              /* safe to repeat (GET, the IAM token POST) */
 	http_sink_fn sink;      /* stream a 2xx body here instead of buffering */
 	void *sink_ctx;         /* the sink's context */
+	int no_idle;            /* a watch: a streamed body may pause forever */
 };
 
 struct http_resp {

@@ -28,6 +28,7 @@ struct http_conn {
 extern struct http_conn http_pool[LIM_HTTP_CONNS]; /* one per host */
 extern const struct http_transport *http_tr;       /* the current transport */
 extern const struct http_transport http_net_transport; /* the default one */
+extern int http_no_idle;   /* 1 while a watch's body is read: no read timeout */
 
 /* http_conn_get: a live connection to u's host with rq's trust, in *slot. */
 int http_conn_get(const struct url *u, const struct http_req *rq, int *slot);

@@ -165,8 +165,15 @@ net_send(void *ctx, int slot, const void *p, size_t n, size_t *sent)
 static int
 net_recv(void *ctx, int slot, void *p, size_t cap, size_t *got)
 {
+	struct tls_conn *c = &net[slot].tls;
+	int keep = c->timeout_ms, r;
+
 	(void)ctx;
-	return tls_read(&net[slot].tls, p, cap, got);
+	if (http_no_idle)
+		c->timeout_ms = 0;   /* a watch waits for its next event */
+	r = tls_read(c, p, cap, got);
+	c->timeout_ms = keep;
+	return r;
 }
 
 static int
