@@ -152,16 +152,15 @@ static int
 parse(struct qstream *s, const struct jscan_val *v, const char *p, size_t n,
     struct json_doc *d)
 {
-	char what[JSCAN_KEY_BYTES + 128];
+	char what[LIM_PATH_BYTES + 256];
+	struct sbuf b;
 
-	if (v->depth == 0)
-		snprintf(what, sizeof(what), "%s", s->what);
-	else if (v->key.p != NULL)
-		snprintf(what, sizeof(what), "%s: member \"%.*s\"", s->what,
-		    (int)v->key.n, v->key.p);
-	else
-		snprintf(what, sizeof(what), "%s: element %ld", s->what,
-		    v->index);
+	sbuf_init(&b, what, sizeof(what));
+	sbuf_add(&b, s->what);
+	if (v->depth > 0) {
+		sbuf_add(&b, ": ");
+		jscan_path(&s->sc, v, &b);
+	}
 	return api_parse(what, p, n, d);
 }
 
@@ -236,8 +235,7 @@ named(struct qstream *s, int r)
 		return err_set(r, "%s: the answer is not valid JSON (%s)",
 		    s->what, err_detail());
 	if (r == ERR_LIMIT)
-		return err_set(r, "%s: the answer is over a limit: %s", s->what,
-		    err_detail());
+		return err_set(r, "%s: %s", s->what, err_detail());
 	return r;
 }
 

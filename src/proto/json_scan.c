@@ -131,21 +131,62 @@ finish(struct jscan *s)
 	return 0;
 }
 
+/* path_step: one step of a path: `[N]`, `.key` or `."key"`. */
+static void
+path_step(const struct jscan_val *v, struct sbuf *b)
+{
+	size_t i;
+	int plain = v->key.n > 0;
+
+	if (v->key.p == NULL) {
+		sbuf_addc(b, '[');
+		sbuf_add_u64(b, (uint64_t)v->index);
+		sbuf_addc(b, ']');
+		return;
+	}
+	for (i = 0; i < v->key.n; i++)
+		if (strchr(".[]\" \\", v->key.p[i]) != NULL ||
+		    (unsigned char)v->key.p[i] < 0x20)
+			plain = 0;
+	sbuf_add(b, plain ? "." : ".\"");
+	sbuf_add_slice(b, v->key);
+	if (v->key_cut)
+		sbuf_add(b, "...");
+	if (!plain)
+		sbuf_addc(b, '"');
+}
+
+void
+jscan_path(const struct jscan *s, const struct jscan_val *v, struct sbuf *b)
+{
+	int l;
+
+	if (v->depth == 0) {
+		sbuf_addc(b, '.');
+		return;
+	}
+	/* Levels 2.. hold the containers below the top value, then v. */
+	for (l = 2; l <= v->depth && l < s->nlev; l++) {
+		if (s->lev[l].v.key.p == NULL && l == 2)
+			sbuf_addc(b, '.');
+		path_step(&s->lev[l].v, b);
+	}
+	if (v->key.p == NULL && v->depth == 1)
+		sbuf_addc(b, '.');
+	path_step(v, b);
+}
+
 /* over: the taken value does not fit the buffer. */
 static int
 over(struct jscan *s)
 {
-	struct jscan_level *L = &s->lev[s->nlev - 1];
+	char where[256];
+	struct sbuf b;
 
-	if (s->tv.depth == 0)
-		return fail(s, err_set(ERR_LIMIT, "the value is over %s (%zu "
-		    "bytes)", s->cap_name, s->cap));
-	if (L->v.first == '{')
-		return fail(s, err_set(ERR_LIMIT, "member \"%.*s\" is over %s "
-		    "(%zu bytes)", (int)s->tv.key.n, s->tv.key.p, s->cap_name,
-		    s->cap));
-	return fail(s, err_set(ERR_LIMIT, "element %ld is over %s (%zu bytes)",
-	    s->tv.index, s->cap_name, s->cap));
+	sbuf_init(&b, where, sizeof(where));
+	jscan_path(s, &s->tv, &b);
+	return fail(s, err_set(ERR_LIMIT, "%s is over %s (%zu bytes)", where,
+	    s->cap_name, s->cap));
 }
 
 /*

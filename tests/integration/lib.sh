@@ -49,6 +49,19 @@ within() {
 		fail "$1: took $ms ms, want $2 to $3"; fi
 }
 
+# rss OUT CMD...: run CMD with stdout to OUT, print its peak RSS in KB
+# (/usr/bin/time; 0 without it).
+rss() {
+	_o=$1
+	shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$T_TMP/rss" "$@" > "$_o" 2> "$T_TMP/rss.err"
+		tail -1 "$T_TMP/rss"
+	else
+		echo 0
+	fi
+}
+
 # contains NAME FILE TEXT: FILE holds TEXT.
 contains() {
 	if grep -qF -- "$3" "$2"; then ok "$1"; else

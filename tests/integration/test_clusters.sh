@@ -137,16 +137,6 @@ check "api bad --service: usage" 2 ik api --service nope /x
 check "api bad -H: usage" 2 ik api -H nocolon /x
 
 # --- api: a 5 MB body streams in constant memory ---
-rss() {  # rss OUT CMD...: run CMD with stdout to OUT, print its peak RSS in KB
-	_o=$1
-	shift
-	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f %M -o "$T_TMP/rss" "$@" > "$_o" 2> /dev/null
-		tail -1 "$T_TMP/rss"
-	else
-		echo 0
-	fi
-}
 small=$(rss "$T_TMP/small" "$IKSCTL" api /v1/regions)
 emu_post /control/fault '{"service":"cs","path":"/v1/clusters","kind":"big"}'
 big=$(rss "$T_TMP/big" "$IKSCTL" api /v1/clusters)

@@ -196,10 +196,22 @@ TEST(test_limits)
 	split_to = 1;
 	/* One element over the buffer: named by its place and the limit. */
 	CHECK(strstr(scan_seq("[1, \"abcdefghij\", 3]", 0, 8), "ERR-3") != NULL);
-	CHECK_STR(err_detail(), "element 1 is over TEST_CAP (8 bytes)");
+	CHECK_STR(err_detail(), ".[1] is over TEST_CAP (8 bytes)");
 	CHECK(strstr(scan_seq("{\"a\":1,\"big\":[1,2,3,4,5]}", 0, 8), "ERR-3")
 	    != NULL);
-	CHECK_STR(err_detail(), "member \"big\" is over TEST_CAP (8 bytes)");
+	CHECK_STR(err_detail(), ".big is over TEST_CAP (8 bytes)");
+	/* The path names each level's index or key, as written. */
+	split_to = 4;
+	CHECK(strstr(scan_seq("{\"items\":[1,2,{\"metadata\":{\"a/b.c\":"
+	    "\"0123456789\"}}]}", 0, 8), "ERR-3") != NULL);
+	CHECK_STR(err_detail(), ".items[2].metadata.\"a/b.c\" is over TEST_CAP "
+	    "(8 bytes)");
+	CHECK(strstr(scan_seq("[[0,[\"0123456789\"]]]", 0, 8), "ERR-3") != NULL);
+	CHECK_STR(err_detail(), ".[0][1][0] is over TEST_CAP (8 bytes)");
+	split_to = 0;
+	CHECK(strstr(scan_seq("[\"0123456789\"]", 0, 8), "ERR-3") != NULL);
+	CHECK_STR(err_detail(), ". is over TEST_CAP (8 bytes)");
+	split_to = 1;
 	CHECK_STR(scan_seq("[\"abcdefgh\"]", 0, 10), "<0.0 91@0><1.0 34@1>"
 	    "[\"abcdefgh\"](0:1)");
 	/* Past JSCAN_DEPTH levels everything is taken. */

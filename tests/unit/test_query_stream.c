@@ -210,10 +210,10 @@ TEST(test_broken)
 	    NULL, 0), "a\nERR-400 ans: the answer is not valid JSON (invalid at "
 	    "byte 22)");
 	CHECK_STR(streamed("[{\"name\":\"a\"},[1 2]]", ".[].name", 1, NULL, 0),
-	    "a\nERR-400 ans: element 1: the answer is not valid JSON (invalid at "
+	    "a\nERR-400 ans: .[1]: the answer is not valid JSON (invalid at "
 	    "byte 3)");
 	CHECK_STR(streamed("{\"metadata\":{\"x\":tru},\"items\":[1]}", ".items[]",
-	    2, NULL, 0), "ERR-400 ans: member \"x\": the answer is not valid JSON "
+	    2, NULL, 0), "ERR-400 ans: .metadata.x: the answer is not valid JSON "
 	    "(truncated)");
 	CHECK_STR(streamed("", ".", 0, NULL, 0),
 	    "ERR-400 ans: the answer is not valid JSON (empty)");
@@ -237,7 +237,7 @@ TEST(test_element_limits)
 	}
 	n += (size_t)snprintf(big + n, sizeof(big) - n, "0],{\"name\":\"c\"}]");
 	CHECK_STR(streamed(big, ".[].name", 0, NULL, 0), "a\n"
-	    "ERR-3 ans: element 1: the answer is over a limit: JSON tokens "
+	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
 	/* One element over LIM_HTTP_BODY_BYTES, fed in pieces. */
 	query_parse(&q, ".[]");
@@ -248,8 +248,8 @@ TEST(test_element_limits)
 	for (i = 0; r == 0 && i < LIM_HTTP_BODY_BYTES / sizeof(chunk) + 1; i++)
 		r = qstream_sink(&s, chunk, sizeof(chunk));
 	out_err(r);
-	CHECK_STR(out, "1\nERR-3 ans: the answer is over a limit: element 1 is "
-	    "over LIM_HTTP_BODY_BYTES (8388608 bytes)");
+	CHECK_STR(out, "1\nERR-3 ans: .[1] is over LIM_HTTP_BODY_BYTES "
+	    "(8388608 bytes)");
 }
 
 int
