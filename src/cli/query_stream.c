@@ -124,8 +124,13 @@ on_begin(void *ctx, const struct jscan_val *v)
 	memset(l, 0, sizeof(*l));
 	l->role = role;
 	l->k = k;
-	/* A watch's event is read whole: nothing of a broken one is out. */
-	if (!is_box(v->first) || (s->sc.seq && v->depth == 0))
+	/*
+	 * A watch's event is read whole: nothing of a broken one is out.  A
+	 * value stepped over is split only near the top, where a list may
+	 * be of any size; inside an element it is checked whole.
+	 */
+	if (!is_box(v->first) || (s->sc.seq && v->depth == 0) ||
+	    (role == R_SKIP && v->depth > 1))
 		return JSCAN_TAKE;
 	if (role == R_ECHO)
 		mode = M_ECHO;
@@ -147,21 +152,28 @@ top_done(struct qstream *s, int depth)
 	return depth == 0 && s->done != NULL ? s->done(s->ectx) : 0;
 }
 
-/* parse: a taken value, named by its place for errors. */
+/*
+ * parse: a taken value (a skipped one only checked), named by its place
+ * if it fails.
+ */
 static int
 parse(struct qstream *s, const struct jscan_val *v, const char *p, size_t n,
     struct json_doc *d)
 {
 	char what[LIM_PATH_BYTES + 256];
 	struct sbuf b;
+	int r = s->lv[v->depth].role == R_SKIP ? json_check(p, n) :
+	    api_parse_bare(p, n, d);
 
+	if (r == 0)
+		return 0;
 	sbuf_init(&b, what, sizeof(what));
 	sbuf_add(&b, s->what);
 	if (v->depth > 0) {
 		sbuf_add(&b, ": ");
 		jscan_path(&s->sc, v, &b);
 	}
-	return api_parse(what, p, n, d);
+	return api_parse_error(what, r);
 }
 
 static int

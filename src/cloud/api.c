@@ -16,10 +16,14 @@
 static jsmntok_t toks[LIM_JSON_TOKENS];   /* the shared token array */
 
 int
-api_parse(const char *what, const char *body, size_t len, struct json_doc *d)
+api_parse_bare(const char *body, size_t len, struct json_doc *d)
 {
-	int r = json_parse(d, body, len, toks, LIM_JSON_TOKENS);
+	return json_parse(d, body, len, toks, LIM_JSON_TOKENS);
+}
 
+int
+api_parse_error(const char *what, int r)
+{
 	/* json_parse() named the limit: tokens, nesting or size. */
 	if (r == ERR_LIMIT)
 		return err_set(ERR_LIMIT, "%s: the answer is over a limit: %s",
@@ -28,6 +32,14 @@ api_parse(const char *what, const char *body, size_t len, struct json_doc *d)
 		return err_set(r, "%s: the answer is not valid JSON (%s)", what,
 		    err_detail());
 	return 0;
+}
+
+int
+api_parse(const char *what, const char *body, size_t len, struct json_doc *d)
+{
+	int r = api_parse_bare(body, len, d);
+
+	return r == 0 ? 0 : api_parse_error(what, r);
 }
 
 int

@@ -18,6 +18,12 @@
 int api_parse(const char *what, const char *body, size_t len,
     struct json_doc *d);
 
+/* api_parse_bare: the same, failing with json_parse()'s own detail. */
+int api_parse_bare(const char *body, size_t len, struct json_doc *d);
+
+/* api_parse_error: api_parse's error for json_parse()'s result r != 0. */
+int api_parse_error(const char *what, int r);
+
 /*
  * api_error: record the error of a non-2xx answer to `what` and return
  * its code: ERR_AUTH for 401 and for IAM's refusals (400, 401, 403 from

@@ -205,18 +205,11 @@ check_text(const char *s, size_t n, size_t *at)
 }
 
 int
-json_parse(struct json_doc *d, const char *js, size_t len, jsmntok_t *tok,
-    int cap)
+json_check(const char *js, size_t len)
 {
-	jsmn_parser p;
 	size_t at = 0;
 	int r;
 
-	d->js = js;
-	d->len = len;
-	d->tok = tok;
-	d->ntok = 0;
-	d->cap = cap;
 	if (len > INT_MAX)
 		return err_limit("JSON document", "INT_MAX bytes", INT_MAX);
 	r = check_text(js, len, &at);
@@ -229,6 +222,23 @@ json_parse(struct json_doc *d, const char *js, size_t len, jsmntok_t *tok,
 		return err_set(ERR_JSON, "truncated");
 	if (r != 0)
 		return err_set(ERR_JSON, "invalid at byte %zu", at);
+	return 0;
+}
+
+int
+json_parse(struct json_doc *d, const char *js, size_t len, jsmntok_t *tok,
+    int cap)
+{
+	jsmn_parser p;
+	int r;
+
+	d->js = js;
+	d->len = len;
+	d->tok = tok;
+	d->ntok = 0;
+	d->cap = cap;
+	if ((r = json_check(js, len)) != 0)
+		return r;
 	jsmn_init(&p);
 	r = jsmn_parse(&p, js, len, tok, cap > 0 ? (unsigned)cap : 0);
 	if (r == JSMN_ERROR_NOMEM)

@@ -68,6 +68,9 @@ typedef int (*json_emit)(void *ctx, const char *p, size_t n);
 int json_parse(struct json_doc *d, const char *js, size_t len,
     jsmntok_t *tok, int cap);
 
+/* json_check: json_parse's check of the text alone, without tokens. */
+int json_check(const char *js, size_t len);
+
 /* json_next: the index after value i and everything inside it. */
 int json_next(const struct json_doc *d, int i);
 
