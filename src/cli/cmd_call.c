@@ -137,15 +137,15 @@ body_arg(const char *v, const char **body, size_t *len,
 	return file_body(v, fd, file);
 }
 
-/* patch_type: the Content-Type of --patch-type name, or NULL. */
+/* patch_type: the media type of --patch-type name (application/...), or NULL. */
 static const char *
 patch_type(const char *name)
 {
 	static const char *const types[][2] = {
-		{ "merge", "application/merge-patch+json" },
-		{ "json", "application/json-patch+json" },
-		{ "strategic", "application/strategic-merge-patch+json" },
-		{ "apply", "application/apply-patch+yaml" },
+		{ "merge", "merge-patch+json" },
+		{ "json", "json-patch+json" },
+		{ "strategic", "strategic-merge-patch+json" },
+		{ "apply", "apply-patch+yaml" },
 	};
 	size_t i;
 

@@ -59,10 +59,9 @@ send_once(const struct kube_req *k, int force, struct http_resp *rs)
 	sbuf_add(&b, tok);
 	sbuf_add(&b, "\r\nAccept: application/json\r\n");
 	if (k->body != NULL || k->file != NULL) {
-		sbuf_add(&b, "Content-Type: ");
+		sbuf_add(&b, "Content-Type: application/");
 		sbuf_add(&b, k->content_type != NULL ? k->content_type :
-		    strcmp(k->method, "PATCH") == 0 ?
-		    "application/merge-patch+json" : "application/json");
+		    strcmp(k->method, "PATCH") == 0 ? "merge-patch+json" : "json");
 		sbuf_add(&b, "\r\n");
 	}
 	if (b.overflow) {
