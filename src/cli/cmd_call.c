@@ -6,8 +6,9 @@
  * kube and api stream a 2xx body to stdout whatever its size; with -q
  * it is buffered and queried.  A request body from a file (-d @FILE, or
  * -d @- with a file as standard input) is streamed from it with its
- * size, whatever that is; one from a pipe is read into a buffer first.  PATH is checked by the session (a path on
- * the service, never a URL) and -H lines by the HTTP layer.
+ * size, whatever that is; one from a pipe is read into a buffer first.
+ * PATH is checked by the session (a path on the service, never a URL)
+ * and -H lines by the HTTP layer.
  */
 #include "base/errors.h"
 #include "base/file.h"
@@ -137,7 +138,7 @@ body_arg(const char *v, const char **body, size_t *len,
 	return file_body(v, fd, file);
 }
 
-/* patch_type: the media type of --patch-type name (application/...), or NULL. */
+/* patch_type: --patch-type name's media type after application/, or NULL. */
 static const char *
 patch_type(const char *name)
 {
