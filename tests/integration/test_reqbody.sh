@@ -166,10 +166,9 @@ eq "shrinking file: nothing accepted" "$(emu_count_since request service=master 
 # --- -d @-: a file as standard input is streamed; a pipe is buffered ---
 cm stdin 2500000 "$D/stdin.json"
 check "kube -d @- < FILE (2.5 MB, over the pipe limit)" 0 /usr/bin/time -f %M -o "$T_TMP/rss" \
-	sh -c 'exec "$0" -v kube "$1" -d @- "$2" < "$3" 2> "$4"' "$IKSCTL" "$C" "$CM" \
-	"$D/stdin.json" "$T_TMP/trace"
+	"$IKSCTL" -v kube "$C" -d @- "$CM" < "$D/stdin.json"
 arrived "kube -d @- < FILE" "$D/stdin.json"
-contains "-d @- < FILE: streamed" "$T_TMP/trace" "> [$(wc -c < "$D/stdin.json") bytes from standard input]"
+contains "-d @- < FILE: streamed" "$T_TMP/err" "> [$(wc -c < "$D/stdin.json") bytes from standard input]"
 rss "kube -d @- < FILE"
 # From where standard input stands, as curl reads it.
 { printf 'SKIPPED!!!'; cat "$D/mid.json"; } > "$D/skip.json"
