@@ -4,7 +4,10 @@
  * any IBM endpoint.
  *
  * kube and api stream a 2xx body to stdout whatever its size; with -q
- * the query runs on it as it comes (query_stream.h).  PATH is checked by the session (a path on
+ * the query runs on it as it comes (query_stream.h).  A request body
+ * from a file (-d @FILE, or -d @- with a file as standard input) is
+ * streamed from it with its size, whatever that is; one from a pipe is
+ * read into a buffer first.  PATH is checked by the session (a path on
  * the service, never a URL) and -H lines by the HTTP layer.
  */
 #include "base/errors.h"
@@ -19,11 +22,14 @@
 #include "net/sock.h"
 #include "proto/http.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static char reqbody[LIM_REQ_BODY_BYTES];   /* -d DATA or @FILE */
+static char reqbody[LIM_REQ_BODY_BYTES];   /* -d @- from a pipe */
 static char cred[LIM_TOKEN_BYTES + 256];   /* the ExecCredential */
 
 int
@@ -60,8 +66,7 @@ cmd_kube_credential(int argc, char **argv)
 	return r;
 }
 
-/* body_arg: the body of -d DATA or -d @FILE into reqbody. */
-/* stdin_body: the body of -d @- (all of stdin) into reqbody. */
+/* stdin_body: the body of -d @- from a pipe (all of it) into reqbody. */
 static int
 stdin_body(const char **body, size_t *len)
 {
@@ -70,7 +75,9 @@ stdin_body(const char **body, size_t *len)
 	*len = 0;
 	while ((r = read(0, reqbody + *len, sizeof(reqbody) - *len)) > 0)
 		if ((*len += (size_t)r) == sizeof(reqbody))
-			return err_limit("-d @-", "LIM_REQ_BODY_BYTES",
+			return err_set(ERR_LIMIT, "-d @-: standard input over "
+			    "LIM_REQ_BODY_BYTES = %zu bytes from a pipe; give the "
+			    "body as -d @FILE (streamed, any size)",
 			    sizeof(reqbody) - 1);
 	if (r < 0)
 		return err_set(ERR_IO, "-d @-: reading standard input failed");
@@ -78,25 +85,76 @@ stdin_body(const char **body, size_t *len)
 	return 0;
 }
 
+/*
+ * file_body: the body of -d @FILE (fd open on it), or of -d @- when
+ * standard input is a file (from where it stands, as curl reads it):
+ * streamed with its size, read again on each try, in constant memory.
+ */
 static int
-body_arg(const char *v, const char **body, size_t *len)
+file_body(const char *v, int fd, const struct http_file **file)
 {
-	int r;
+	static struct http_file f;
+	int in = strcmp(v, "@-") == 0;
+	off_t at = in ? lseek(fd, 0, SEEK_CUR) : 0;
+	struct stat st;
 
+	if (fstat(fd, &st) != 0)
+		return err_set(ERR_IO, "-d %s: %s", v, strerror(errno));
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(ERR_IO, "-d %s: a %s, not a regular file (-d @- "
+		    "reads a pipe)", v, file_kind(st.st_mode));
+	}
+	f.fd = fd;
+	f.off = at > 0 ? (uint64_t)(at < st.st_size ? at : st.st_size) : 0;
+	f.len = (uint64_t)st.st_size - f.off;
+	f.name = in ? "standard input" : v + 1;
+	*file = &f;
+	return 0;
+}
+
+/* body_arg: the body of -d DATA, -d @FILE or -d @-. */
+static int
+body_arg(const char *v, const char **body, size_t *len,
+    const struct http_file **file)
+{
+	struct stat st;
+	int fd;
+
+	*file = NULL;
+	*body = NULL;
+	*len = 0;
 	if (v[0] != '@') {
 		*body = v;
 		*len = strlen(v);
 		return 0;
 	}
 	if (strcmp(v, "@-") == 0)
-		return stdin_body(body, len);
-	r = file_read(v + 1, reqbody, sizeof(reqbody), len);
-	if (r == 1)
-		return err_set(ERR_USAGE, "-d %s: no such file", v);
-	if (r == ERR_LIMIT)
-		return err_limit(v + 1, "LIM_REQ_BODY_BYTES", sizeof(reqbody) - 1);
-	*body = reqbody;
-	return r;
+		return fstat(0, &st) == 0 && S_ISREG(st.st_mode) ?
+		    file_body(v, 0, file) : stdin_body(body, len);
+	/* Not blocking on a FIFO: it is refused once it is open. */
+	if ((fd = open(v + 1, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? err_set(ERR_USAGE, "-d %s: no such file",
+		    v) : err_set(ERR_IO, "-d %s: %s", v, strerror(errno));
+	return file_body(v, fd, file);
+}
+
+/* patch_type: --patch-type name's media type after application/, or NULL. */
+static const char *
+patch_type(const char *name)
+{
+	static const char *const types[][2] = {
+		{ "merge", "merge-patch+json" },
+		{ "json", "json-patch+json" },
+		{ "strategic", "strategic-merge-patch+json" },
+		{ "apply", "apply-patch+yaml" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(name, types[i][0]) == 0)
+			return types[i][1];
+	return NULL;
 }
 
 /* The options kube and api share. */
@@ -106,6 +164,8 @@ struct call_args {
 	const char *method;     /* -X or NULL */
 	const char *body;       /* -d's body or NULL */
 	size_t body_len;        /* its length */
+	const struct http_file *file; /* -d @FILE's body instead, or NULL */
+	const char *ptype;      /* --patch-type (kube) or NULL */
 	int priv;               /* --private (kube) */
 	int watch;              /* --watch (kube) */
 	const char *service;    /* --service (api) */
@@ -124,11 +184,14 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 	for (i = 1; i < argc; i++) {
 		if ((r = arg_value(argc, argv, &i, "-X", &a->method)) != 0 ||
 		    (api && (r = arg_value(argc, argv, &i, "--service",
-		    &a->service)) != 0)) {
+		    &a->service)) != 0) ||
+		    (!api && (r = arg_value(argc, argv, &i, "--patch-type",
+		    &a->ptype)) != 0)) {
 			if (r < 0)
 				return r;
 		} else if ((r = arg_value(argc, argv, &i, "-d", &v)) != 0) {
-			if (r < 0 || (r = body_arg(v, &a->body, &a->body_len)) != 0)
+			if (r < 0 || (r = body_arg(v, &a->body, &a->body_len,
+			    &a->file)) != 0)
 				return r;
 		} else if ((r = arg_value(argc, argv, &i, "-H", &v)) != 0) {
 			if (r < 0)
@@ -153,9 +216,16 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 		return err_set(ERR_USAGE, "%s: missing %s", argv[0],
 		    a->npos == 0 && !api ? "CLUSTER and PATH" : "PATH");
 	if (a->method == NULL)
-		a->method = a->body != NULL ? "POST" : "GET";
+		a->method = a->body != NULL || a->file != NULL ? "POST" : "GET";
 	/* Before any call (a token refresh included): -X is a token. */
-	return http_method_check(a->method);
+	if ((r = http_method_check(a->method)) != 0 || a->ptype == NULL)
+		return r;
+	if (strcmp(a->method, "PATCH") != 0)
+		return err_set(ERR_USAGE, "--patch-type: only with -X PATCH");
+	if (patch_type(a->ptype) == NULL)
+		return err_set(ERR_USAGE, "--patch-type %s: use merge, json, "
+		    "strategic or apply", a->ptype);
+	return 0;
 }
 
 /* finish_call: judge the status; finish the streamed 2xx body. */
@@ -207,6 +277,8 @@ cmd_kube(int argc, char **argv)
 	k.method = a.method;
 	k.body = a.body;
 	k.body_len = a.body_len;
+	k.file = a.file;
+	k.content_type = a.ptype != NULL ? patch_type(a.ptype) : NULL;
 	k.headers = a.hdrs.len ? a.hdrs.p : NULL;
 	if ((r = out_stream(k.path, NULL, NULL, NULL, &k.sink,
 	    &k.sink_ctx)) != 0 || (r = kube_call(&k, &rs)) != 0)
@@ -233,9 +305,13 @@ cmd_api(int argc, char **argv)
 	else if (a.service != NULL && strcmp(a.service, "cs") != 0)
 		return err_set(ERR_USAGE, "--service %s: use cs, iam or accounts",
 		    a.service);
-	if ((r = out_stream(a.pos[0], NULL, NULL, NULL, &sink, &ctx)) != 0 ||
-	    (r = session_call(svc, a.method, a.pos[0], a.hdrs.len ? a.hdrs.p :
-	    NULL, a.body, a.body_len, sink, ctx, &rs)) != 0)
+	if ((r = out_stream(a.pos[0], NULL, NULL, NULL, &sink, &ctx)) != 0)
+		return r;
+	r = a.file != NULL ? session_call_file(svc, a.method, a.pos[0],
+	    a.hdrs.len ? a.hdrs.p : NULL, a.file, sink, ctx, &rs) :
+	    session_call(svc, a.method, a.pos[0], a.hdrs.len ? a.hdrs.p : NULL,
+	    a.body, a.body_len, sink, ctx, &rs);
+	if (r != 0)
 		return r;
 	/* curl prints an error body too: so does api, then the error line. */
 	if (!api_ok(&rs) && (r = out_sink(NULL, rs.body, rs.body_len)) != 0)

@@ -85,7 +85,8 @@ static const struct command commands[] = {
 	{ "kube-credential", cmd_kube_credential, 1,
 	    "kube-credential [--cluster C]" },
 	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE|@-] "
-	    "[-H 'K: V'] [--private] PATH" },
+	    "[-H 'K: V'] [--private]\n"
+	    "      [--patch-type merge|json|strategic|apply] PATH" },
 	{ "api", cmd_api, 1, "api [-X METHOD] [-d DATA|@FILE|@-] [-H 'K: V'] "
 	    "[--service cs|iam|accounts] PATH" },
 	{ "version", cmd_version, 0, "version" },

@@ -58,10 +58,12 @@ send_once(const struct kube_req *k, int force, struct http_resp *rs)
 	sbuf_add(&b, "Authorization: Bearer ");
 	sbuf_add(&b, tok);
 	sbuf_add(&b, "\r\nAccept: application/json\r\n");
-	if (k->body != NULL)
-		sbuf_add(&b, strcmp(k->method, "PATCH") == 0 ?
-		    "Content-Type: application/merge-patch+json\r\n" :
-		    "Content-Type: application/json\r\n");
+	if (k->body != NULL || k->file != NULL) {
+		sbuf_add(&b, "Content-Type: application/");
+		sbuf_add(&b, k->content_type != NULL ? k->content_type :
+		    strcmp(k->method, "PATCH") == 0 ? "merge-patch+json" : "json");
+		sbuf_add(&b, "\r\n");
+	}
 	if (b.overflow) {
 		mem_wipe(hdr, sizeof(hdr));
 		return err_limit("kube request headers", "LIM_TOKEN_BYTES",
@@ -74,6 +76,7 @@ send_once(const struct kube_req *k, int force, struct http_resp *rs)
 	rq.user_headers = k->headers;
 	rq.body = k->body;
 	rq.body_len = k->body_len;
+	rq.file = k->file;      /* read again from its start on each try */
 	rq.ca_pem = cl->ca;
 	rq.ca_len = cl->ca_len;
 	rq.retry = strcmp(k->method, "GET") == 0 || strcmp(k->method, "HEAD") == 0;

@@ -27,6 +27,10 @@ struct kube_req {
 	const char *path;       /* "/version", query included, encoded */
 	const char *body;       /* request body or NULL */
 	size_t body_len;        /* its length */
+	const struct http_file *file; /* the body from a file instead, or NULL */
+	const char *content_type; /* a body's media type after "application/"
+	                           * ("json-patch+json"), or NULL: merge-patch+json
+	                           * for PATCH, else json */
 	const char *headers;    /* -H lines (CRLF-ended), replacing built-ins, or NULL */
 	http_sink_fn sink;      /* stream a 2xx body here, or NULL */
 	void *sink_ctx;         /* the sink's context */

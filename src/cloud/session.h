@@ -120,6 +120,15 @@ int session_call(enum session_service svc, const char *method,
     http_sink_fn sink, void *sink_ctx, struct http_resp *rs);
 
 /*
+ * session_call_file: session_call() with the body streamed from file
+ * (http.h), whatever its size; each try (the one after a 401, a 429's)
+ * reads it again from its start.
+ */
+int session_call_file(enum session_service svc, const char *method,
+    const char *path, const char *extra, const struct http_file *file,
+    http_sink_fn sink, void *sink_ctx, struct http_resp *rs);
+
+/*
  * session_describe: what session_call() would send, for --dry-run:
  * "METHOD URL" and the header lines, each CRLF-ended, with the token and
  * the refresh token shown as [redacted], into b.  Needs no token and

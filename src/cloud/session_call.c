@@ -72,8 +72,9 @@ service_url(enum session_service svc, const char *path, char *out,
 /* call_url: session_call() on a URL already checked to be on svc. */
 static int
 call_url(enum session_service svc, const char *method, const char *url,
-    const char *extra, const char *body, size_t body_len, http_sink_fn sink,
-    void *sink_ctx, struct http_resp *rs)
+    const char *extra, const char *body, size_t body_len,
+    const struct http_file *file, http_sink_fn sink, void *sink_ctx,
+    struct http_resp *rs)
 {
 	static char hdr[3 * LIM_TOKEN_BYTES];
 	static char rejected[LIM_TOKEN_BYTES];
@@ -89,7 +90,8 @@ call_url(enum session_service svc, const char *method, const char *url,
 		if (r != 0)
 			return r;
 		sbuf_init(&b, hdr, sizeof(hdr));
-		if ((r = build_headers(svc, token, body != NULL, &b)) != 0)
+		if ((r = build_headers(svc, token, body != NULL || file != NULL,
+		    &b)) != 0)
 			return r;
 		memset(&rq, 0, sizeof(rq));
 		rq.method = method;
@@ -98,6 +100,7 @@ call_url(enum session_service svc, const char *method, const char *url,
 		rq.user_headers = extra;
 		rq.body = body;
 		rq.body_len = body_len;
+		rq.file = file;     /* read again from its start on a retry */
 		/* Changing calls: never repeated after a 5xx (DESIGN.md). */
 		rq.retry = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 		rq.sink = sink;
@@ -125,7 +128,21 @@ session_call(enum session_service svc, const char *method, const char *path,
 
 	if ((r = service_url(svc, path, url, sizeof(url))) != 0)
 		return r;
-	return call_url(svc, method, url, extra, body, body_len, sink, sink_ctx,
+	return call_url(svc, method, url, extra, body, body_len, NULL, sink,
+	    sink_ctx, rs);
+}
+
+int
+session_call_file(enum session_service svc, const char *method,
+    const char *path, const char *extra, const struct http_file *file,
+    http_sink_fn sink, void *sink_ctx, struct http_resp *rs)
+{
+	static char url[LIM_URL_BYTES];
+	int r;
+
+	if ((r = service_url(svc, path, url, sizeof(url))) != 0)
+		return r;
+	return call_url(svc, method, url, extra, NULL, 0, file, sink, sink_ctx,
 	    rs);
 }
 
@@ -206,7 +223,7 @@ session_accounts(int (*cb)(void *ctx, const struct json_doc *d, int i),
 			return err_set(ERR_LIMIT, "accounts: over 1000 pages");
 		r = pages == 1 ? session_call(SVC_ACCOUNTS, "GET", url, NULL, NULL,
 		    0, NULL, NULL, &rs) : call_url(SVC_ACCOUNTS, "GET", url, NULL,
-		    NULL, 0, NULL, NULL, &rs);
+		    NULL, 0, NULL, NULL, NULL, &rs);
 		if (r != 0)
 			return r;
 		/* As bluemix-go does: a 404 with no list means no accounts. */

@@ -16,6 +16,7 @@
 #include "base/errors.h"
 #include "net/sock.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -82,10 +83,11 @@ build_request(const struct http_req *rq, const struct url *u, size_t *len,
 	}
 	if (rq->user_headers != NULL)
 		sbuf_add(&b, rq->user_headers);
-	if (rq->body != NULL || strcmp(rq->method, "POST") == 0 ||
+	if (rq->body != NULL || rq->file != NULL ||
+	    strcmp(rq->method, "POST") == 0 ||
 	    strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "PATCH") == 0) {
 		sbuf_add(&b, "Content-Length: ");
-		sbuf_add_u64(&b, rq->body_len);
+		sbuf_add_u64(&b, rq->file != NULL ? rq->file->len : rq->body_len);
 		sbuf_add(&b, "\r\n");
 	}
 	sbuf_add(&b, "\r\n");
@@ -96,7 +98,7 @@ build_request(const struct http_req *rq, const struct url *u, size_t *len,
 	}
 	http_trace_head("> ", tx, b.len);
 	http_trace_body(rq);
-	*body_inline = rq->body_len <= sizeof(tx) - b.len;
+	*body_inline = rq->file == NULL && rq->body_len <= sizeof(tx) - b.len;
 	if (*body_inline && rq->body_len > 0) {
 		memcpy(tx + b.len, rq->body, rq->body_len);
 		b.len += rq->body_len;
@@ -121,6 +123,34 @@ send_all(int slot, const char *p, size_t n)
 		p += sent;
 		n -= sent;
 		tx_sent += sent;
+	}
+	return 0;
+}
+
+/*
+ * send_file: f's bytes, read again from its start into tx (free once
+ * the head is out) a piece at a time.  Fewer bytes than f->len is an
+ * error: the caller closes the connection, so the server never takes
+ * the body as whole.
+ */
+static int
+send_file(int slot, const struct http_file *f)
+{
+	uint64_t done = 0;
+	ssize_t got;
+	int r;
+
+	while (done < f->len) {
+		got = pread(f->fd, tx, f->len - done < sizeof(tx) ?
+		    (size_t)(f->len - done) : sizeof(tx), (off_t)(f->off + done));
+		if (got <= 0)
+			return err_set(ERR_IO, "%s: %s after %llu of its %llu bytes; "
+			    "the request was cut short", f->name, got < 0 ?
+			    strerror(errno) : "it got shorter",
+			    (unsigned long long)done, (unsigned long long)f->len);
+		if ((r = send_all(slot, tx, (size_t)got)) != 0)
+			return r;
+		done += (uint64_t)got;
 	}
 	return 0;
 }
@@ -345,7 +375,8 @@ attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
 	r = send_all(slot, tx, len);
 	mem_wipe(tx, len);   /* the request may hold a secret */
 	if (r == 0 && !body_inline)
-		r = send_all(slot, rq->body, rq->body_len);
+		r = rq->file != NULL ? send_file(slot, rq->file) :
+		    send_all(slot, rq->body, rq->body_len);
 	http_stats.requests++;
 	http_pool[slot].used++;
 	http_pool[slot].last_ms = sock_now_ms();

@@ -23,6 +23,18 @@
 /* http_sink: receives body bytes as they arrive; nonzero stops. */
 typedef int (*http_sink_fn)(void *ctx, const char *p, size_t n);
 
+/*
+ * http_file: a request body read from a file (-d @FILE), in pieces of
+ * LIM_HTTP_REQ_BYTES, with pread from off each time the request is
+ * sent (a retry reads it again from its start).  The caller owns fd.
+ */
+struct http_file {
+	int fd;                 /* open for reading */
+	uint64_t off;           /* where the body starts in it */
+	uint64_t len;           /* its length: the Content-Length */
+	const char *name;       /* for the trace and errors */
+};
+
 struct http_req {
 	const char *method;     /* "GET", "POST", ... */
 	const char *url;        /* absolute https:// URL */
@@ -30,6 +42,7 @@ struct http_req {
 	const char *user_headers; /* -H lines, CRLF-ended: replace built-ins of that name, or NULL */
 	const char *body;       /* request body, or NULL */
 	size_t body_len;        /* its length */
+	const struct http_file *file; /* the body from a file instead, or NULL */
 	const char *ca_pem;     /* trust only this PEM (a cluster CA), or NULL */
 	size_t ca_len;          /* its length */
 	int retry;              /* safe to repeat (GET, the IAM token POST) */
@@ -63,7 +76,11 @@ extern struct http_opts http_opts;
  * that fits in LIM_HTTP_REQ_BYTES go out in one write; the target is the
  * URL's path with its query.  The head is Host, User-Agent, rq->headers,
  * rq->user_headers, Content-Length, where a user header replaces every
- * built-in one of its name (case-insensitive).
+ * built-in one of its name (case-insensitive).  A body from rq->file
+ * follows the head, streamed whatever its size; if the file holds fewer
+ * bytes than rq->file->len when it is read (it shrank), the request is
+ * cut short, its connection closed, and the result is ERR_IO naming the
+ * file: a body never goes out with a wrong Content-Length.
  *
  * Before connecting, the request is checked: the method must be an
  * upper-case token ([A-Z]+), the target must have no space or control

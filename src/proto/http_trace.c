@@ -5,7 +5,7 @@
  * secret headers (credentials, cookies, any name that looks like a key or
  * a token) replaced by [redacted]; a form body (by a built-in or a user
  * Content-Type) field by field with its secret fields redacted; any other
- * body by its size only.
+ * body by its size only, a body from a file by its size and name.
  */
 #include "proto/http_int.h"
 #include "base/errors.h"
@@ -126,7 +126,10 @@ trace_form(const char *p, size_t n)
 void
 http_trace_body(const struct http_req *rq)
 {
-	if (!http_opts.verbose || rq->body_len == 0)
+	if (http_opts.verbose && rq->file != NULL)
+		fprintf(stderr, "> [%llu bytes from %s]\n",
+		    (unsigned long long)rq->file->len, rq->file->name);
+	if (!http_opts.verbose || rq->body_len == 0 || rq->file != NULL)
 		return;
 	if ((rq->headers != NULL && strstr(rq->headers, FORM) != NULL) ||
 	    (rq->user_headers != NULL && strstr(rq->user_headers, FORM) != NULL))

@@ -5,6 +5,7 @@ the cluster's account, and Kubernetes' Status error body. lifecycle.py gates the
 import hashlib
 import uuid
 
+import kube_write
 import pods
 import watch
 from httpd import Resp, json_resp
@@ -76,6 +77,8 @@ class Masters:
             parts = path.split("/")[4:]
             if parts[0] not in nss:
                 return kube_status(404, "NotFound", 'namespaces "%s" not found' % parts[0])
+            if len(parts) in (2, 3) and parts[1] == "configmaps" and method in kube_write.METHODS:
+                return kube_write.serve(self, req, method, parts, q, body)     # POST/PUT/PATCH
             if len(parts) == 1:
                 return json_resp(200, dict(self.k8s_obj("Namespace", parts[0], None, {"phase": "Active"}),
                                            apiVersion="v1"))
