@@ -34,16 +34,14 @@
 #define MBEDTLS_DEPRECATED_REMOVED
 
 /*
- * Randomness: the kernel's getrandom() through the entropy module,
- * stretched by CTR_DRBG (AES).  mbedTLS's own platform source only calls
- * getrandom() on glibc and opens /dev/random otherwise, which an empty
- * root (FROM scratch, a chroot) does not have; so src/net/tls.c provides
- * the source (mbedtls_hardware_poll over getrandom) for TLS and PSA.
+ * Randomness: the kernel's getrandom(), as PSA's external generator
+ * (src/net/tls.c: mbedtls_psa_external_get_random), for PSA and for TLS
+ * (mbedtls_psa_get_random).  The kernel's generator is a CSPRNG itself;
+ * stretching it again with the entropy module and CTR_DRBG cost about
+ * 3 KB of code for nothing.  getrandom() needs no file, so iksctl runs
+ * in an empty root (FROM scratch, a chroot: no /dev/random).
  */
-#define MBEDTLS_ENTROPY_C
-#define MBEDTLS_CTR_DRBG_C
-#define MBEDTLS_NO_PLATFORM_ENTROPY
-#define MBEDTLS_ENTROPY_HARDWARE_ALT
+#define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 
 /*
  * The TLS client, versions 1.3 and 1.2 (IAM and the containers API
@@ -57,9 +55,11 @@
 /* Resumption in TLS 1.3 uses a ticket as a PSK, with a fresh ECDHE. */
 #define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
-/* TLS 1.2 hygiene that every modern server offers. */
+/*
+ * TLS 1.2 hygiene that every modern server offers.  No encrypt-then-MAC:
+ * it changes only CBC suites (RFC 7366), and the client offers none.
+ */
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
-#define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 /*
  * Session tickets, so that the store can save a session after one run
  * and the next process resumes instead of a full handshake.
@@ -98,6 +98,13 @@
  */
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 #define MBEDTLS_BIGNUM_C
+/*
+ * Bignum division without the compiler's 128-bit (on 32-bit targets
+ * 64-bit) divide: libgcc's __udivti3 is about 800 bytes on aarch64, and
+ * division only sets up a modulus (once per RSA key, per curve), never
+ * inside the exponentiation or the point multiplication.
+ */
+#define MBEDTLS_NO_UDBL_DIVISION
 
 /*
  * Certificate signatures.  ECDSA for P-256 and P-384 chains (IAM's chain
@@ -148,7 +155,7 @@
  * server and every modern TLS 1.2 suite offers, on every target; plus
  * ChaCha20-Poly1305 where a CPU may lack AES instructions.  No CBC, no
  * CCM.  AES tables are computed at first use and kept small (fewer
- * tables).  GCM and CTR_DRBG only ever run AES forward, so the inverse
+ * tables).  GCM only ever runs AES forward, so the inverse
  * cipher (its tables, key schedule and rounds) is left out.
  */
 #define MBEDTLS_CIPHER_C
@@ -242,7 +249,9 @@
  * Hashes: SHA-256 and SHA-384 for TLS and certificates; the smaller
  * (slower) implementations, since hashing is a tiny part of a run.
  * SHA-1 only so that old roots and intermediates signed with it still
- * parse (Debian's bundle has some); no handshake signature uses it.
+ * parse (Debian's bundle has some); no handshake signature uses it.  No
+ * SHA-224 (about 700 bytes on aarch64): no TLS signature algorithm of
+ * 1.3 uses it, and public CAs do not sign with it.
  */
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA1_C
@@ -253,7 +262,6 @@
  * 4.2 KB smaller.  Slower, but SHA-1 only hashes a few certificates.
  */
 #define MBEDTLS_SHA1_PROCESS_ALT
-#define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_SHA384_C

@@ -6,10 +6,11 @@ endif
 STRIP := aarch64-linux-gnu-strip
 # A static executable is not position-independent: code built for PIE
 # only pays for GOT indirections (about 3 KB on aarch64).
-# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC and IKSCTL_OWN_STRERROR: fmt.c,
-# alloc.c and strerror.c replace libc's printf engine, its malloc and its
-# strerror table (static musl links only).
-TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -fno-pie
+# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC, IKSCTL_OWN_STRERROR and
+# IKSCTL_OWN_STRSTR: fmt.c, alloc.c, strerror.c and strstr.c replace
+# libc's printf engine, its malloc, its strerror table and its two-way
+# strstr (static musl links only).
+TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -DIKSCTL_OWN_STRSTR -fno-pie
 # The 64 KiB default page alignment would pad the file by about 57 KB.
 # With a 64-byte "common page" ld starts the data segment at the file
 # offset where the text ends (its address stays congruent modulo the

@@ -6,10 +6,11 @@ endif
 STRIP := arm-linux-gnueabihf-strip
 # A static executable is not position-independent: code built for PIE
 # only pays for GOT indirections (about 3 KB on aarch64).
-# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC and IKSCTL_OWN_STRERROR: fmt.c,
-# alloc.c and strerror.c replace libc's printf engine, its malloc and its
-# strerror table (static musl links only).
-TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -fno-pie -march=armv7-a -mfpu=vfpv3-d16 -mfloat-abi=hard -mthumb
+# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC, IKSCTL_OWN_STRERROR and
+# IKSCTL_OWN_STRSTR: fmt.c, alloc.c, strerror.c and strstr.c replace
+# libc's printf engine, its malloc, its strerror table and its two-way
+# strstr (static musl links only).
+TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -DIKSCTL_OWN_STRSTR -fno-pie -march=armv7-a -mfpu=vfpv3-d16 -mfloat-abi=hard -mthumb
 TARGET_LDFLAGS := -static -no-pie -Wl,-z,max-page-size=4096
 QEMU := qemu-arm-static
 # Link-time optimisation for the shipped binary: about 4 per cent smaller.

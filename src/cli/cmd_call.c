@@ -66,21 +66,23 @@ cmd_kube_credential(int argc, char **argv)
 	return r;
 }
 
-/* stdin_body: the body of -d @- from a pipe (all of it) into reqbody. */
+/*
+ * pipe_body: the body of -d @- from a pipe, or of -d @FILE from a FIFO
+ * or a device (/dev/null), all of it into reqbody.
+ */
 static int
-stdin_body(const char **body, size_t *len)
+pipe_body(const char *v, int fd, const char **body, size_t *len)
 {
 	ssize_t r;
 
 	*len = 0;
-	while ((r = read(0, reqbody + *len, sizeof(reqbody) - *len)) > 0)
+	while ((r = read(fd, reqbody + *len, sizeof(reqbody) - *len)) > 0)
 		if ((*len += (size_t)r) == sizeof(reqbody))
-			return err_set(ERR_LIMIT, "-d @-: standard input over "
-			    "LIM_REQ_BODY_BYTES = %zu bytes from a pipe; give the "
-			    "body as -d @FILE (streamed, any size)",
-			    sizeof(reqbody) - 1);
+			return err_set(ERR_LIMIT, "-d %s: over LIM_REQ_BODY_BYTES "
+			    "= %zu bytes from a pipe; give the body as -d @FILE "
+			    "(streamed, any size)", v, sizeof(reqbody) - 1);
 	if (r < 0)
-		return err_set(ERR_IO, "-d @-: reading standard input failed");
+		return err_set(ERR_IO, "-d %s: %s", v, strerror(errno));
 	*body = reqbody;
 	return 0;
 }
@@ -91,7 +93,8 @@ stdin_body(const char **body, size_t *len)
  * streamed with its size, read again on each try, in constant memory.
  */
 static int
-file_body(const char *v, int fd, const struct http_file **file)
+file_body(const char *v, int fd, const char **body, size_t *len,
+    const struct http_file **file)
 {
 	static struct http_file f;
 	int in = strcmp(v, "@-") == 0;
@@ -100,10 +103,23 @@ file_body(const char *v, int fd, const struct http_file **file)
 
 	if (fstat(fd, &st) != 0)
 		return err_set(ERR_IO, "-d %s: %s", v, strerror(errno));
-	if (!S_ISREG(st.st_mode)) {
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return err_set(ERR_IO, "-d %s: a %s, not a regular file (-d @- "
-		    "reads a pipe)", v, file_kind(st.st_mode));
+		return err_set(ERR_IO, "-d %s: a directory, not a file", v);
+	}
+	/*
+	 * A pipe, a FIFO, a device (/dev/null): read whole, as curl does; a
+	 * FIFO opened again, waiting for its writer as cat would.
+	 */
+	if (!S_ISREG(st.st_mode)) {
+		if (!in && S_ISFIFO(st.st_mode)) {
+			close(fd);
+			fd = open(v + 1, O_RDONLY | O_CLOEXEC);
+		} else if (!in && fcntl(fd, F_SETFL, 0) != 0) {
+			fd = -1;
+		}
+		return fd < 0 ? err_set(ERR_IO, "-d %s: %s", v, strerror(errno)) :
+		    pipe_body(v, fd, body, len);
 	}
 	f.fd = fd;
 	f.off = at > 0 ? (uint64_t)(at < st.st_size ? at : st.st_size) : 0;
@@ -118,7 +134,6 @@ static int
 body_arg(const char *v, const char **body, size_t *len,
     const struct http_file **file)
 {
-	struct stat st;
 	int fd;
 
 	*file = NULL;
@@ -129,14 +144,13 @@ body_arg(const char *v, const char **body, size_t *len,
 		*len = strlen(v);
 		return 0;
 	}
-	if (strcmp(v, "@-") == 0)
-		return fstat(0, &st) == 0 && S_ISREG(st.st_mode) ?
-		    file_body(v, 0, file) : stdin_body(body, len);
-	/* Not blocking on a FIFO: it is refused once it is open. */
-	if ((fd = open(v + 1, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+	/* Not blocking on a FIFO's open: it is read once it is open. */
+	fd = strcmp(v, "@-") == 0 ? 0 : open(v + 1, O_RDONLY | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? err_set(ERR_USAGE, "-d %s: no such file",
 		    v) : err_set(ERR_IO, "-d %s: %s", v, strerror(errno));
-	return file_body(v, fd, file);
+	return file_body(v, fd, body, len, file);
 }
 
 /* patch_type: --patch-type name's media type after application/, or NULL. */

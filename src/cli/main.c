@@ -86,7 +86,7 @@ static const struct command commands[] = {
 	    "kube-credential [--cluster C]" },
 	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE|@-] "
 	    "[-H 'K: V'] [--private]\n"
-	    "      [--patch-type merge|json|strategic|apply] PATH" },
+	    "      [--patch-type merge|json|strategic|apply] [--watch] PATH" },
 	{ "api", cmd_api, 1, "api [-X METHOD] [-d DATA|@FILE|@-] [-H 'K: V'] "
 	    "[--service cs|iam|accounts] PATH" },
 	{ "version", cmd_version, 0, "version" },

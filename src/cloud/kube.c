@@ -91,23 +91,20 @@ send_once(const struct kube_req *k, int force, struct http_resp *rs)
 int
 kube_is_watch(const char *path)
 {
-	static const char *const yes[] = { "1", "t", "T", "true", "True",
-	    "TRUE" };
-	const char *p = strchr(path, '?'), *e;
-	size_t i, n;
+	const char *p = strchr(path, '?');
+	char v[8];
+	size_t n;
 
-	while (p != NULL) {
-		p++;
-		e = p + strcspn(p, "&#");
-		if (strncmp(p, "watch=", 6) == 0) {   /* the first one counts */
-			for (i = 0, n = (size_t)(e - p - 6); i < 6; i++)
-				if (strlen(yes[i]) == n && memcmp(p + 6, yes[i], n) == 0)
-					return 1;
-			return 0;
-		}
-		p = *e == '&' ? e : NULL;
-	}
-	return 0;
+	while (p != NULL && strncmp(++p, "watch=", 6) != 0)
+		p = strchr(p, '&');
+	if (p == NULL || (n = strcspn(p += 6, "&#")) == 0 || n > 4)
+		return 0;
+	/* Go's strconv.ParseBool reads these as true. */
+	v[0] = ' ';
+	memcpy(v + 1, p, n);
+	v[n + 1] = ' ';
+	v[n + 2] = '\0';
+	return strstr(" 1 t T true True TRUE ", v) != NULL;
 }
 
 /* stale: 1 if error r says a cached endpoint or CA may be out of date. */

@@ -28,17 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/memory_buffer_alloc.h>
 #include <mbedtls/platform.h>
+#include <mbedtls/psa_util.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/x509_crt.h>
 #include <psa/crypto.h>
 
 static unsigned char arena[LIM_TLS_ARENA_BYTES] __attribute__((aligned(16))); /* heap */
-static mbedtls_entropy_context entropy;   /* kernel randomness */
-static mbedtls_ctr_drbg_context drbg;     /* the generator TLS uses */
 static mbedtls_ssl_config conf_default;   /* trust from files, lazily */
 static mbedtls_ssl_config conf_pem;       /* trust from one PEM in memory */
 static mbedtls_x509_crt pem_chain;        /* roots of conf_pem */
@@ -116,7 +113,8 @@ conf_setup(mbedtls_ssl_config *conf)
 	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
 	if (r != 0)
 		return err_set(ERR_TLS_HANDSHAKE, "TLS setup: -0x%04x", -r);
-	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &drbg);
+	mbedtls_ssl_conf_rng(conf, mbedtls_psa_get_random,
+	    MBEDTLS_PSA_RANDOM_STATE);
 	mbedtls_ssl_conf_authmode(conf, insecure_mode ?
 	    MBEDTLS_SSL_VERIFY_NONE : MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
@@ -147,12 +145,6 @@ tls_init(const char *cacert, int insecure)
 		return r;
 	if (psa_crypto_init() != PSA_SUCCESS)
 		return err_set(ERR_TLS_HANDSHAKE, "PSA crypto init failed");
-	mbedtls_entropy_init(&entropy);
-	mbedtls_ctr_drbg_init(&drbg);
-	r = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
-	    (const unsigned char *)"iksctl", 6);
-	if (r != 0)
-		return err_set(ERR_TLS_HANDSHAKE, "random generator: -0x%04x", -r);
 	if ((r = conf_setup(&conf_default)) != 0)
 		return r;
 	mbedtls_ssl_conf_ca_cb(&conf_default, trust_ca_callback, NULL);
@@ -483,29 +475,25 @@ mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf)
 }
 
 /*
- * mbedtls_hardware_poll: the entropy source of mbedTLS and PSA (see
+ * mbedtls_psa_external_get_random: PSA's generator, and so TLS's (see
  * mbedtls_config.h): the kernel's getrandom(), which needs no file, so
- * iksctl runs in an empty root.  Returns 0 with *olen bytes, or -1.
- * mbedTLS declares it in no header; this is its prototype.
+ * iksctl runs in an empty root.  All of size bytes, or an error.
  */
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len,
-    size_t *olen);
-
-int
-mbedtls_hardware_poll(void *data, unsigned char *output, size_t len,
-    size_t *olen)
+psa_status_t
+mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
+    uint8_t *output, size_t size, size_t *len)
 {
 	ssize_t n;
 
-	(void)data;
-	*olen = 0;
-	while (*olen < len) {
-		n = getrandom(output + *olen, len - *olen, 0);
+	(void)ctx;
+	*len = 0;
+	while (*len < size) {
+		n = getrandom(output + *len, size - *len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return -1;
-		*olen += (size_t)n;
+			return PSA_ERROR_INSUFFICIENT_ENTROPY;
+		*len += (size_t)n;
 	}
-	return 0;
+	return PSA_SUCCESS;
 }

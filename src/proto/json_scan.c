@@ -131,29 +131,18 @@ finish(struct jscan *s)
 	return 0;
 }
 
-/* path_step: one step of a path: `[N]`, `.key` or `."key"`. */
+/* path_step: one step of a path: `[N]` or `.key` (as written). */
 static void
 path_step(const struct jscan_val *v, struct sbuf *b)
 {
-	size_t i;
-	int plain = v->key.n > 0;
-
 	if (v->key.p == NULL) {
 		sbuf_addc(b, '[');
 		sbuf_add_u64(b, (uint64_t)v->index);
 		sbuf_addc(b, ']');
-		return;
+	} else {
+		sbuf_addc(b, '.');
+		sbuf_add_slice(b, v->key);
 	}
-	for (i = 0; i < v->key.n; i++)
-		if (strchr(".[]\" \\", v->key.p[i]) != NULL ||
-		    (unsigned char)v->key.p[i] < 0x20)
-			plain = 0;
-	sbuf_add(b, plain ? "." : ".\"");
-	sbuf_add_slice(b, v->key);
-	if (v->key_cut)
-		sbuf_add(b, "...");
-	if (!plain)
-		sbuf_addc(b, '"');
 }
 
 void

@@ -112,9 +112,9 @@ int jscan_feed(struct jscan *s, const char *p, size_t n);
 int jscan_end(struct jscan *s);
 
 /*
- * jscan_path: where v (the value being offered or taken) is, as a -q
- * path from the top: `.items[3].metadata."a/b"`, `.[2]` (`.` for the top
- * value), into b.  Keys are written as they are in the text.
+ * jscan_path: where v (the value being offered or taken) is, as a
+ * path from the top: `.items[3].metadata.name`, `.[2]` (`.` for the top
+ * value), into b.  Keys are written as they are in the text, unquoted.
  */
 void jscan_path(const struct jscan *s, const struct jscan_val *v,
     struct sbuf *b);

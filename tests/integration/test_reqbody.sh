@@ -5,9 +5,10 @@
 # whatever its size (20+ MB, in under 2 MiB of RSS), and sent again
 # whole after a 401 or a 429; a file that shrinks while it is sent cuts
 # the request short (exit 1), never a body short of its Content-Length;
-# -d @- from a pipe is buffered up to LIM_REQ_BODY_BYTES; a directory or
-# a FIFO is refused; kube -X PATCH --patch-type sets the content type
-# (the master answers 415 to any other), -H replaces it, and kube's -H
+# -d @- from a pipe is buffered up to LIM_REQ_BODY_BYTES, and so are a
+# FIFO and a device (/dev/null), as curl reads them; a directory is
+# refused; kube -X PATCH --patch-type sets the content type (the master
+# answers 415 to any other), -H replaces it, and kube's -H
 # takes the same rules as api's.  The masters record what arrived in
 # the annotations of the ConfigMap written (tests/emulator/kube_write.py);
 # the containers API in its request log.
@@ -194,12 +195,17 @@ refused "a pipe over LIM_REQ_BODY_BYTES" 1 "over LIM_REQ_BODY_BYTES = 1048575 by
 refused "api: a pipe over the limit" 1 "LIM_REQ_BODY_BYTES" \
 	sh -c 'cat "$0" | exec "$1" api -X PUT -d @- /v1/clusters/nope' "$D/stdin.json" "$IKSCTL"
 
-# --- what is not a regular file ---
-refused "-d @DIR" 1 "-d @$D: a directory, not a regular file" ik kube "$C" -d "@$D" "$CM"
+# --- what is not a regular file: a directory is refused; a FIFO and a
+# device are read whole, as curl and cat read them ---
+refused "-d @DIR" 1 "-d @$D: a directory, not a file" ik kube "$C" -d "@$D" "$CM"
 mkfifo "$D/fifo"
-refused "-d @FIFO: refused, not waited on" 1 "-d @$D/fifo: a FIFO, not a regular file" \
-	timeout 10 "$IKSCTL" api -X PUT -d "@$D/fifo" /v1/clusters/nope
-refused "-d @/dev/null" 1 "a device, not a regular file" ik api -X PUT -d @/dev/null /v1/clusters/nope
+log_mark
+( sleep 1; printf '{"x": 1}' > "$D/fifo" ) &
+check "-d @FIFO: waits for its writer" 1 timeout 10 "$IKSCTL" api -X PUT -d "@$D/fifo" /v1/clusters/nope
+eq "-d @FIFO: what it wrote arrived" "$(logged)" "404 8 $(printf '{"x": 1}' | sha256sum | cut -d' ' -f1)"
+log_mark
+check "-d @/dev/null: an empty body" 1 ik api -X PUT -d @/dev/null /v1/clusters/nope
+eq "-d @/dev/null: 0 bytes arrived" "$(logged)" "404 0 $(printf '' | sha256sum | cut -d' ' -f1)"
 refused "-d @MISSING" 2 "-d @$D/nope: no such file" ik kube "$C" -d "@$D/nope" "$CM"
 check "-d DATA unchanged" 0 ik kube "$C" -d '{"metadata":{"name":"inline"}}' "$CM"
 eq "-d DATA: arrived" "$(ann emulator/sha256)" "$(printf '{"metadata":{"name":"inline"}}' | sha256sum | cut -d' ' -f1)"

@@ -204,7 +204,7 @@ TEST(test_limits)
 	split_to = 4;
 	CHECK(strstr(scan_seq("{\"items\":[1,2,{\"metadata\":{\"a/b.c\":"
 	    "\"0123456789\"}}]}", 0, 8), "ERR-3") != NULL);
-	CHECK_STR(err_detail(), ".items[2].metadata.\"a/b.c\" is over TEST_CAP "
+	CHECK_STR(err_detail(), ".items[2].metadata.a/b.c is over TEST_CAP "
 	    "(8 bytes)");
 	CHECK(strstr(scan_seq("[[0,[\"0123456789\"]]]", 0, 8), "ERR-3") != NULL);
 	CHECK_STR(err_detail(), ".[0][1][0] is over TEST_CAP (8 bytes)");
