@@ -110,6 +110,8 @@ _iksctl() {
 		COMPREPLY=($(compgen -W "public private" -- "$cur")); return ;;
 	--service)
 		COMPREPLY=($(compgen -W "cs iam accounts" -- "$cur")); return ;;
+	--patch-type)
+		COMPREPLY=($(compgen -W "merge json strategic apply" -- "$cur")); return ;;
 	--until)
 		COMPREPLY=($(compgen -W "normal master deleted version" -- "$cur"))
 		return ;;
@@ -162,7 +164,7 @@ _iksctl() {
 	token) opts="--refresh --kube --watch --sink" ;;
 	clusters) opts="" ;;
 	kube-credential) opts="--cluster" ;;
-	kube) opts="-X -d -H --private" ;;
+	kube) opts="-X -d -H --private --patch-type --watch" ;;
 	api) opts="-X -d -H --service" ;;
 	help)
 		[[ $cur != -* ]] &&
