@@ -24,7 +24,10 @@ args, stop = sys.argv[1:], None
 if args[0] == "--int-after":
     stop, args = int(args[1]), args[2:]
 t0 = time.time()
-p = subprocess.Popen(args, stdout=subprocess.PIPE)
+# Ctrl-C as a terminal sends it: SIGINT at its default in the child
+# (a shell's background job, as make test runs the suites, ignores it).
+p = subprocess.Popen(args, stdout=subprocess.PIPE,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 n = 0
 for line in p.stdout:
     n += 1
