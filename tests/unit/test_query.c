@@ -7,27 +7,10 @@
 #include "base/errors.h"
 #include "base/limits.h"
 #include "cli/query.h"
-#include "json_docs.h"
+#include "query_test.h"
 
 static jsmntok_t tok[1024];
 static struct json_doc doc;
-static char out[70000];
-static size_t outn;
-static int calls;
-
-static int
-capture(void *ctx, const char *p, size_t n)
-{
-	(void)ctx;
-	calls++;
-	CHECK(n > 0);
-	if (outn + n >= sizeof(out))
-		return ERR_LIMIT;
-	memcpy(out + outn, p, n);
-	outn += n;
-	out[outn] = '\0';
-	return 0;
-}
 
 /* q: the output of expr, or "ERR<code>" after any output. */
 static const char *

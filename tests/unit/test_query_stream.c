@@ -12,23 +12,9 @@
 #include "base/limits.h"
 #include "cli/query.h"
 #include "cli/query_stream.h"
-#include "json_docs.h"
+#include "query_test.h"
 
-static char out[70000];
-static size_t outn;
-static int dones;
-
-static int
-capture(void *ctx, const char *p, size_t n)
-{
-	(void)ctx;
-	if (outn + n >= sizeof(out))
-		return ERR_LIMIT;
-	memcpy(out + outn, p, n);
-	outn += n;
-	out[outn] = '\0';
-	return 0;
-}
+static int dones;   /* top-level values finished */
 
 static int
 count_done(void *ctx)

@@ -1,10 +1,32 @@
 /*
- * json_docs.h: realistic JSON answers shared by the query tests
+ * query_test.h: what the query tests share: realistic JSON answers
  * (test_query.c runs -q on them parsed whole, test_query_stream.c as
- * they stream, and compares the two).
+ * they stream, and compares the two) and the emit callback that
+ * collects the output in out[] (calls counts its calls).
  */
-#ifndef IKSCTL_TEST_JSON_DOCS_H
-#define IKSCTL_TEST_JSON_DOCS_H
+#ifndef IKSCTL_TEST_QUERY_TEST_H
+#define IKSCTL_TEST_QUERY_TEST_H
+
+#include "base/errors.h"
+
+#include <string.h>
+
+static char out[70000];
+static size_t outn;
+static int calls;
+
+static int
+capture(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	calls++;
+	if (n == 0 || outn + n >= sizeof(out))
+		return ERR_LIMIT;
+	memcpy(out + outn, p, n);
+	outn += n;
+	out[outn] = '\0';
+	return 0;
+}
 
 /* A cluster list, as GET /v1/clusters answers (a top-level array). */
 static const char clusters[] =
