@@ -14,7 +14,8 @@
 # missing from build/<triple>/ are linked first (make TARGET=<triple>
 # bin), as test_dist.sh does; clean full rebuilds are `make dist-check`.
 #
-# Needs: dpkg, lintian, man-db and groff-base, bash, qemu-user-static.
+# Needs: dpkg, lintian, man-db and groff-base, bash, qemu-user-static,
+# flock (util-linux).
 . tests/integration/lib.sh
 
 VERSION=$(sed -n 's/^VERSION := *//p' Makefile)
@@ -23,12 +24,17 @@ SDE=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null)}
 SDE=${SDE:-1700000000}
 export SOURCE_DATE_EPOCH=$SDE
 
+# --- the binaries -------------------------------------------------------
+# test_dist.sh and test_deb.sh may run at once (run.sh --all): one links
+# a missing binary while the other waits on build/.dist-link.lock, and
+# neither looks at a binary being written.
+mkdir -p build
 for t in $TRIPLES; do
-	if [ ! -f "build/$t/iksctl" ]; then
-		echo "-- linking build/$t/iksctl"
-		make --no-print-directory TARGET=$t bin > "$T_TMP/make.$t" 2>&1 ||
-			{ tail -n 20 "$T_TMP/make.$t"; }
-	fi
+	flock build/.dist-link.lock sh -c '
+		[ -f "build/$1/iksctl" ] && exit 0
+		echo "-- linking build/$1/iksctl"
+		make --no-print-directory TARGET=$1 bin > "$2" 2>&1 || tail -n 20 "$2"
+	' link "$t" "$T_TMP/make.$t"
 	[ -f "build/$t/iksctl" ] && ok "binary build/$t/iksctl exists" ||
 		fail "build/$t/iksctl is missing and could not be built"
 done

@@ -13,7 +13,7 @@
 # completes).  Binaries missing from build/<triple>/ are linked first
 # (make TARGET=<triple> bin).  Clean full rebuilds are `make dist-check`.
 #
-# Needs: man-db and groff-base (man -l), bash, file.
+# Needs: man-db and groff-base (man -l), bash, file, flock (util-linux).
 . tests/integration/lib.sh
 
 VERSION=$(sed -n 's/^VERSION := *//p' Makefile)
@@ -23,12 +23,16 @@ SDE=${SDE:-1700000000}
 export SOURCE_DATE_EPOCH=$SDE
 
 # --- the binaries -------------------------------------------------------
+# test_dist.sh and test_deb.sh may run at once (run.sh --all): one links
+# a missing binary while the other waits on build/.dist-link.lock, and
+# neither looks at a binary being written.
+mkdir -p build
 for t in $TRIPLES; do
-	if [ ! -f "build/$t/iksctl" ]; then
-		echo "-- linking build/$t/iksctl"
-		make --no-print-directory TARGET=$t bin > "$T_TMP/make.$t" 2>&1 ||
-			{ tail -n 20 "$T_TMP/make.$t"; }
-	fi
+	flock build/.dist-link.lock sh -c '
+		[ -f "build/$1/iksctl" ] && exit 0
+		echo "-- linking build/$1/iksctl"
+		make --no-print-directory TARGET=$1 bin > "$2" 2>&1 || tail -n 20 "$2"
+	' link "$t" "$T_TMP/make.$t"
 	[ -f "build/$t/iksctl" ] && ok "binary build/$t/iksctl exists" ||
 		fail "build/$t/iksctl is missing and could not be built"
 done
