@@ -229,6 +229,14 @@ eq "changelog: the first entry is this version" "$(head -n 1 "$T_TMP/cl")" \
 	"iksctl ($VERSION) unstable; urgency=medium"
 contains "changelog: dated SOURCE_DATE_EPOCH" "$T_TMP/cl" "  $(date -u -R -d "@$SDE")"
 
+# The README's "On a device" starts with the package, named as deb.sh names it.
+awk '/^## On a device/ { p = 1; next } p && /^## / { exit } p' README.md > "$T_TMP/device"
+eq "README: On a device opens with apt install of a real package name" \
+	"$(awk NF "$T_TMP/device" | head -n 3 | tr '\n' '|')" \
+	"\`\`\`sh|sha256sum -c --ignore-missing SHA256SUMS|apt install ./iksctl_${VERSION}_arm64.deb|"
+[ -f "$D1/iksctl_${VERSION}_arm64.deb" ] && ok "README's package name is one deb.sh makes" ||
+	fail "no $D1/iksctl_${VERSION}_arm64.deb"
+
 # --- lintian sees what is wrong (the check above can fail) ------------------
 B=$T_TMP/broken
 dpkg-deb -R "$D1/iksctl_${VERSION}_amd64.deb" "$B"
