@@ -123,9 +123,9 @@ Copyright: 2005-2020 Rich Felker <dalias@aerifal.cx>
            2005-2020 Many other contributors
 License: MIT
 Comment: The musl C library, linked statically from Debian's musl-dev
- packages (their copyright file lists the files under other terms, all
- as permissive: public domain headers and start files, BSD-style
- parts).
+ packages; their copyright file lists the files of musl under other
+ permissive terms (public-domain headers and start files, BSD-2-clause,
+ BSD-3-clause and ISC parts).
 
 License: Apache-2.0
  Licensed under the Apache License, Version 2.0 (the "License");
@@ -160,7 +160,10 @@ License: GPL-2.0+
 License: MIT
 EOF
 	# jsmn's text (musl's is the same MIT text with its own names).
-	sed -e '1,/^$/d' -e 's/^$/./' -e 's/^/ /' "$jsmn_lic"
+	# (after its Copyright line; a blank line is " .", trailing ones dropped)
+	awk 'NR > 1 && !body && /^$/ { body = 1; next }
+	    body && /^$/ { blank++; next }
+	    body { while (blank) { print " ."; blank-- } print " " $0 }' "$jsmn_lic"
 }
 
 # changelog: a native package's changelog.gz, one entry for this version.
