@@ -212,7 +212,7 @@ eq "copyright: licences used" "$(grep '^uses' "$T_TMP/lic" | sort -u | tr '\n' '
 	"uses Apache-2.0 uses GPL-2.0+ uses MIT "
 eq "copyright: standalone License paragraphs" "$(grep '^has' "$T_TMP/lic" | tr '\n' ' ')" \
 	"has Apache-2.0 has GPL-2.0+ has MIT "
-mbed_lic=$(ls build/deps/mbedtls-*/LICENSE | head -n 1)
+mbed_lic=build/deps/mbedtls-$(awk '$1 == "mbedtls" { print $2 }' third_party/MANIFEST)/LICENSE
 head -n 3 "$mbed_lic" | tr '\n' ' ' | grep -q 'Apache-2.0.*OR \[GPL-2.0-or-later' &&
 	ok "Mbed TLS's LICENSE says Apache-2.0 OR GPL-2.0-or-later" ||
 	fail "Mbed TLS's LICENSE ($mbed_lic) no longer says Apache-2.0 OR GPL-2.0-or-later: update deb.sh"
