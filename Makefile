@@ -283,7 +283,9 @@ test-valgrind: fetch
 # Owned by the release work; appended, no rule above is changed.
 #   make dist         build/dist/iksctl-$(VERSION)-<triple>.tar.gz for the
 #                     three targets (binary, man page, bash completion,
-#                     licences, SHA256SUMS) and build/dist/SHA256SUMS;
+#                     licences, SHA256SUMS), the Debian packages
+#                     build/dist/iksctl_$(VERSION)_<arch>.deb (amd64, arm64,
+#                     armhf: toolchains/dist/deb.sh) and build/dist/SHA256SUMS;
 #                     reproducible (toolchains/dist.sh)
 #   make dist-check   two clean builds of make dist in copies of the tree,
 #                     compared byte for byte (slow; not part of make test)

@@ -17,9 +17,12 @@
 #     LICENSE.jsmn      build/deps/jsmn-VERSION/LICENSE
 #     SHA256SUMS        of the files above (sha256sum -c SHA256SUMS)
 #
-# and OUTDIR/SHA256SUMS of the tarballs.  Same inputs, same bytes: files
-# get fixed modes, owner 0:0, mtime SOURCE_DATE_EPOCH, sorted names (tar
-# --sort=name, ustar), and gzip -n leaves out name and time.
+# then the Debian packages OUTDIR/iksctl_VERSION_ARCH.deb of the same
+# binaries (toolchains/dist/deb.sh; ARCH amd64, arm64 or armhf), and
+# OUTDIR/SHA256SUMS of the tarballs and the packages.  Same inputs, same
+# bytes: files get fixed modes, owner 0:0, mtime SOURCE_DATE_EPOCH,
+# sorted names (tar --sort=name, ustar), and gzip -n leaves out name and
+# time (deb.sh says how the packages do the same).
 #
 # Environment: VERSION (default: the Makefile's), SOURCE_DATE_EPOCH
 # (default: the time of the last git commit).
@@ -105,5 +108,15 @@ for t in $triples; do
 	echo "  DIST $out/$name.tar.gz ($(wc -c < "$out/$name.tar.gz") bytes)"
 done
 rm -rf "$stage"
-(cd "$out" && sha256sum $tarballs > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+# The packages' names (deb.sh refuses a triple without an architecture).
+debs=""
+for t in $triples; do
+	case $t in
+	x86_64-linux-musl) debs="$debs iksctl_${version}_amd64.deb" ;;
+	aarch64-linux-musl) debs="$debs iksctl_${version}_arm64.deb" ;;
+	armv7-linux-musleabihf) debs="$debs iksctl_${version}_armhf.deb" ;;
+	esac
+done
+VERSION=$version sh toolchains/dist/deb.sh -o "$out" -b "$bdir" $triples
+(cd "$out" && sha256sum $tarballs $debs > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 echo "  DIST $out/SHA256SUMS"

@@ -4,7 +4,8 @@
 #   build  the x86_64 static build (make)
 #   cross  the aarch64 and armv7 builds and qemu (make cross)
 #   test   everything make test and make bench run (real servers, proxy,
-#          kubectl, valgrind, libFuzzer's runtime, man for the dist test)
+#          kubectl, valgrind, libFuzzer's runtime, man for the dist test,
+#          lintian for the .deb packages of make dist)
 # It does nothing when every package is installed.  As root it installs
 # the missing ones with apt-get; otherwise it lists them and exits 1.
 # One flaky package index must not fail the build: apt-get update is
@@ -13,7 +14,7 @@ set -u
 
 pkgs_build="make gcc libc6-dev musl-tools musl-dev bzip2 tar xz-utils patch curl ca-certificates file binutils apt dpkg-dev"
 pkgs_cross="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64 musl-dev:armhf qemu-user-static"
-pkgs_test="python3 openssl curl jq zip unzip nginx tinyproxy valgrind clang libclang-rt-14-dev procps iproute2 util-linux time strace man-db groff-base gdb"
+pkgs_test="python3 openssl curl jq zip unzip nginx tinyproxy valgrind clang libclang-rt-14-dev procps iproute2 util-linux time strace man-db groff-base gdb lintian"
 
 want=""
 foreign=""

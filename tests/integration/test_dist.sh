@@ -2,8 +2,9 @@
 # test_dist.sh: the release tarballs of `make dist` (toolchains/dist.sh).
 #
 # Packs the three targets' binaries twice (different umask, different
-# output folder) and checks that the bytes are equal, then looks inside
-# each tarball: the files and their modes, owner and time, both
+# output folder) and checks that the bytes are equal (tarballs, .deb
+# packages, SHA256SUMS; test_deb.sh looks inside the packages) and that
+# no staging folder is left, then looks inside each tarball: the files and their modes, owner and time, both
 # SHA256SUMS, the gzip header, the binary (its architecture, that it is
 # the one built), the licences, the man page (man -l renders it without
 # a warning; it and the completion know every option of `iksctl help`,
@@ -12,7 +13,7 @@
 # completes).  Binaries missing from build/<triple>/ are linked first
 # (make TARGET=<triple> bin).  Clean full rebuilds are `make dist-check`.
 #
-# Needs: man-db and groff-base (man -l), bash, file.
+# Needs: man-db and groff-base (man -l), bash, file, flock (util-linux).
 . tests/integration/lib.sh
 
 VERSION=$(sed -n 's/^VERSION := *//p' Makefile)
@@ -22,12 +23,16 @@ SDE=${SDE:-1700000000}
 export SOURCE_DATE_EPOCH=$SDE
 
 # --- the binaries -------------------------------------------------------
+# test_dist.sh and test_deb.sh may run at once (run.sh --all): one links
+# a missing binary while the other waits on build/.dist-link.lock, and
+# neither looks at a binary being written.
+mkdir -p build
 for t in $TRIPLES; do
-	if [ ! -f "build/$t/iksctl" ]; then
-		echo "-- linking build/$t/iksctl"
-		make --no-print-directory TARGET=$t bin > "$T_TMP/make.$t" 2>&1 ||
-			{ tail -n 20 "$T_TMP/make.$t"; }
-	fi
+	flock build/.dist-link.lock sh -c '
+		[ -f "build/$1/iksctl" ] && exit 0
+		echo "-- linking build/$1/iksctl"
+		make --no-print-directory TARGET=$1 bin > "$2" 2>&1 || tail -n 20 "$2"
+	' link "$t" "$T_TMP/make.$t"
 	[ -f "build/$t/iksctl" ] && ok "binary build/$t/iksctl exists" ||
 		fail "build/$t/iksctl is missing and could not be built"
 done
@@ -44,11 +49,13 @@ for f in $(cd "$D1" && ls) ; do
 	if cmp -s "$D1/$f" "$D2/$f"; then ok "same bytes twice: $f"; else
 		fail "$f differs between two packings of the same binaries"; fi
 done
-eq "file list of build/dist" "$(cd "$D1" && ls | tr '\n' ' ')" \
-	"SHA256SUMS iksctl-$VERSION-aarch64-linux-musl.tar.gz iksctl-$VERSION-armv7-linux-musleabihf.tar.gz iksctl-$VERSION-x86_64-linux-musl.tar.gz "
+eq "file list of build/dist" "$(cd "$D1" && LC_ALL=C ls -A | tr '\n' ' ')" \
+	"SHA256SUMS iksctl-$VERSION-aarch64-linux-musl.tar.gz iksctl-$VERSION-armv7-linux-musleabihf.tar.gz iksctl-$VERSION-x86_64-linux-musl.tar.gz iksctl_${VERSION}_amd64.deb iksctl_${VERSION}_arm64.deb iksctl_${VERSION}_armhf.deb "
 check "SHA256SUMS beside the tarballs verifies" 0 sh -c "cd '$D1' && sha256sum -c --strict SHA256SUMS"
-eq "SHA256SUMS lists the three tarballs" "$(wc -l < "$D1/SHA256SUMS")" 3
-[ ! -e "$D1/.stage" ] && ok "no staging folder left" || fail "$D1/.stage left behind"
+# (the packages themselves: test_deb.sh)
+eq "SHA256SUMS lists the three tarballs and the three .deb" \
+	"$(awk '{ print $2 }' "$D1/SHA256SUMS" | LC_ALL=C sort | tr '\n' ' ')" \
+	"iksctl-$VERSION-aarch64-linux-musl.tar.gz iksctl-$VERSION-armv7-linux-musleabihf.tar.gz iksctl-$VERSION-x86_64-linux-musl.tar.gz iksctl_${VERSION}_amd64.deb iksctl_${VERSION}_arm64.deb iksctl_${VERSION}_armhf.deb "
 
 # --- inside each tarball --------------------------------------------------
 want_date=$(TZ=UTC date -u -d "@$SDE" '+%Y-%m-%d %H:%M:%S')

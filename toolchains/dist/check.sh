@@ -5,10 +5,10 @@
 # toolchains/) twice, at one instant, into two folders of different names
 # and depths under build/dist-check/, runs a clean `make dist` in each
 # (nothing built is copied: objects, libraries and the unpacked
-# dependencies are made afresh) and compares the tarballs and SHA256SUMS
-# byte for byte.  Both builds get the same SOURCE_DATE_EPOCH (the last
-# commit's time); the folders differ so that a build path leaking into a
-# binary shows up.  It takes two full builds of three targets (several
+# dependencies are made afresh) and compares every file of the two dist
+# folders (tarballs, .deb packages, SHA256SUMS) byte for byte.  Both
+# builds get the same SOURCE_DATE_EPOCH (the last commit's time); the
+# folders differ so that a build path leaking into a binary shows up.  It takes two full builds of three targets (several
 # minutes); it is not part of make test.  The copies are removed at the
 # end; the two dist folders are kept in build/dist-check/{a,b}.
 #
