@@ -29,15 +29,17 @@ def make_ca(d, name, keyspec, subj, parent=None, pathlen=None, md="-sha256"):
     return key, crt
 
 
-def make_leaf(d, name, keyspec, subj, parent, rsa=False, md="-sha256"):
+def make_leaf(d, name, keyspec, subj, parent, rsa=False, md="-sha256", client=False):
+    """A server certificate for 127.0.0.1 and localhost, or (client) a client one, as the
+    cluster's admin certificate is: Kubernetes reads the user from CN, the groups from O."""
     key, crt = os.path.join(d, name + "-key.pem"), os.path.join(d, name + ".pem")
     ku = "digitalSignature,keyEncipherment" if rsa else "digitalSignature"
+    ext = (["-addext", "extendedKeyUsage=clientAuth"] if client else
+           ["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-addext", "extendedKeyUsage=serverAuth"])
     ossl("req", "-x509", "-nodes", "-days", "825", "-subj", subj,
          "-keyout", key, "-out", crt, "-CA", parent[1], "-CAkey", parent[0],
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
          "-addext", "basicConstraints=critical,CA:FALSE",
-         "-addext", "keyUsage=critical," + ku,
-         "-addext", "extendedKeyUsage=serverAuth", md, *keyspec)
+         "-addext", "keyUsage=critical," + ku, *ext, md, *keyspec)
     return key, crt
 
 
@@ -103,6 +105,23 @@ class RSAKey:
         return {"kty": "RSA", "n": enc(self.n), "e": enc(self.e), "alg": "RS256", "kid": kid, "use": "sig"}
 
 
+# ---------------------------------------------------------------- a cluster's
+
+def cluster_certs(d, tag, cid):
+    """A cluster's CA, its masters' certificate and the admin client certificate that the
+    config zip of GET .../config/admin carries (CN admin, O system:masters)."""
+    ca = make_ca(d, "cluster-%s-ca" % tag, EC256, "/O=FAKE IBM Cloud Kubernetes Service/CN=%s-ca" % cid)
+    leaf = make_leaf(d, "cluster-%s-master" % tag, EC256, "/O=FAKE/CN=%s-master" % cid, ca)
+    admin = make_leaf(d, "cluster-%s-admin" % tag, EC256, "/O=system:masters/CN=admin", ca, client=True)
+    return ca, leaf, admin
+
+
+def set_cluster_certs(c, certs):
+    c["ca"], c["cert"], c["admin"] = certs
+    c["ca_pem"] = read(c["ca"][1])
+    c["admin_pem"], c["admin_key_pem"] = read(c["admin"][1]), read(c["admin"][0])
+
+
 # ---------------------------------------------------------------- all of them
 
 def make_all(d, clusters):
@@ -135,11 +154,7 @@ def make_all(d, clusters):
         return root, leaf, RSAKey(leaf[0])
 
     def cluster_chain(c):
-        def f():
-            ca = make_ca(d, "cluster-%s-ca" % c["name"], EC256, "/O=FAKE IBM Cloud Kubernetes Service/CN=%s-ca" % c["id"])
-            leaf = make_leaf(d, "cluster-%s-master" % c["name"], EC256, "/O=FAKE/CN=%s-master" % c["id"], ca)
-            return ca, leaf
-        return f
+        return lambda: cluster_certs(d, c["name"], c["id"])
 
     ths = [threading.Thread(target=job, args=("iam", iam_chain)),
            threading.Thread(target=job, args=("rsa", rsa_and_signer))]
@@ -153,8 +168,7 @@ def make_all(d, clusters):
     iam_root, iam_cert = res["iam"]
     rsa_root, cloud_cert, rsa = res["rsa"]
     for c in clusters:
-        c["ca"], c["cert"] = res[c["name"]]
-        c["ca_pem"] = read(c["ca"][1])
+        set_cluster_certs(c, res[c["name"]])
     ca_file = os.path.join(d, "ca.pem")
     write_file(ca_file, read(iam_root[1]) + read(rsa_root[1]))
     return iam_cert, cloud_cert, rsa, ca_file

@@ -207,7 +207,7 @@ class Containers:
             return json_resp(200, self.workers(c), go=True)
         if sub in ("config", "config/admin") and method == "GET":
             ident = self.emu.iam.idents.get(claims["iam_id"])
-            return Resp(200, self.config_zip(c, ident, acct), "application/zip",
+            return Resp(200, self.config_zip(c, ident, acct, sub == "config/admin"), "application/zip",
                         [("Content-Disposition", "attachment; filename=kubeConfig.zip")])
         return cs_error("G0000")
 
@@ -223,7 +223,10 @@ class Containers:
             i += 1
         return out
 
-    def config_zip(self, c, ident, acct):
+    def config_zip(self, c, ident, acct, admin=False):
+        """The zip of GET .../config: a kubeconfig (an oidc user with the id_token) and the
+        cluster's CA; /admin adds admin.pem and admin-key.pem, which the kubeconfig's user
+        then names instead (the masters take that client certificate)."""
         idt, _ = self.emu.iam.mint_id_token(ident, acct)
         folder = "kubeConfig%09d/" % secrets.randbelow(10 ** 9)
         base = "%s-%s" % (c["dc"], c["name"])
@@ -237,5 +240,9 @@ class Containers:
                "  user:\n    auth-provider:\n      name: oidc\n      config:\n        client-id: kube\n"
                "        client-secret: kube\n        id-token: %s\n        idp-issuer-url: %s/identity\n"
                % (ctx, ca_name, server, ctx, ctx, user, ctx, user, idt, self.emu.urls["iam"]))
-        return go_zip([(folder, None), (folder + ca_name, c["ca_pem"]), (folder + yml_name, yml.encode())],
-                      self.emu.clock.now())
+        files = [(folder, None), (folder + ca_name, c["ca_pem"])]
+        if admin:
+            yml = yml[:yml.index("users:\n")] + ("users:\n- name: %s\n  user:\n    client-certificate: admin.pem\n"
+                                                  "    client-key: admin-key.pem\n" % user)
+            files += [(folder + "admin.pem", c["admin_pem"]), (folder + "admin-key.pem", c["admin_key_pem"])]
+        return go_zip(files + [(folder + yml_name, yml.encode())], self.emu.clock.now())

@@ -75,8 +75,8 @@ class Emulator:
                          "master": master.Masters(self)}
         self.lc = lifecycle.Lifecycle(self, types.SimpleNamespace(
             json_resp=json_resp, Resp=Resp, cs_error=containers.cs_error, kube_status=master.kube_status,
-            make_ca=certs.make_ca, make_leaf=certs.make_leaf, EC256=certs.EC256, read=certs.read,
-            rand_id=containers.rand_id, Server=httpd.Server, tls_ctx=httpd.tls_ctx))
+            cluster_certs=certs.cluster_certs, set_cluster_certs=certs.set_cluster_certs,
+            rand_id=containers.rand_id, Server=httpd.Server, master_ctx=httpd.master_ctx))
 
     # -------- log and stats
     def log(self, ev):
@@ -122,8 +122,8 @@ class Emulator:
         cs = mk("cs", httpd.tls_ctx(*self.cloud_cert))
         ctl = mk("control", None)
         for c in self.clusters:
-            pub = mk("master", httpd.tls_ctx(*c["cert"]), c)
-            priv = mk("master", httpd.tls_ctx(*c["cert"]), c)
+            pub = mk("master", httpd.master_ctx(c), c)
+            priv = mk("master", httpd.master_ctx(c), c)
             c["pub_url"] = "https://127.0.0.1:%d" % pub.server_address[1]
             c["priv_url"] = "https://127.0.0.1:%d" % priv.server_address[1]
         self.urls = {"iam": "https://127.0.0.1:%d" % iam_srv.server_address[1],

@@ -54,6 +54,15 @@ def tls_ctx(key, chain):
     return ctx
 
 
+def master_ctx(c):
+    """A master's TLS: its certificate, and a client certificate asked for but not required
+    (as kube-apiserver does), verified against the cluster's CA: the admin kubeconfig's."""
+    ctx = tls_ctx(*c["cert"])
+    ctx.load_verify_locations(c["ca"][1])
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    return ctx
+
+
 _tl = threading.local()
 LOG_HEADERS = ("host", "content-type", "content-length", "accept", "user-agent", "x-region",
                "transfer-encoding", "connection", "x-request-id", "x-correlation-id", "x-auth-resource-group",

@@ -322,13 +322,9 @@ class Lifecycle:
 
         def certs():
             try:
-                d = emu.dir
-                ca = h.make_ca(d, "cluster-%s-ca" % c["id"], h.EC256,
-                               "/O=FAKE IBM Cloud Kubernetes Service/CN=%s-ca" % c["id"])
-                leaf = h.make_leaf(d, "cluster-%s-master" % c["id"], h.EC256, "/O=FAKE/CN=%s-master" % c["id"], ca)
-                c["ca"], c["cert"], c["ca_pem"] = ca, leaf, h.read(ca[1])
+                h.set_cluster_certs(c, h.cluster_certs(emu.dir, c["id"], c["id"]))
                 for s in (pub, priv):
-                    s.ctx = h.tls_ctx(*leaf)
+                    s.ctx = h.master_ctx(c)
             finally:
                 c["ready"].set()
         threading.Thread(target=certs, daemon=True).start()

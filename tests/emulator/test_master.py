@@ -5,7 +5,8 @@ chunked, valid JSON, every predictable name once, realistic Pod fields, cached),
 over-limit items (big_item_at, huge_item_at) in the pod list and /v1/clusters, and the
 watches: events one chunk each, watch_gap_s apart (timed as the chunks arrive), the
 terminating chunk, timeoutSeconds, watch_break (no terminating chunk), BOOKMARK, every
-watchable kind, a client that goes away, the log.  Prints one line per check and, last,
+watchable kind, a client that goes away, the log; the admin config zip and its client
+certificate.  Prints one line per check and, last,
 `N passed, N failed`; exits non-zero on failure.  Usage: python3 tests/emulator/test_master.py
 """
 import os
@@ -332,6 +333,33 @@ def k_config_checks():
     st, b = control("/control/config", None, "GET")
     eq((b["pods"], b["watch_events"], b["watch_gap_s"], b["watch_break"], b["big_item_at"]),
        (pods.DEFAULT_PODS, 3, 1.0, False, None), "defaults")
+
+
+@test
+def l_admin_certificate():
+    """GET .../config/admin: the zip adds admin.pem and admin-key.pem, the kubeconfig's user
+    names them, and a master takes that client certificate instead of a token."""
+    r = cs("GET", "/v1/clusters/%s/config/admin" % ENV["EMU_CLUSTER_ID"])
+    eq(r.status, 200, "admin config zip")
+    z = zipfile.ZipFile(io.BytesIO(r.body))
+    names = {os.path.basename(n): n for n in z.namelist()}
+    check("admin.pem" in names and "admin-key.pem" in names, "admin.pem and admin-key.pem: %s" % sorted(names))
+    yml = z.read([n for n in z.namelist() if n.endswith(".yml")][0]).decode()
+    check("client-certificate: admin.pem" in yml and "client-key: admin-key.pem" in yml
+          and "id-token" not in yml, "the kubeconfig's user is the certificate")
+    cert, key = os.path.join(TMP, "admin.pem"), os.path.join(TMP, "admin-key.pem")
+    for n, p in (("admin.pem", cert), ("admin-key.pem", key)):
+        with open(p, "wb") as f:
+            f.write(z.read(names[n]))
+    ctx = ssl.create_default_context(cafile=S["ca"])
+    ctx.load_cert_chain(cert, key)
+    r = http("GET", S["url"] + "/api/v1/namespaces", ctx=ctx, timeout=30)
+    eq(r.status, 200, "the admin certificate, no token: 200")
+    r = http("GET", S["url"] + "/api/v1/namespaces", ctx=S["ctx"], timeout=30)
+    eq(r.status, 401, "neither certificate nor token: 401")
+    plain = cs("GET", "/v1/clusters/%s/config" % ENV["EMU_CLUSTER_ID"])
+    check(not any(os.path.basename(n).startswith("admin") for n in zipfile.ZipFile(io.BytesIO(plain.body)).namelist()),
+          "the plain zip has no admin pair")
 
 
 if __name__ == "__main__":
