@@ -72,7 +72,8 @@ MAIN_SRC := src/cli/main.c
 # They are empty unless the toolchain defines IKSCTL_OWN_ALLOC and
 # IKSCTL_OWN_STRERROR (the musl targets; not host builds, whose ASan and
 # valgrind need the real allocator and whose libc words errors its own way).
-OVERRIDE_SRC := src/base/alloc.c src/base/strerror.c src/base/strstr.c
+OVERRIDE_SRC := src/base/alloc.c src/base/strerror.c src/base/strstr.c \
+	src/base/clock.c
 LIB_SRC := $(filter-out $(MAIN_SRC) $(OVERRIDE_SRC),$(SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(OBJ)/%.o)

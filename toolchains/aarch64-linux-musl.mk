@@ -6,11 +6,12 @@ endif
 STRIP := aarch64-linux-gnu-strip
 # A static executable is not position-independent: code built for PIE
 # only pays for GOT indirections (about 3 KB on aarch64).
-# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC, IKSCTL_OWN_STRERROR and
-# IKSCTL_OWN_STRSTR: fmt.c, alloc.c, strerror.c and strstr.c replace
-# libc's printf engine, its malloc, its strerror table and its two-way
-# strstr (static musl links only).
-TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -DIKSCTL_OWN_STRSTR -fno-pie
+# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC, IKSCTL_OWN_STRERROR,
+# IKSCTL_OWN_STRSTR and IKSCTL_OWN_CLOCK: fmt.c, alloc.c, strerror.c,
+# strstr.c and clock.c replace libc's printf engine, its malloc, its
+# strerror table, its two-way strstr and its vDSO clock lookup (static
+# musl links only).
+TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -DIKSCTL_OWN_STRSTR -DIKSCTL_OWN_CLOCK -fno-pie
 # The 64 KiB default page alignment would pad the file by about 57 KB.
 # With a 64-byte "common page" ld starts the data segment at the file
 # offset where the text ends (its address stays congruent modulo the

@@ -5,16 +5,17 @@ endif
 STRIP ?= strip
 # A static executable is not position-independent: code built for PIE
 # only pays for GOT indirections (about 3 KB on aarch64).
-# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC, IKSCTL_OWN_STRERROR and
-# IKSCTL_OWN_STRSTR: fmt.c, alloc.c, strerror.c and strstr.c replace
-# libc's printf engine, its malloc, its strerror table and its two-way
-# strstr (static musl links only).
+# IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC, IKSCTL_OWN_STRERROR,
+# IKSCTL_OWN_STRSTR and IKSCTL_OWN_CLOCK: fmt.c, alloc.c, strerror.c,
+# strstr.c and clock.c replace libc's printf engine, its malloc, its
+# strerror table, its two-way strstr and its vDSO clock lookup (static
+# musl links only).
 # -maes -mpclmul: mbedTLS's AES-NI code is then its intrinsics (its
 # inline-assembly variant does not survive LTO, and the intrinsics also
 # expand keys in hardware).  GCC emits these instructions only where the
 # intrinsics are written, in code mbedTLS runs after CPUID said yes, so
 # the binary still runs on a CPU without them (plain-C AES-GCM).
-TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -DIKSCTL_OWN_STRSTR -fno-pie -maes -mpclmul
+TARGET_CFLAGS := -DIKSCTL_OWN_PRINTF -DIKSCTL_OWN_ALLOC -DIKSCTL_OWN_STRERROR -DIKSCTL_OWN_STRSTR -DIKSCTL_OWN_CLOCK -fno-pie -maes -mpclmul
 TARGET_LDFLAGS := -static -no-pie
 QEMU :=
 # Link-time optimisation for the shipped binary: about 4 per cent smaller.
