@@ -23,7 +23,7 @@ static const char *const keys[] = { "clusters", "contexts", "users",
 struct line {
 	size_t start, end;      /* its bytes, the '\n' included */
 	unsigned indent;        /* leading spaces */
-	int text;               /* no structure: blank, comment, a scalar's */
+	int text;               /* no structure: 1 a scalar's, 2 blank or comment */
 	int dash;               /* starts with "- " */
 	unsigned col;           /* where the key (or value) after the dashes is */
 	struct slice key;       /* the key before ':', or empty */
@@ -115,7 +115,9 @@ line_read(struct kc_scan *s, struct line *L)
 		s->quote = 0;
 		goto tail;
 	}
-	if (c == e || *c == '#' || L->indent > s->opaque)
+	if (c == e || *c == '#')
+		L->text = 2;
+	if (L->text == 2 || L->indent > s->opaque)
 		return 0;
 	s->opaque = ~0u;
 	if (c == b && e - c >= 3 && (memcmp(c, "---", 3) == 0 ||
@@ -187,7 +189,7 @@ open_ev(struct kc_scan *s, const struct line *L)
 	s->open = 1;
 	memset(&s->ev, 0, sizeof(s->ev));
 	s->ev.start = L->start;
-	s->ev.first = L->end;
+	s->ev.tail = L->end;
 	if (L->dash) {                          /* an item of s->list */
 		s->icol = (int)L->indent;
 		s->kcol = L->col;
@@ -228,7 +230,7 @@ inner(struct kc_scan *s, const struct line *L)
 {
 	if (s->ev.kind == KC_EV_HEAD)
 		return refuse(s, "clusters, contexts and users must be lists");
-	if (s->ev.first == 0)           /* before the first key */
+	if (s->ev.tail == 0)            /* before the first key */
 		return refuse(s, "not a key: value line");
 	if (s->list < 0)
 		return 0;
@@ -252,7 +254,7 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 			memset(ev, 0, sizeof(*ev));
 			ev->kind = KC_EV_END;
 			ev->sect = s->list;
-			ev->start = ev->end = ev->first = s->at;
+			ev->start = ev->end = ev->tail = s->at;
 			ev->col = s->icol < 0 ? 0 : (unsigned)s->icol;
 			s->end_due = 0;
 			s->list = -1;
@@ -271,13 +273,17 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 			opaque = s->opaque;
 			if ((r = line_read(s, &L)) != 0)
 				return r;
-			if (L.text)
+			if (L.text) {
+				if (L.text == 1)
+					s->ev.tail = L.end;
 				continue;
+			}
 			top = L.indent == 0 && !L.dash;
 			if (!top && !(s->list >= 0 && L.dash &&
 			    (s->icol < 0 || L.indent == (unsigned)s->icol))) {
 				if ((r = inner(s, &L)) != 0)
 					return r;
+				s->ev.tail = L.end;
 				continue;
 			}
 			if (!s->open) {
@@ -295,6 +301,8 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 		s->end_due = top && s->list >= 0;
 		*ev = s->ev;
 		ev->end = at;
+		if (ev->tail < ev->start)
+			ev->tail = ev->start;
 		if (ev->end > ev->start)
 			return 1;
 	}
@@ -351,7 +359,7 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 				break;
 			ev.kind = KC_EV_HEAD;
 			ev.empty = ev.sect < KC_CURRENT;
-			ev.start = ev.end = ev.first = n;
+			ev.start = ev.end = ev.tail = n;
 		}
 		bit = 1u << ev.sect;
 		pt = &part[ev.sect];
@@ -360,16 +368,15 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 			if (!(done & bit))
 				put(out, pt->p, pt->p + pt->n, ev.col);
 			done |= bit;
-			continue;
-		}
-		if (ev.empty || ev.sect == KC_CURRENT) {
+			ev.start = ev.tail;
+		} else if (ev.empty || ev.sect == KC_CURRENT) {
 			if (ev.empty) {         /* clusters: [] */
 				sbuf_add(out, keys[ev.sect]);
 				sbuf_add(out, ":\n");
 			}
 			put(out, pt->p, pt->p + pt->n, 0);
-			ev.start = ev.empty ? ev.first : ev.end;
 			done |= bit;
+			ev.start = ev.tail;
 		}
 		put(out, old + ev.start, old + ev.end, 0);
 	}

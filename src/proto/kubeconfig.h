@@ -37,7 +37,8 @@ struct kc_ev {
 	int kind;               /* KC_EV_* */
 	int sect;               /* KC_CLUSTERS ... KC_OTHER */
 	size_t start, end;      /* its bytes [start, end) */
-	size_t first;           /* the end of its first line */
+	size_t tail;            /* where the blank and comment lines at its
+	                         * end start (kept when it is replaced) */
 	unsigned col;           /* ITEM, END: the list's column */
 	int empty;              /* HEAD: written `[]`, `null` or `~` */
 	struct slice name;      /* ITEM: its name as written, or empty */

@@ -243,9 +243,9 @@ TEST(test_merge_replaces_in_place)
 	CHECK(has("  name: a\n- name: \"edge1\"\n  cluster:\n"));
 	CHECK(has("TkVX\n- cluster:\n    server: https://b:1\n  name: b\n"
 	    "contexts:\n- name: \"edge1\"\n"));
-	CHECK(has("namespace: \"default\"\ncurrent-context: \"edge1\"\nkind: "
-	    "Config\nusers:\n- name: \"edge1\"\n"));
-	CHECK(!has("# a comment kept with it"));  /* it was the old item's */
+	CHECK(has("\ncurrent-context: \"edge1\"\nkind: Config\nusers:\n"
+	    "- name: \"edge1\"\n"));
+	CHECK(has("namespace: \"default\"\n# a comment kept with it\ncurrent-"));
 	CHECK(has("provideClusterInfo: false\n- name: a\n  user:\n    "
 	    "token: \"x: y # z\"\n"));
 	CHECK(count(out_buf, "edge1", &named) > 0);
