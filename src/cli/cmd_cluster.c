@@ -341,13 +341,12 @@ kube_target(char *path, size_t cap, const char *file)
 	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
 	int r;
 
-	if (file == NULL && env != NULL && env[0] != '\0' && env[0] != ':') {
+	if (file == NULL && env != NULL && env[0] != '\0') {
 		r = slice_copy(path, cap, (struct slice){ env, strcspn(env, ":") },
 		    "KUBECONFIG");
 	} else if (file == NULL) {
 		if (home == NULL || home[0] == '\0')
-			return err_set(ERR_USAGE, "no HOME for ~/.kube/config: use "
-			    "--kubeconfig FILE");
+			return err_set(ERR_USAGE, "no HOME: use --kubeconfig FILE");
 		if ((r = path_join(path, cap, home, ".kube")) == 0 &&
 		    (r = dir_ensure(path, 0700)) == 0)
 			r = path_join(path, cap, home, ".kube/config");
@@ -377,8 +376,7 @@ cluster_config(const char *key, const char *file, int priv)
 	if (!std && ((r = kube_target(path, sizeof(path), file)) != 0 ||
 	    (r = file_check_target(path)) != 0 ||
 	    (r = file_read(path, kin, sizeof(kin), &n)) < 0))
-		return r == ERR_LIMIT ? err_limit(path, "LIM_KUBECONFIG_FILE_BYTES",
-		    sizeof(kin) - 1) : r;
+		return r;
 	if (!std && stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
 	if ((r = cluster_find(key, 1, &cfg)) != 0)
@@ -397,17 +395,18 @@ cluster_config(const char *key, const char *file, int priv)
 	sbuf_init(&b, own, sizeof(own));
 	if ((r = kube_config(&cfg, server, exe, cli.cacert, &b)) != 0)
 		return r;
-	if (std)
-		return fwrite(own, 1, b.len, stdout) == b.len ? 0 :
-		    err_set(ERR_IO, "stdout: %s", strerror(errno));
+	if (std) {      /* a failed write to stdout is main's exit 1 */
+		fwrite(own, 1, b.len, stdout);
+		return 0;
+	}
 	sbuf_init(&m, kout, sizeof(kout));
 	if (n == 0)
 		sbuf_add_mem(&m, own, b.len);
 	else if ((r = kc_merge(&scan, kin, n, own, b.len, cfg.name, &m)) ==
 	    ERR_FAIL)
-		return err_set(ERR_FAIL, "%s line %u: %s: not the YAML kubectl "
-		    "writes; the file is left as it was (use --kubeconfig FILE to "
-		    "write another)", path, scan.line, scan.why);
+		return err_set(ERR_FAIL, "%s line %u: %s: not YAML as kubectl "
+		    "writes it, left as it is (use --kubeconfig FILE)", path,
+		    scan.line, scan.why);
 	if (m.overflow)
 		return err_limit(path, "LIM_KUBECONFIG_FILE_BYTES", sizeof(kin) - 1);
 	if ((r = file_write_atomic(path, kout, m.len, mode)) != 0)

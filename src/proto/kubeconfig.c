@@ -75,7 +75,7 @@ token(struct kc_scan *s, const char *c, const char *e)
 	if (*c == '[' || *c == '{') {
 		if (c + 1 < e && c[1] == *c + 2)        /* [] or {} */
 			return c + 2;
-		s->why = "a flow collection (only [] and {} are read)";
+		s->why = "a flow collection";
 		return NULL;
 	}
 	if (*c == '|' || *c == '>')
@@ -105,7 +105,7 @@ line_read(struct kc_scan *s, struct line *L)
 	L->text = 1;
 	for (c = b; c < e; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return refuse(s, "a tab, carriage return or other control character");
+			return refuse(s, "a tab or control character");
 	for (c = b; c < e && *c == ' '; c++)
 		;
 	L->indent = (unsigned)(c - b);
@@ -120,9 +120,9 @@ line_read(struct kc_scan *s, struct line *L)
 	if (L->text == 2 || L->indent > s->opaque)
 		return 0;
 	s->opaque = ~0u;
-	if (c == b && e - c >= 3 && (memcmp(c, "---", 3) == 0 ||
-	    memcmp(c, "...", 3) == 0))
-		return refuse(s, "a document marker (one document only)");
+	if (c == b && e - c >= 3 && (*c == '-' || *c == '.') &&
+	    c[1] == *c && c[2] == *c)
+		return refuse(s, "a document marker");
 	L->text = 0;
 	while (*c == '-' && (c + 1 == e || c[1] == ' ')) {
 		L->dash = 1;
@@ -170,14 +170,13 @@ kc_scan_init(struct kc_scan *s, const char *p, size_t n)
 int
 kc_scalar_eq(struct slice raw, const char *s)
 {
-	/* Quotes off; a name with an escape or a '' in it never matches. */
+	/* Quotes off, escapes not read: s (a key, a cluster's name) has none. */
 	if (raw.n >= 2 && (*raw.p == '"' || *raw.p == '\'') &&
 	    raw.p[raw.n - 1] == *raw.p) {
 		raw.p++;
 		raw.n -= 2;
 	}
-	return slice_eq(raw, s) && memchr(raw.p, '\\', raw.n) == NULL &&
-	    memchr(raw.p, '\'', raw.n) == NULL;
+	return slice_eq(raw, s);
 }
 
 /* open_ev: the event that line L (a boundary) starts. */
@@ -201,7 +200,7 @@ open_ev(struct kc_scan *s, const struct line *L)
 		return 0;
 	}
 	if (L->key.n == 0)
-		return refuse(s, "not a key: value line");
+		return refuse(s, "not key: value");
 	for (k = 0; k < KC_OTHER && !kc_scalar_eq(L->key, keys[k]); k++)
 		;
 	s->ev.sect = k;
@@ -209,7 +208,7 @@ open_ev(struct kc_scan *s, const struct line *L)
 	if (k == KC_OTHER)
 		return 0;
 	if (s->seen & 1u << k)
-		return refuse(s, "a top-level key given twice");
+		return refuse(s, "a key twice");
 	s->seen |= 1u << k;
 	if (k == KC_CURRENT)
 		return 0;
@@ -220,7 +219,7 @@ open_ev(struct kc_scan *s, const struct line *L)
 	    slice_eq(L->val, "~"))
 		s->ev.empty = 1;
 	else
-		return refuse(s, "clusters, contexts and users must be lists");
+		return refuse(s, "not a list");
 	return 0;
 }
 
@@ -229,13 +228,13 @@ static int
 inner(struct kc_scan *s, const struct line *L)
 {
 	if (s->ev.kind == KC_EV_HEAD)
-		return refuse(s, "clusters, contexts and users must be lists");
+		return refuse(s, "not a list");
 	if (s->ev.tail == 0)            /* before the first key */
-		return refuse(s, "not a key: value line");
+		return refuse(s, "not key: value");
 	if (s->list < 0)
 		return 0;
 	if (L->indent <= (unsigned)s->icol)
-		return refuse(s, "indented less than the list's items");
+		return refuse(s, "bad indentation");
 	if (L->col == s->kcol && kc_scalar_eq(L->key, "name"))
 		s->ev.name = L->val;
 	return 0;
@@ -263,7 +262,7 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 		at = s->at;
 		if (at >= s->n) {
 			if (s->quote)
-				return refuse(s, "a quoted string not closed");
+				return refuse(s, "an unclosed quote");
 			if (!s->open)
 				return 0;
 			top = 1;
@@ -301,8 +300,6 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 		s->end_due = top && s->list >= 0;
 		*ev = s->ev;
 		ev->end = at;
-		if (ev->tail < ev->start)
-			ev->tail = ev->start;
 		if (ev->end > ev->start)
 			return 1;
 	}
