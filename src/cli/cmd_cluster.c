@@ -341,6 +341,8 @@ kube_target(char *path, size_t cap, const char *file)
 	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
 	int r;
 
+	if (env != NULL)
+		env += strspn(env, ":");        /* kubectl skips empty entries */
 	if (file == NULL && env != NULL && env[0] != '\0') {
 		r = slice_copy(path, cap, (struct slice){ env, strcspn(env, ":") },
 		    "KUBECONFIG");

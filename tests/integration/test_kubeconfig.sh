@@ -76,6 +76,9 @@ contains "kube-system" "$T_TMP/out" "kube-system"
 cp "$KC" "$T_TMP/once"
 check "cluster config again" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER"
 check "merging again changes nothing" 0 cmp "$T_TMP/once" "$KC"
+check "KUBECONFIG's empty entries are skipped" 0 env KUBECONFIG="::$KC" \
+	"$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER"
+eq "the first real entry" "$(cat "$T_TMP/out")" "export KUBECONFIG=$KC"
 check "a second cluster" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_VPC_CLUSTER"
 check "get-contexts: three" 0 kube config get-contexts -o name
 eq "contexts" "$(sort "$T_TMP/out" | tr '\n' ' ')" \
