@@ -21,6 +21,8 @@
 
 static unsigned long temp_counter;  /* makes temporary names unique */
 
+static int dir_of(const char *path, const char *base, char *dir, size_t cap);
+
 /* errno_name: the symbol of the errnos a user can act on, else "". */
 static const char *
 errno_name(int e)
@@ -107,6 +109,32 @@ path_abs(char *out, size_t cap, const char *path)
 		out[n++] = '/';
 	out[n] = '\0';
 	return 0;
+}
+
+int
+path_follow(char *path, size_t cap)
+{
+	char t[LIM_PATH_FS_BYTES], d[LIM_PATH_FS_BYTES];
+	const char *base;
+	ssize_t n;
+	int hops, r;
+
+	for (hops = 0; hops < 40; hops++) {
+		n = readlink(path, t, sizeof(t) - 1);
+		if (n < 0)
+			return errno == EINVAL || errno == ENOENT ? 0 :
+			    io_fail("readlink", path);
+		t[n] = '\0';
+		base = strrchr(path, '/');
+		base = base ? base + 1 : path;
+		if (t[0] == '/')
+			r = str_copy(path, cap, t, "link target");
+		else if ((r = dir_of(path, base, d, sizeof(d))) == 0)
+			r = path_join(path, cap, d, t);
+		if (r != 0)
+			return r;
+	}
+	return err_set(ERR_IO, "%s: too many symbolic links", path);
 }
 
 const char *

@@ -95,4 +95,12 @@ int path_join(char *out, size_t cap, const char *dir, const char *name);
  */
 int path_abs(char *out, size_t cap, const char *path);
 
+/*
+ * path_follow: follow path (in path[cap]) through symbolic links to
+ * the file they name, which may be missing (a link's relative target is
+ * taken from the link's directory); a path that is no link stays as it
+ * is.  Returns 0, ERR_IO (40 links, or readlink failed), or ERR_LIMIT.
+ */
+int path_follow(char *path, size_t cap);
+
 #endif

@@ -83,6 +83,10 @@
 #define LIM_CLUSTER_FILES       256 /* cache files read to find a name */
 #define LIM_KUBECONFIG_BYTES  (2 * LIM_CLUSTER_CA_BYTES + 4 * LIM_PATH_FS_BYTES)
 				    /* the kubeconfig cluster config writes */
+#define LIM_KUBECONFIG_FILE_BYTES (1024 * 1024) /* the kubeconfig merged into:
+				    * a cluster with an embedded CA is ~3 KB, an
+				    * admin user with its key ~8 KB: 100 such
+				    * clusters fit; untouched .bss costs nothing */
 #define LIM_REQ_BODY_BYTES  (1024 * 1024) /* a -d DATA or @FILE request body */
 #define LIM_REQ_HEADER_BYTES   8192 /* the -H lines of one api call */
 #define LIM_TABLE_ROW_BYTES   16384 /* the cells of one table row, as built */

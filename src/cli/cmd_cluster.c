@@ -17,11 +17,14 @@
 #include "cloud/kube.h"
 #include "cloud/session.h"
 #include "net/url.h"
+#include "proto/kubeconfig.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ROW_COLS 8    /* the widest table here */
@@ -328,41 +331,63 @@ print_export(const char *file)
 }
 
 /*
- * file_name_ok: 1 if a cluster's name can name its kubeconfig file:
- * not empty, no '/', no leading '.', no control character.
+ * kube_target: the file cluster config merges into, in path[cap]: file,
+ * else the first file of $KUBECONFIG, else ~/.kube/config (~/.kube made
+ * 0700 if missing), followed through symbolic links.
  */
 static int
-file_name_ok(const char *s)
+kube_target(char *path, size_t cap, const char *file)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
+	int r;
 
-	if (*p == '\0' || *p == '.')
-		return 0;
-	for (; *p != '\0'; p++)
-		if (*p == '/' || *p < 0x20 || *p == 0x7f)
-			return 0;
-	return 1;
+	if (env != NULL)
+		env += strspn(env, ":");        /* kubectl skips empty entries */
+	if (file == NULL && env != NULL && env[0] != '\0') {
+		r = slice_copy(path, cap, (struct slice){ env, strcspn(env, ":") },
+		    "KUBECONFIG");
+	} else if (file == NULL) {
+		if (home == NULL || home[0] == '\0')
+			return err_set(ERR_USAGE, "no HOME: use --kubeconfig FILE");
+		if ((r = path_join(path, cap, home, ".kube")) == 0 &&
+		    (r = dir_ensure(path, 0700)) == 0)
+			r = path_join(path, cap, home, ".kube/config");
+	} else {
+		r = str_copy(path, cap, file, "--kubeconfig");
+	}
+	return r != 0 ? r : path_follow(path, cap);
 }
 
-/* cluster_config: write the kubeconfig and say how to use it. */
+/* cluster_config: merge the kubeconfig and say how to use it. */
 static int
 cluster_config(const char *key, const char *file, int priv)
 {
+	static char kin[LIM_KUBECONFIG_FILE_BYTES];     /* the file as it was */
+	static char kout[LIM_KUBECONFIG_FILE_BYTES + LIM_KUBECONFIG_BYTES];
+	static struct kc_scan scan;
 	char exe[LIM_PATH_FS_BYTES], path[LIM_PATH_FS_BYTES], abs[LIM_PATH_FS_BYTES];
-	const char *server, *name;
-	struct sbuf b;
-	ssize_t n;
-	int r;
+	const char *server;
+	struct stat st;
+	struct sbuf b, m;
+	mode_t mode = 0600;
+	size_t n = 0;
+	ssize_t k;
+	int r, std = file != NULL && strcmp(file, "-") == 0;
 
-	/* A kubeconfig that cannot be written: no network at all. */
-	if ((file != NULL && (r = file_check_target(file)) != 0) ||
-	    (r = cluster_find(key, 1, &cfg)) != 0)
+	/* A kubeconfig that cannot be written or read: no network at all. */
+	if (!std && ((r = kube_target(path, sizeof(path), file)) != 0 ||
+	    (r = file_check_target(path)) != 0 ||
+	    (r = file_read(path, kin, sizeof(kin), &n)) < 0))
+		return r;
+	if (!std && stat(path, &st) == 0)
+		mode = st.st_mode & 07777;
+	if ((r = cluster_find(key, 1, &cfg)) != 0)
 		return r;
 	if ((server = cluster_server(&cfg, priv)) == NULL)
 		return err_code_last();
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0 && (size_t)n < sizeof(exe) - 1) {
-		exe[n] = '\0';
+	k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (k > 0 && (size_t)k < sizeof(exe) - 1) {
+		exe[k] = '\0';
 	} else if (cli.argv0 == NULL || strchr(cli.argv0, '/') == NULL ||
 	    path_abs(exe, sizeof(exe), cli.argv0) != 0) {
 		/* No /proc (an empty root): the path we were started by. */
@@ -370,29 +395,32 @@ cluster_config(const char *key, const char *file, int priv)
 		    "for the kubeconfig (no /proc; start iksctl by its path)");
 	}
 	sbuf_init(&b, own, sizeof(own));
-	if ((r = kube_config(&cfg, server, exe, &b)) != 0)
+	if ((r = kube_config(&cfg, server, exe, cli.cacert, &b)) != 0)
 		return r;
-	if (file == NULL) {
-		name = file_name_ok(cfg.name) ? cfg.name : cfg.id;
-		if (!file_name_ok(name))
-			return err_set(ERR_JSON_FIELD, "cluster %s: the service sent a "
-			    "name and id unfit for a file name", key);
-		if ((r = store_subdir(path, sizeof(path), sess.home, "kube", 1)) != 0)
-			return r;
-		if (snprintf(path + strlen(path), sizeof(path) - strlen(path),
-		    "/%s.yaml", name) >= (int)(sizeof(path) - strlen(path)))
-			return err_limit("kubeconfig path", "LIM_PATH_FS_BYTES",
-			    sizeof(path) - 1);
-		file = path;
+	if (std) {      /* a failed write to stdout is main's exit 1 */
+		fwrite(own, 1, b.len, stdout);
+		return 0;
 	}
-	if ((r = file_write_atomic(file, own, b.len, 0600)) != 0)
+	sbuf_init(&m, kout, sizeof(kout));
+	if (n == 0)
+		sbuf_add_mem(&m, own, b.len);
+	else if ((r = kc_merge(&scan, kin, n, own, b.len, cfg.name, &m)) ==
+	    ERR_FAIL)
+		return err_set(ERR_FAIL, "%s line %u: %s: not YAML as kubectl "
+		    "writes it, left as it is (use --kubeconfig FILE)", path,
+		    scan.line, scan.why);
+	if (m.overflow)
+		return err_limit(path, "LIM_KUBECONFIG_FILE_BYTES", sizeof(kin) - 1);
+	if ((r = file_write_atomic(path, kout, m.len, mode)) != 0)
 		return r;
-	if (path_abs(abs, sizeof(abs), file) == 0)
-		file = abs;
+	/* The name it was given (a link stays the name to use). */
+	if ((r = kube_target(path, sizeof(path), file)) != 0 ||
+	    (r = path_abs(abs, sizeof(abs), path)) != 0)
+		return r;
 	if (out_body_wanted()) {
 		sbuf_init(&b, own, sizeof(own));
 		sbuf_add(&b, "{\"kubeconfig\":");
-		json_add_string(&b, slice_of(file));
+		json_add_string(&b, slice_of(abs));
 		sbuf_add(&b, ",\"cluster\":");
 		json_add_string(&b, slice_of(cfg.id));
 		sbuf_add(&b, ",\"name\":");
@@ -407,10 +435,10 @@ cluster_config(const char *key, const char *file, int priv)
 	term_escape(&b, cfg.name, strlen(cfg.name));
 	sbuf_add(&b, " (");
 	term_escape(&b, server, strlen(server));
-	sbuf_add(&b, ") to ");
-	term_escape(&b, file, strlen(file));
-	fprintf(stderr, "iksctl: wrote the kubeconfig of %s\n", own);
-	print_export(file);
+	sbuf_add(&b, ") into ");
+	term_escape(&b, abs, strlen(abs));
+	fprintf(stderr, "iksctl: merged the kubeconfig of %s\n", own);
+	print_export(abs);
 	return 0;
 }
 

@@ -302,24 +302,12 @@ cluster_server(const struct cluster *c, int priv)
 	return s;
 }
 
-/* forget_one: unlink <home>/<dir>/<name><ext> if name can be a file name. */
-static void
-forget_one(const char *dir, const char *name, const char *ext)
-{
-	char d[LIM_PATH_FS_BYTES], path[LIM_PATH_FS_BYTES];
-	char file[LIM_FIELD_BYTES + 8];
-
-	if (!id_safe(name) || store_subdir(d, sizeof(d), sess.home, dir,
-	    0) != 0 || snprintf(file, sizeof(file), "%s%s", name, ext) >=
-	    (int)sizeof(file) || path_join(path, sizeof(path), d, file) != 0)
-		return;
-	(void)unlink(path);
-}
-
 void
 cluster_forget(const char *id, const char *name)
 {
-	forget_one("clusters", id, "");
-	forget_one("kube", id, ".yaml");
-	forget_one("kube", name, ".yaml");
+	char path[LIM_PATH_FS_BYTES];
+
+	(void)name;
+	if (id_safe(id) && cache_path(path, sizeof(path), id) == 0)
+		(void)unlink(path);
 }

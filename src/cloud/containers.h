@@ -61,9 +61,10 @@ int cluster_read(const char *key, const char *sub, struct http_resp *rs);
 
 /*
  * cluster_forget: remove what iksctl keeps of a removed cluster under
- * IKSCTL_HOME: clusters/<id> and the kubeconfig kube/<name or id>.yaml
- * (names that are not plain file names are left alone; nothing is
- * followed through a link).
+ * IKSCTL_HOME: clusters/<id> (nothing is followed through a link).  Its
+ * kubeconfig entries are the user's (cluster config merged them into
+ * the user's kubeconfig): they stay, as `ibmcloud ks cluster rm` leaves
+ * them.
  */
 void cluster_forget(const char *id, const char *name);
 

@@ -161,10 +161,15 @@ kv(struct sbuf *b, const char *indent, const char *key, const char *value)
 
 int
 kube_config(const struct cluster *c, const char *server, const char *exe,
-    struct sbuf *b)
+    const char *cacert, struct sbuf *b)
 {
-	const char *home = getenv("IKSCTL_HOME");
+	/* The settings in force, for kubectl to run the plugin with. */
+	static const char *const env[] = { "IKSCTL_HOME", "SSL_CERT_FILE",
+	    "SSL_CERT_DIR", "IBMCLOUD_VISIBILITY", "HTTPS_PROXY",
+	    "https_proxy", "NO_PROXY", "no_proxy" };
 	char abs[LIM_PATH_FS_BYTES];
+	const char *v;
+	size_t k;
 
 	sbuf_add(b, "apiVersion: v1\nkind: Config\nclusters:\n");
 	kv(b, "- ", "name", c->name);
@@ -187,14 +192,20 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	sbuf_add(b, "      args:\n      - kube-credential\n      - --cluster\n");
 	sbuf_add(b, "      - ");
 	json_add_string(b, slice_of(c->id));
-	sbuf_addc(b, '\n');
-	if (home != NULL && home[0] != '\0') {
+	sbuf_add(b, "\n      env:\n");
+	for (k = 0; k < sizeof(env) / sizeof(env[0]); k++) {
+		v = getenv(env[k]);
+		if (k == 1 && cacert != NULL)
+			v = cacert;
+		if (k == 3)
+			v = sess.private_endpoints ? "private" : v ? "public" : NULL;
+		if (v == NULL || v[0] == '\0')
+			continue;
 		/* Absolute, since kubectl may run the plugin from anywhere. */
-		if (path_abs(abs, sizeof(abs), home) == 0)
-			home = abs;
-		sbuf_add(b, "      env:\n");
-		kv(b, "      - ", "name", "IKSCTL_HOME");
-		kv(b, "        ", "value", home);
+		if (k < 3 && path_abs(abs, sizeof(abs), v) == 0)
+			v = abs;
+		kv(b, "      - ", "name", env[k]);
+		kv(b, "        ", "value", v);
 	}
 	sbuf_add(b, "      interactiveMode: Never\n      provideClusterInfo: false\n");
 	return b->overflow ? err_limit("kubeconfig", "LIM_KUBECONFIG_BYTES",

@@ -54,11 +54,13 @@ int kube_call(const struct kube_req *k, struct http_resp *rs);
 /*
  * kube_config: append to b a kubeconfig for cluster c at server whose
  * user runs `exe kube-credential --cluster <id>` (exec plugin,
- * client.authentication.k8s.io/v1, interactiveMode Never), with
- * IKSCTL_HOME passed on when it is set.  Returns 0 or ERR_LIMIT naming
- * LIM_KUBECONFIG_BYTES.
+ * client.authentication.k8s.io/v1, interactiveMode Never) with the
+ * settings in force in its env list: IKSCTL_HOME, the trust (cacert,
+ * the --cacert file, else SSL_CERT_FILE; SSL_CERT_DIR), the visibility
+ * and the proxy variables, paths made absolute.  Returns 0 or ERR_LIMIT
+ * naming LIM_KUBECONFIG_BYTES.
  */
 int kube_config(const struct cluster *c, const char *server,
-    const char *exe, struct sbuf *b);
+    const char *exe, const char *cacert, struct sbuf *b);
 
 #endif

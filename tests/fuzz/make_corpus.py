@@ -282,6 +282,23 @@ def dns():
         b"search a.example b.example\noptions ndots:2 timeout:3 attempts:4\n")
 
 
+def kubeconfig():
+    put("kubeconfig", "kubectl", open(os.path.join(ROOT, "tests", "fixtures",
+        "kubeconfig", "kubectl.yaml"), "rb").read())
+    put("kubeconfig", "empty_forms", "apiVersion: v1\nclusters: null\n"
+        "contexts: []\ncurrent-context: \"\"\nkind: Config\n"
+        "preferences: {}\nusers: null\n")
+    put("kubeconfig", "indented", "clusters:\n  - name: a\n    cluster:\n"
+        "      server: https://a:1\n  - cluster: {}\n    name: edge1\n"
+        "users:\n  - name: u\n    user:\n      token: 'x: y # z'\n")
+    put("kubeconfig", "scalars", "users:\n- name: u\n  user:\n    exec:\n"
+        "      installHint: |-\n        - name: edge1\n      command: \"a\n"
+        "- name: edge1\n  b\"\n      args:\n      - plain folded\n"
+        "        over two lines\nkind: Config")
+    put("kubeconfig", "refused", "clusters:\n- cluster: &c\n    x: *c\n"
+        "  name: a\n---\n")
+
+
 def main():
     http()
     headers()
@@ -297,6 +314,7 @@ def main():
     copy_dir("inflate", os.path.join(fx, "deflate"), ".raw")
     store()
     dns()
+    kubeconfig()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ WHAT = {
     "jwt": "jwt_read/jwt_claims, base64url (src/proto/jwt.c, base64.c)",
     "zip": "config zip: directory, find, extract (src/proto/zip.c)",
     "inflate": "raw deflate, CRC-32 (src/proto/inflate.c)",
+    "kubeconfig": "kubeconfig YAML: events, refusals, the merge of one cluster (src/proto/kubeconfig.c)",
     "store": "store file: frame, checksum, fields, TLS lines (src/cloud/store.c)",
 }
 

@@ -91,7 +91,8 @@ finish() {
 }
 
 # emu_start [FLAGS]: start the IBM Cloud emulator in $T_TMP/emu, export its
-# settings (DIR/env) and stop it at exit.  IKSCTL_HOME is a fresh folder.
+# settings (DIR/env) and stop it at exit.  IKSCTL_HOME is a fresh folder,
+# and so KUBECONFIG (cluster config merges there, never in ~/.kube).
 emu_start() {
 	EMU_DIR=$T_TMP/emu
 	sh tests/emulator/emu.sh start "$EMU_DIR" "$@" > "$T_TMP/emu.start" 2>&1 ||
@@ -101,6 +102,7 @@ emu_start() {
 	set +a
 	T_PIDS="$T_PIDS $EMU_PID"
 	export IKSCTL_HOME=$T_TMP/home SSL_CERT_FILE=$EMU_CA_FILE
+	export KUBECONFIG=$T_TMP/kubeconfig
 }
 
 # emu_post PATH JSON: POST to the emulator's control endpoint.

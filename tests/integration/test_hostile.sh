@@ -19,17 +19,18 @@ rename "a';touch PWNED;'b"
 check "config of a cluster named like shell code" 0 ik cluster config "$EMU_CLUSTER_ID"
 ( eval "$(cat "$T_TMP/out")"; printf '%s' "$KUBECONFIG" ) > "$T_TMP/kc" 2>&1
 [ -e "$T_TMP/PWNED" ] && fail "eval ran the name" || ok "eval ran nothing else"
-eq "eval set the path written" "$(cat "$T_TMP/kc")" "$IKSCTL_HOME/kube/a';touch PWNED;'b.yaml"
+eq "eval set the path written" "$(cat "$T_TMP/kc")" "$KUBECONFIG"
 [ -f "$(cat "$T_TMP/kc")" ] && ok "that file exists" || fail "no file at $(cat "$T_TMP/kc")"
 contains "stderr names the cluster" "$T_TMP/err" "a';touch PWNED;'b"
 
 Q="$T_TMP/it's home"
 mkdir -p "$Q"
 cp -R "$IKSCTL_HOME"/. "$Q"/
-check "config with a quote in IKSCTL_HOME" 0 env IKSCTL_HOME="$Q" "$IKSCTL" cluster config "$EMU_CLUSTER_ID"
+check "config with a quote in IKSCTL_HOME and KUBECONFIG" 0 env IKSCTL_HOME="$Q" \
+	KUBECONFIG="$Q/config" "$IKSCTL" cluster config "$EMU_CLUSTER_ID"
 ( eval "$(cat "$T_TMP/out")"; printf '%s' "$KUBECONFIG" ) > "$T_TMP/kc" 2>&1
 [ -e "$T_TMP/PWNED" ] && fail "IKSCTL_HOME quote: eval ran the name" || ok "IKSCTL_HOME quote: eval ran nothing else"
-eq "IKSCTL_HOME quote: the right path" "$(cat "$T_TMP/kc")" "$Q/kube/a';touch PWNED;'b.yaml"
+eq "IKSCTL_HOME quote: the right path" "$(cat "$T_TMP/kc")" "$Q/config"
 check "config --kubeconfig with quotes and \$" 0 ik cluster config "$EMU_CLUSTER_ID" --kubeconfig "$T_TMP/k'\$(touch PWNED)'.yaml"
 ( eval "$(cat "$T_TMP/out")"; printf '%s' "$KUBECONFIG" ) > "$T_TMP/kc" 2>&1
 [ -e "$T_TMP/PWNED" ] && fail "--kubeconfig quote: eval ran the name" || ok "--kubeconfig quote: eval ran nothing else"

@@ -118,7 +118,7 @@ if [ -e "$CD/cghostghostghostghost" ]; then fail "stale entry kept"; else ok "st
 
 # --- cluster config: the kubeconfig ---
 check "cluster config" 0 ik cluster config "$EMU_CLUSTER"
-KC=$IKSCTL_HOME/kube/$EMU_CLUSTER.yaml
+KC=$KUBECONFIG
 eq "stdout: how to use it" "$(cat "$T_TMP/out")" "export KUBECONFIG=$KC"
 eq "kubeconfig mode 0600" "$(stat -c %a "$KC")" 600
 contains "exec apiVersion" "$KC" "apiVersion: client.authentication.k8s.io/v1"
@@ -142,12 +142,13 @@ eq "--kubeconfig path printed" "$(cat "$T_TMP/out")" "export KUBECONFIG=$T_TMP/p
 priv=$(grep "^private " "$CD/$EMU_CLUSTER_ID" | cut -d' ' -f2)
 contains "--private server" "$T_TMP/p.yaml" "server: \"$priv\""
 check "cluster config VPC" 0 ik cluster config "$EMU_VPC_CLUSTER" -o json
-contains "-o json names the file" "$T_TMP/out" "\"kubeconfig\":\"$IKSCTL_HOME/kube/$EMU_VPC_CLUSTER.yaml\""
+contains "-o json names the file" "$T_TMP/out" "\"kubeconfig\":\"$KUBECONFIG\""
 check "cluster config unknown: exit 1" 1 ik cluster config nope
 contains "config unknown: G0004" "$T_TMP/err" "G0004"
 
 # --- logout removes the cluster files ---
 check "logout" 0 ik logout
-if [ -e "$CD/$EMU_CLUSTER_ID" ] || [ -e "$KC" ]; then fail "cluster files left"; else ok "cluster files removed"; fi
+if [ -e "$CD/$EMU_CLUSTER_ID" ]; then fail "cluster files left"; else ok "cluster files removed"; fi
+if [ -s "$KC" ]; then ok "the kubeconfig is the user's: kept"; else fail "logout removed the kubeconfig"; fi
 check "kube after logout: exit 3" 3 ik kube "$EMU_CLUSTER" /version
 finish

@@ -28,7 +28,7 @@ ID_GRANT=grant_type=urn:ibm:params:oauth:grant-type:delegated-refresh-token
 
 check "login" 0 ik login --apikey "@$K" --region us-south
 check "cluster config" 0 ik cluster config "$EMU_CLUSTER"
-KC=$IKSCTL_HOME/kube/$EMU_CLUSTER.yaml
+KC=$KUBECONFIG
 check "cluster config openshift" 0 ik cluster config "$EMU_OPENSHIFT_CLUSTER" \
 	--kubeconfig "$T_TMP/roks.yaml"
 

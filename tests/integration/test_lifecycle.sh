@@ -147,14 +147,14 @@ contains "same version: E0120" "$T_TMP/err" "E0120"
 
 # rm by name on a terminal; the DELETE goes to the id; the cache goes.
 check "cluster config edge2 (a cache to remove)" 0 ik cluster config "$ID2"
-[ -f "$IKSCTL_HOME/clusters/$ID2" ] && [ -f "$IKSCTL_HOME/kube/edge2.yaml" ] &&
+[ -f "$IKSCTL_HOME/clusters/$ID2" ] &&
 	ok "cache files are there" || fail "cache files missing: $(ls -R "$IKSCTL_HOME")"
 log_mark
 check "rm on a terminal, the name typed: exit 0" 0 $PTY "$T_TMP/pty" "edge2" "$IKSCTL" cluster rm edge2 --delete-storage
 contains "rm: says so" "$T_TMP/pty" "cluster edge2 is being removed"
 eq "rm: one DELETE, to the id" "$(count DELETE "/v1/clusters/$ID2")" 1
 eq "rm: deleteResources=true" "$(emu_count_since request method=DELETE query=deleteResources=true)" 1
-[ ! -e "$IKSCTL_HOME/clusters/$ID2" ] && [ ! -e "$IKSCTL_HOME/kube/edge2.yaml" ] &&
+[ ! -e "$IKSCTL_HOME/clusters/$ID2" ] &&
 	ok "rm: the cluster's files under IKSCTL_HOME are gone" || fail "rm: left $(ls -R "$IKSCTL_HOME")"
 check "rm -f of a cluster that is not there: exit 1" 1 ik cluster rm no-such-cluster -f
 eq "rm of a missing cluster: no DELETE" "$(emu_count_since request method=DELETE path=/global/v1/clusters/no-such-cluster)" 0

@@ -115,8 +115,8 @@ contains "cluster get: its id" "$T_TMP/out" "$EMU_CLUSTER_ID"
 step "F11 cluster workers" 0 cluster workers "$EMU_CLUSTER"
 step "F12 cluster config (default place)" 0 cluster config "$EMU_CLUSTER"
 contains "cluster config: export KUBECONFIG inside the root" "$T_TMP/out" \
-	"export KUBECONFIG=/data/kube/$EMU_CLUSTER.yaml"
-K=$R/data/kube/$EMU_CLUSTER.yaml
+	"export KUBECONFIG=/.kube/config"
+K=$R/.kube/config
 [ -f "$K" ] && ok "the kubeconfig is inside the root" || fail "no $K"
 step "F12 cluster config --kubeconfig /kubeconfig.yaml" 0 \
 	cluster config "$EMU_CLUSTER" --kubeconfig /kubeconfig.yaml

@@ -1,0 +1,142 @@
+#!/bin/sh
+# test_kubeconfig.sh: cluster config merges into the kubeconfig kubectl
+# uses (issue 17, points 1 to 3).  The kubeconfigs are built by the real
+# `kubectl config` commands; iksctl merges into them; `kubectl config
+# get-contexts` and `kubectl get --raw /version` check the result, the
+# latter with a clean environment (env -i: PATH, HOME and KUBECONFIG
+# only), after `login --cacert` and `cluster config --cacert` with
+# SSL_CERT_FILE unset: the exec stanza must carry the trust and
+# IKSCTL_HOME.  Other entries keep their bytes, the file its mode; a
+# link stays a link; a file outside the subset is left untouched.
+. tests/integration/lib.sh
+KUBECTL=${KUBECTL:-$(command -v kubectl)}
+if [ -z "$KUBECTL" ]; then
+	echo "kubectl not found (toolchains/install-deps.sh installs it)"
+	fail "no kubectl"
+	finish
+fi
+emu_start
+CA=$EMU_CA_FILE
+unset SSL_CERT_FILE
+K=$T_TMP/apikey
+printf '%s\n' "$EMU_APIKEY" > "$K"
+KC=$T_TMP/kube/config
+mkdir -p "$T_TMP/kube"
+: > "$KC"       # kubectl writes to the first file that exists
+export KUBECONFIG="$KC:$T_TMP/second"
+kube() { "$KUBECTL" "$@"; }
+# clean F ARGS...: kubectl on kubeconfig F with a clean environment,
+# from another folder.
+clean() {
+	_f=$1
+	shift
+	(cd / && env -i PATH="$PATH" HOME="$T_TMP/u" KUBECONFIG="$_f" "$KUBECTL" "$@")
+}
+
+check "login --cacert, SSL_CERT_FILE unset" 0 "$IKSCTL" --cacert "$CA" login \
+	--apikey "@$K" --region us-south
+
+# --- a kubeconfig written by kubectl ---
+kube config set-cluster other --server=https://other.example:6443 \
+	--certificate-authority="$CA" --embed-certs > /dev/null
+kube config set-credentials other --token='a: b # c' > /dev/null
+kube config set-context other --cluster=other --user=other --namespace=x > /dev/null
+kube config use-context other > /dev/null
+chmod 640 "$KC"
+cp "$KC" "$T_TMP/before"
+check "cluster config into kubectl's file" 0 "$IKSCTL" --cacert "$CA" \
+	cluster config "$EMU_CLUSTER"
+eq "stdout: export KUBECONFIG=the file" "$(cat "$T_TMP/out")" "export KUBECONFIG=$KC"
+eq "the file's mode kept" "$(stat -c %a "$KC")" 640
+check "every old line kept, in order" 0 python3 - "$T_TMP/before" "$KC" <<'PY'
+import sys
+old, new = open(sys.argv[1]).read().splitlines(), open(sys.argv[2]).read().splitlines()
+it = iter(new)
+for line in old:
+    if line.startswith("current-context:"):
+        continue
+    assert any(l == line for l in it), line
+PY
+check "kubectl config get-contexts" 0 kube config get-contexts
+contains "get-contexts: ours is current" "$T_TMP/out" "*         $EMU_CLUSTER "
+contains "get-contexts: the other kept" "$T_TMP/out" "other"
+check "kubectl config current-context" 0 kube config current-context
+eq "current-context is ours" "$(cat "$T_TMP/out")" "$EMU_CLUSTER"
+check "the other user's token kept" 0 kube config view --raw -o \
+	"jsonpath={.users[?(@.name==\"other\")].user.token}"
+eq "token value" "$(cat "$T_TMP/out")" "a: b # c"
+contains "exec env: the trust of --cacert" "$KC" "SSL_CERT_FILE"
+contains "exec env: IKSCTL_HOME" "$KC" "\"$IKSCTL_HOME\""
+check "kubectl get --raw /version, clean environment" 0 clean "$KC" get --raw /version
+contains "the master's version" "$T_TMP/out" '"gitVersion":"v1.30.4+IKS"'
+check "kubectl get namespaces, clean environment" 0 clean "$KC" get namespaces
+contains "kube-system" "$T_TMP/out" "kube-system"
+
+# --- again: nothing changes; another cluster is added beside it ---
+cp "$KC" "$T_TMP/once"
+check "cluster config again" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER"
+check "merging again changes nothing" 0 cmp "$T_TMP/once" "$KC"
+check "KUBECONFIG's empty entries are skipped" 0 env KUBECONFIG="::$KC" \
+	"$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER"
+eq "the first real entry" "$(cat "$T_TMP/out")" "export KUBECONFIG=$KC"
+check "a second cluster" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_VPC_CLUSTER"
+check "get-contexts: three" 0 kube config get-contexts -o name
+eq "contexts" "$(sort "$T_TMP/out" | tr '\n' ' ')" \
+	"$(printf '%s\n' "$EMU_CLUSTER" "$EMU_VPC_CLUSTER" other | sort | tr '\n' ' ')"
+check "kubectl config use-context, then kubectl works" 0 kube config use-context "$EMU_CLUSTER"
+check "kubectl on the first again" 0 clean "$KC" get --raw /version
+kube config set-context "$EMU_CLUSTER" --namespace=kube-system > /dev/null
+check "merged after kubectl rewrote it" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER"
+check "still three contexts" 0 kube config get-contexts -o name
+eq "three" "$(wc -l < "$T_TMP/out")" 3
+
+# --- a link stays a link ---
+cp "$KC" "$T_TMP/once"
+mv "$KC" "$T_TMP/real"
+ln -s ../real "$KC"
+check "cluster config through a link" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER"
+if [ -L "$KC" ] && [ "$(readlink "$KC")" = ../real ]; then ok "still a link"; else fail "the link was replaced"; fi
+check "the target is merged" 0 cmp "$T_TMP/real" "$T_TMP/once"
+rm "$KC"
+mv "$T_TMP/real" "$KC"
+
+# --- ~/.kube/config by default: made 0700 and 0600 ---
+mkdir "$T_TMP/u2"
+check "no KUBECONFIG: ~/.kube/config" 0 env -u KUBECONFIG HOME="$T_TMP/u2" \
+	"$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER"
+eq "export of ~/.kube/config" "$(cat "$T_TMP/out")" "export KUBECONFIG=$T_TMP/u2/.kube/config"
+eq "~/.kube made 0700" "$(stat -c %a "$T_TMP/u2/.kube")" 700
+eq "a new kubeconfig is 0600" "$(stat -c %a "$T_TMP/u2/.kube/config")" 600
+check "the new one works, clean environment" 0 clean "$T_TMP/u2/.kube/config" get --raw /version
+
+# --- --kubeconfig -: the YAML on stdout, no file ---
+cp "$KC" "$T_TMP/once"
+check "--kubeconfig -" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --kubeconfig -
+contains "--kubeconfig -: YAML" "$T_TMP/out" "apiVersion: v1"
+cp "$T_TMP/out" "$T_TMP/alone.yaml"
+check "--kubeconfig -: nothing written" 0 cmp "$T_TMP/once" "$KC"
+check "--kubeconfig -: one cluster alone" 0 kube --kubeconfig "$T_TMP/alone.yaml" config get-contexts -o name
+eq "--kubeconfig -: its context" "$(cat "$T_TMP/out")" "$EMU_CLUSTER"
+check "--kubeconfig -: kubectl works with it" 0 clean "$T_TMP/alone.yaml" get --raw /version
+
+# --- outside the subset: untouched, exit 1, the line named ---
+for bad in anchor flow tab docs; do
+	f=$T_TMP/bad-$bad
+	case $bad in
+	anchor) printf 'apiVersion: v1\nclusters:\n- cluster: &c\n    server: x\n  name: a\n' > "$f" ;;
+	flow) printf 'apiVersion: v1\nusers:\n- {name: a, user: {}}\n' > "$f" ;;
+	tab) printf 'apiVersion: v1\nusers:\n- name: a\n\tuser: {}\n' > "$f" ;;
+	docs) printf 'apiVersion: v1\nkind: Config\n---\nkind: Config\n' > "$f" ;;
+	esac
+	cp "$f" "$f.before"
+	check "$bad: exit 1" 1 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --kubeconfig "$f"
+	contains "$bad: names the line" "$T_TMP/err" "$f line "
+	contains "$bad: suggests --kubeconfig FILE" "$T_TMP/err" "--kubeconfig FILE"
+	cp "$T_TMP/err" "$T_TMP/err-$bad"
+	check "$bad: left untouched" 0 cmp "$f" "$f.before"
+done
+contains "anchor: line 3" "$T_TMP/err-anchor" "line 3: an anchor"
+contains "flow: line 3" "$T_TMP/err-flow" "line 3: a flow collection"
+contains "tab: line 4" "$T_TMP/err-tab" "line 4: a tab"
+contains "docs: line 3" "$T_TMP/err-docs" "line 3: a document marker"
+finish
