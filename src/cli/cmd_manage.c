@@ -41,7 +41,7 @@ confirm(const char *what, const char *name, int by_name)
 {
 	char ans[LIM_FIELD_BYTES];
 	struct sbuf b;
-	size_t n;
+	size_t n = 0;
 
 	if (!isatty(0))
 		return err_set(ERR_USAGE, "%s: no terminal to confirm on, so "
@@ -54,10 +54,11 @@ confirm(const char *what, const char *name, int by_name)
 	else
 		fprintf(stderr, "%s %s? [y/N] ", what, text);
 	fflush(stderr);
-	if (fgets(ans, sizeof(ans), stdin) == NULL)
-		ans[0] = '\0';
-	n = strcspn(ans, "\r\n");
+	/* One line from the terminal (read(2): no stdio input in the binary). */
+	while (n < sizeof(ans) - 1 && read(0, ans + n, 1) == 1 && ans[n] != '\n')
+		n++;
 	ans[n] = '\0';
+	ans[strcspn(ans, "\r")] = '\0';
 	if (by_name ? strcmp(ans, name) != 0 : strcmp(ans, "y") != 0 &&
 	    strcmp(ans, "yes") != 0)
 		return err_set(ERR_USAGE, "%s: not confirmed, so nothing was sent",
