@@ -87,9 +87,14 @@
 /*
  * Fast reduction modulo the NIST primes: verifying IAM's P-384 chain is
  * most of a cold login's work, and this makes it several times cheaper
- * for about 1.3 KB of code.
+ * for about 1.3 KB of code.  Not on aarch64, whose budget it no longer
+ * fits: its CPUs are the fast ones, and a handshake that resumes (every
+ * process after the first, the store keeping the sessions) verifies no
+ * chain at all.
  */
+#if !defined(__aarch64__)
 #define MBEDTLS_ECP_NIST_OPTIM
+#endif
 /*
  * No precomputed multiples of the curves' base points: the tables and
  * the code that fills them cost about 2.3 KB on aarch64, and a process

@@ -358,13 +358,19 @@ kube_target(char *path, size_t cap, const char *file)
 	return r != 0 ? r : path_follow(path, cap);
 }
 
-/* cluster_config: merge the kubeconfig and say how to use it. */
+static char kout[LIM_KUBECONFIG_FILE_BYTES + LIM_KUBECONFIG_BYTES];
+static char pair[2 * LIM_CLUSTER_CA_BYTES];       /* --admin's cert and key */
+
+/*
+ * merge: merge the kubeconfig and say how to use it; with admin, the
+ * admin certificate and key embedded (the file then mode 0600).
+ */
 static int
-cluster_config(const char *key, const char *file, int priv)
+merge(const char *key, const char *file, int priv, int admin)
 {
 	static char kin[LIM_KUBECONFIG_FILE_BYTES];     /* the file as it was */
-	static char kout[LIM_KUBECONFIG_FILE_BYTES + LIM_KUBECONFIG_BYTES];
 	static struct kc_scan scan;
+	struct slice pem[2];
 	char exe[LIM_PATH_FS_BYTES], path[LIM_PATH_FS_BYTES], abs[LIM_PATH_FS_BYTES];
 	const char *server;
 	struct stat st;
@@ -379,9 +385,10 @@ cluster_config(const char *key, const char *file, int priv)
 	    (r = file_check_target(path)) != 0 ||
 	    (r = file_read(path, kin, sizeof(kin), &n)) < 0))
 		return r;
-	if (!std && stat(path, &st) == 0)
+	if (!std && !admin && stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
-	if ((r = cluster_find(key, 1, &cfg)) != 0)
+	if ((r = cluster_find(key, 1, &cfg)) != 0 || (admin &&
+	    (r = cluster_admin(&cfg, pair, sizeof(pair), pem)) != 0))
 		return r;
 	if ((server = cluster_server(&cfg, priv)) == NULL)
 		return err_code_last();
@@ -395,7 +402,8 @@ cluster_config(const char *key, const char *file, int priv)
 		    "for the kubeconfig (no /proc; start iksctl by its path)");
 	}
 	sbuf_init(&b, own, sizeof(own));
-	if ((r = kube_config(&cfg, server, exe, cli.cacert, &b)) != 0)
+	if ((r = kube_config(&cfg, server, exe, cli.cacert, admin ? pem : NULL,
+	    &b)) != 0)
 		return r;
 	if (std) {      /* a failed write to stdout is main's exit 1 */
 		fwrite(own, 1, b.len, stdout);
@@ -442,11 +450,25 @@ cluster_config(const char *key, const char *file, int priv)
 	return 0;
 }
 
+/* cluster_config: merge, then wipe what held the admin key. */
+static int
+cluster_config(const char *key, const char *file, int priv, int admin)
+{
+	int r = merge(key, file, priv, admin);
+
+	if (admin) {
+		mem_wipe(pair, sizeof(pair));
+		mem_wipe(own, sizeof(own));
+		mem_wipe(kout, sizeof(kout));
+	}
+	return r;
+}
+
 int
 cmd_cluster(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : "", *key = NULL, *file = NULL;
-	int i, r, priv = 0, config = strcmp(sub, "config") == 0;
+	const char *sub = argc > 1 ? argv[1] : "", *key = NULL, *file = NULL, *ep;
+	int i, r, priv = 0, admin = 0, config = strcmp(sub, "config") == 0;
 
 	if (strcmp(sub, "workers") == 0)
 		return cmd_pools(argc, argv);   /* worker ls, its flags too */
@@ -461,8 +483,18 @@ cmd_cluster(int argc, char **argv)
 		    &file)) != 0) {
 			if (r < 0)
 				return r;
+		} else if (config && (r = arg_value(argc, argv, &i, "--endpoint",
+		    &ep)) != 0) {
+			if (r < 0)
+				return r;
+			if ((priv = strcmp(ep, "private") == 0) == 0 &&
+			    strcmp(ep, "public") != 0)
+				return err_set(ERR_USAGE, "--endpoint %s: use public "
+				    "or private", ep);
 		} else if (config && strcmp(argv[i], "--private") == 0) {
 			priv = 1;
+		} else if (config && strcmp(argv[i], "--admin") == 0) {
+			admin = 1;
 		} else if (key == NULL && argv[i][0] != '-') {
 			key = argv[i];
 		} else {
@@ -473,7 +505,7 @@ cmd_cluster(int argc, char **argv)
 		return err_set(ERR_USAGE, "cluster %s: which CLUSTER (name or id)?",
 		    sub);
 	if (config)
-		return cluster_config(key, file, priv);
+		return cluster_config(key, file, priv, admin);
 	return cluster_get(key);
 }
 

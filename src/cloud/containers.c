@@ -207,12 +207,24 @@ opt(const struct json_doc *d, const char *key, char *out, size_t cap)
 	    "over %zu bytes", key, cap - 1) : 0;
 }
 
+/* zip_get: the member prefix*suffix of the zip rs holds into out[cap]. */
+static int
+zip_get(const struct http_resp *rs, const char *prefix, const char *suffix,
+    char *out, size_t cap, size_t *n)
+{
+	struct zip_entry e;
+	int r = zip_find_suffix((const uint8_t *)rs->body, rs->body_len, prefix,
+	    suffix, &e);
+
+	return r != 0 ? r : zip_extract((const uint8_t *)rs->body, rs->body_len,
+	    &e, (uint8_t *)out, cap, n);
+}
+
 /* fetch: F10 and F12 for key into c, then save the cache file. */
 static int
 fetch(const char *key, struct cluster *c)
 {
 	static struct http_resp rs;
-	struct zip_entry e;
 	struct json_doc d;
 	int r;
 
@@ -241,11 +253,7 @@ fetch(const char *key, struct cluster *c)
 		return r;
 	if (rs.body_len > LIM_ZIP_BYTES)
 		return err_limit("the config zip", "LIM_ZIP_BYTES", LIM_ZIP_BYTES);
-	r = zip_find_suffix((const uint8_t *)rs.body, rs.body_len, "ca-", ".pem",
-	    &e);
-	if (r == 0)
-		r = zip_extract((const uint8_t *)rs.body, rs.body_len, &e,
-		    (uint8_t *)c->ca, sizeof(c->ca) - 1, &c->ca_len);
+	r = zip_get(&rs, "ca-", ".pem", c->ca, sizeof(c->ca) - 1, &c->ca_len);
 	if (r == ERR_LIMIT)
 		return err_limit("the cluster CA", "LIM_CLUSTER_CA_BYTES",
 		    sizeof(c->ca) - 1);
@@ -253,6 +261,30 @@ fetch(const char *key, struct cluster *c)
 		return err_set(r, "%s: config zip: %s", c->id, err_detail());
 	c->ca[c->ca_len] = '\0';
 	return cache_save(c);
+}
+
+int
+cluster_admin(const struct cluster *c, char *buf, size_t cap,
+    struct slice *pem)
+{
+	static const char *const name[2][2] = { { "admin.", "pem" },
+	    { "admin-key.", "pem" } };
+	static struct http_resp rs;
+	size_t used = 0, n = 0;
+	int r, k;
+
+	if ((r = cluster_read(c->id, "/config/admin", &rs)) != 0)
+		return r;
+	for (k = 0; k < 2; k++) {
+		r = zip_get(&rs, name[k][0], name[k][1], buf + used, cap - used,
+		    &n);
+		if (r != 0)
+			return err_set(r, "%s: admin config zip: %s%s", c->id,
+			    name[k][0], err_detail());
+		pem[k] = (struct slice){ buf + used, n };
+		used += n;
+	}
+	return 0;
 }
 
 int

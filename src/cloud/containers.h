@@ -60,6 +60,15 @@ const char *cluster_server(const struct cluster *c, int priv);
 int cluster_read(const char *key, const char *sub, struct http_resp *rs);
 
 /*
+ * cluster_admin: the admin certificate and key of c (admin.pem and
+ * admin-key.pem in the zip of GET .../config/admin) into buf[cap], as
+ * pem[0] and pem[1].  Returns 0, cluster_read's error, or ERR_ZIP /
+ * ERR_LIMIT naming the zip.  The caller wipes buf.
+ */
+int cluster_admin(const struct cluster *c, char *buf, size_t cap,
+    struct slice *pem);
+
+/*
  * cluster_forget: remove what iksctl keeps of a removed cluster under
  * IKSCTL_HOME: clusters/<id> (nothing is followed through a link).  Its
  * kubeconfig entries are the user's (cluster config merged them into

@@ -161,7 +161,7 @@ kv(struct sbuf *b, const char *indent, const char *key, const char *value)
 
 int
 kube_config(const struct cluster *c, const char *server, const char *exe,
-    const char *cacert, struct sbuf *b)
+    const char *cacert, const struct slice *admin, struct sbuf *b)
 {
 	/* The settings in force, for kubectl to run the plugin with. */
 	static const char *const env[] = { "IKSCTL_HOME", "SSL_CERT_FILE",
@@ -186,6 +186,14 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	kv(b, "", "current-context", c->name);
 	sbuf_add(b, "preferences: {}\nusers:\n");
 	kv(b, "- ", "name", c->name);
+	if (admin != NULL) {
+		sbuf_add(b, "  user:\n    client-certificate-data: ");
+		base64_encode(b, (const uint8_t *)admin[0].p, admin[0].n);
+		sbuf_add(b, "\n    client-key-data: ");
+		base64_encode(b, (const uint8_t *)admin[1].p, admin[1].n);
+		sbuf_addc(b, '\n');
+		goto out;
+	}
 	sbuf_add(b, "  user:\n    exec:\n      apiVersion: "
 	    "client.authentication.k8s.io/v1\n");
 	kv(b, "      ", "command", exe);
@@ -208,6 +216,7 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 		kv(b, "        ", "value", v);
 	}
 	sbuf_add(b, "      interactiveMode: Never\n      provideClusterInfo: false\n");
+out:
 	return b->overflow ? err_limit("kubeconfig", "LIM_KUBECONFIG_BYTES",
 	    b->cap - 1) : 0;
 }

@@ -7,7 +7,9 @@
 # only), after `login --cacert` and `cluster config --cacert` with
 # SSL_CERT_FILE unset: the exec stanza must carry the trust and
 # IKSCTL_HOME.  Other entries keep their bytes, the file its mode; a
-# link stays a link; a file outside the subset is left untouched.
+# link stays a link; a file outside the subset is left untouched;
+# --admin embeds the admin certificate (kubectl then needs no iksctl),
+# --endpoint picks the public or private endpoint.
 . tests/integration/lib.sh
 KUBECTL=${KUBECTL:-$(command -v kubectl)}
 if [ -z "$KUBECTL" ]; then
@@ -118,6 +120,48 @@ check "--kubeconfig -: nothing written" 0 cmp "$T_TMP/once" "$KC"
 check "--kubeconfig -: one cluster alone" 0 kube --kubeconfig "$T_TMP/alone.yaml" config get-contexts -o name
 eq "--kubeconfig -: its context" "$(cat "$T_TMP/out")" "$EMU_CLUSTER"
 check "--kubeconfig -: kubectl works with it" 0 clean "$T_TMP/alone.yaml" get --raw /version
+
+# --- --admin: the admin certificate and key embedded, no exec, 0600 ---
+A=$T_TMP/admin.yaml
+cp "$KC" "$A"
+chmod 644 "$A"
+log_mark
+check "--admin" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --admin --kubeconfig "$A"
+eq "--admin: the admin zip fetched" "$(emu_count_since request path=/global/v1/clusters/$EMU_CLUSTER_ID/config/admin)" 1
+eq "--admin: the file is now 0600 (it holds a key)" "$(stat -c %a "$A")" 600
+check "--admin: kubectl with the certificate, clean environment" 0 clean "$A" get --raw /version
+contains "--admin: the master's answer" "$T_TMP/out" '"gitVersion"'
+python3 - "$A" "$EMU_CLUSTER" > "$T_TMP/user" << 'EOF2'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = lines.index("users:")
+out, on = [], False
+for l in lines[i + 1:]:
+    if l.startswith("- "):
+        on = l in ("- name: %s" % sys.argv[2], '- name: "%s"' % sys.argv[2])
+    elif not l.startswith(" "):
+        break
+    if on:
+        out.append(l)
+print("\n".join(out))
+EOF2
+contains "--admin: client-certificate-data" "$T_TMP/user" "client-certificate-data: "
+contains "--admin: client-key-data" "$T_TMP/user" "client-key-data: "
+if grep -q "exec:" "$T_TMP/user"; then fail "--admin: an exec stanza is left"; else ok "--admin: no exec stanza"; fi
+check "--admin: other contexts kept" 0 kube --kubeconfig "$A" config get-contexts -o name
+contains "--admin: other's context still there" "$T_TMP/out" "other"
+
+# --- --endpoint public|private (--private its alias) ---
+check "--endpoint private" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --endpoint private --kubeconfig -
+grep 'server:' "$T_TMP/out" > "$T_TMP/srv.private"
+check "--private" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --private --kubeconfig -
+grep 'server:' "$T_TMP/out" > "$T_TMP/srv.alias"
+check "--private is --endpoint private" 0 cmp "$T_TMP/srv.alias" "$T_TMP/srv.private"
+check "--endpoint public" 0 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --endpoint public --kubeconfig -
+grep 'server:' "$T_TMP/out" > "$T_TMP/srv.public"
+check "public and private differ" 1 cmp -s "$T_TMP/srv.public" "$T_TMP/srv.private"
+check "--endpoint nope: exit 2" 2 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --endpoint nope --kubeconfig -
+contains "--endpoint nope: says what" "$T_TMP/err" "use public or private"
 
 # --- outside the subset: untouched, exit 1, the line named ---
 for bad in anchor flow tab docs; do

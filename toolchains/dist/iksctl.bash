@@ -110,6 +110,8 @@ _iksctl() {
 		COMPREPLY=($(compgen -W "public private" -- "$cur")); return ;;
 	--service)
 		COMPREPLY=($(compgen -W "cs iam accounts" -- "$cur")); return ;;
+	--endpoint)
+		COMPREPLY=($(compgen -W "public private" -- "$cur")); return ;;
 	--patch-type)
 		COMPREPLY=($(compgen -W "merge json strategic apply" -- "$cur")); return ;;
 	--until)
@@ -177,7 +179,7 @@ _iksctl() {
 			return
 		fi
 		case $sub in
-		config) opts="--kubeconfig --private" ;;
+		config) opts="--kubeconfig --admin --endpoint --private" ;;
 		workers) opts="$_iksctl_p --show-deleted" ;;
 		create)
 			case $sub2 in
