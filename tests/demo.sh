@@ -247,8 +247,12 @@ step F11 "list the cluster's workers (GET /v1/clusters/{idOrName}/workers)" 0 \
 step F11 "the same, as the service's JSON, first worker's state (-o json -q)" 0 \
 	"iksctl cluster workers $EMU_CLUSTER -o json -q '.[0].state'"
 
-step F12 "get the cluster's config zip, extract its CA, write a kubeconfig (GET /v1/clusters/{idOrName}/config)" 0 \
+step F12 "a kubeconfig that already holds another cluster's context, as kubectl writes it" 0 \
+	"kubectl --kubeconfig $KC config set-context other --cluster=other --user=other"
+step F12 "get the cluster's config zip, extract its CA, merge the cluster into that kubeconfig (GET /v1/clusters/{idOrName}/config)" 0 \
 	"iksctl cluster config $EMU_CLUSTER --kubeconfig $KC"
+step F12 "both contexts are there; the current one is the cluster's" 0 \
+	"kubectl --kubeconfig $KC config get-contexts"
 step F12 "the kubeconfig: the cluster's CA inline, the user runs iksctl kube-credential (no token in it)" 0 \
 	"cat $KC" "sed -E 's/(certificate-authority-data: .{40}).*/\1.../'"
 
