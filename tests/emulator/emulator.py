@@ -35,6 +35,7 @@ import httpd
 import iam
 import lifecycle
 import master
+import metadata
 import pods
 import watch
 from httpd import Resp, json_resp, jdump
@@ -59,20 +60,23 @@ class Emulator:
                     "next_url_base": ""}
         self.cfg.update({k: d for k, (d, _) in KUBE_CONFIG.items()})
         self.cfg["pods"] = args.pods
+        self.cfg.update(metadata.CONFIG)
         self.lock = threading.Lock()
         self.clock = clock.Clock(args.clock_offset)     # the services' wall clock
         self.log_f = open(os.path.join(self.dir, "log.jsonl"), "w", buffering=1)   # fresh per run
         self.faults, self.fault_seq = [], 0
         self.conn_seq = 0
         self.stats = {"connections": {}, "handshakes": {"full": 0, "resumed": 0, "failed": 0},
-                      "requests": {}, "grants": {}, "faults_fired": {}, "status": {}}
+                      "requests": {}, "grants": {}, "faults_fired": {}, "status": {},
+                      "metadata": {"identity_tokens": 0, "iam_tokens": 0}}
         self.urls = {}
         self.servers = []
         self.accounts = accounts.make_accounts()
         self.iam = iam.Iam(self, self.accounts)
         self.containers = containers.Containers(self)
+        self.metadata = metadata.Metadata(self)
         self.services = {"iam": self.iam, "accounts": accounts.Accounts(self), "cs": self.containers,
-                         "master": master.Masters(self)}
+                         "master": master.Masters(self), "metadata": self.metadata}
         self.lc = lifecycle.Lifecycle(self, types.SimpleNamespace(
             json_resp=json_resp, Resp=Resp, cs_error=containers.cs_error, kube_status=master.kube_status,
             cluster_certs=certs.cluster_certs, set_cluster_certs=certs.set_cluster_certs,
@@ -121,6 +125,8 @@ class Emulator:
         acc = mk("accounts", httpd.tls_ctx(*self.cloud_cert))
         cs = mk("cs", httpd.tls_ctx(*self.cloud_cert))
         ctl = mk("control", None)
+        self.metadata.start(lambda ctx, port: self._serve(httpd.Server(self, "metadata", ctx, None, port)),
+                            httpd.tls_ctx(*self.cloud_cert))
         for c in self.clusters:
             pub = mk("master", httpd.master_ctx(c), c)
             priv = mk("master", httpd.master_ctx(c), c)
@@ -130,6 +136,7 @@ class Emulator:
                      "accounts": "https://127.0.0.1:%d" % acc.server_address[1],
                      "cs": "https://127.0.0.1:%d/global" % cs.server_address[1],
                      "control": "http://127.0.0.1:%d" % ctl.server_address[1]}
+        self.urls.update(self.metadata.urls())
         self.iam.write_cr_token()
         self.write_env()
 
@@ -164,6 +171,11 @@ class Emulator:
             "EMU_OTHER_ACCOUNT_CLUSTER=" + self.clusters[3]["name"],
             "EMU_REGION=us-south",
             "EMU_PASSCODE=" + self.iam.new_passcode(),
+            "EMU_METADATA_URL=" + self.urls["metadata"],
+            "EMU_METADATA_TLS_URL=" + self.urls["metadata_tls"],
+            "EMU_VPC_PROFILE_ID=" + self.metadata.profile["id"],
+            "EMU_VPC_PROFILE_CRN=" + self.metadata.profile["crn"],
+            "EMU_VPC_PROFILE_NAME=" + self.metadata.profile["name"],
         ]
         certs.write_file(os.path.join(self.dir, "env"), "\n".join(lines) + "\n", 0o600)
 
@@ -198,6 +210,14 @@ class Emulator:
                         self.cfg[k] = self.lc.config_value(k, v)
                     except (ValueError, TypeError) as e:
                         return json_resp(400, {"error": "%s: %s" % (k, e)})
+                    continue
+                if k in metadata.CONFIG:
+                    try:
+                        self.cfg[k] = metadata.config_value(k, v)
+                    except ValueError as e:
+                        return json_resp(400, {"error": "%s: %s" % (k, e)})
+                    if k == "metadata":
+                        self.metadata.set_enabled(v)
                     continue
                 if k in KUBE_CONFIG:
                     try:

@@ -6,11 +6,12 @@ import lifecycle
 from accounts import acct_error
 from containers import cs_error
 from master import kube_status
+from metadata import md_error
 
 FAULT_KINDS = ("reset", "reset_before_body", "reset_mid_body", "truncate", "delay",
                "status", "chunked", "close", "big", "expire_tokens", "bad_json",
                "many_tokens", "big_header", "body") + lifecycle.FAULT_KINDS
-SERVICES = ("iam", "accounts", "cs", "master")
+SERVICES = ("iam", "accounts", "cs", "master", "metadata")
 
 
 def status_resp(emu, svc, status, fault):
@@ -26,6 +27,9 @@ def status_resp(emu, svc, status, fault):
     elif svc == "accounts":
         r = acct_error(status, "too_many_requests" if status == 429 else "service_unavailable",
                        "Too many requests" if status == 429 else "Service temporarily unavailable")
+    elif svc == "metadata":
+        r = md_error(status, "too_many_requests" if status == 429 else "service_error",
+                     "Too many requests." if status == 429 else "An internal error occurred.")
     else:
         r = kube_status(status, reasons.get(status, "InternalError"),
                         "the server is currently unable to handle the request")

@@ -66,16 +66,16 @@ def master_ctx(c):
 _tl = threading.local()
 LOG_HEADERS = ("host", "content-type", "content-length", "accept", "user-agent", "x-region",
                "transfer-encoding", "connection", "x-request-id", "x-correlation-id", "x-auth-resource-group",
-               "x-auth-resource-account", "ibm-cloud-tenant")
+               "x-auth-resource-account", "ibm-cloud-tenant", "metadata-flavor")
 
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, emu, service, ctx, cluster=None):
+    def __init__(self, emu, service, ctx, cluster=None, port=0):
         self.emu, self.service, self.ctx, self.cluster = emu, service, ctx, cluster
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(("127.0.0.1", port), Handler)
 
     def handle_error(self, request, client_address):
         pass
