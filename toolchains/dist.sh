@@ -15,6 +15,7 @@
 #     LICENSE           iksctl's notice and the Apache-2.0 text
 #     LICENSE.mbedtls   build/deps/mbedtls-VERSION/LICENSE
 #     LICENSE.jsmn      build/deps/jsmn-VERSION/LICENSE
+#     LICENSE.musl      /usr/share/doc/musl/copyright (the static C library's)
 #     SHA256SUMS        of the files above (sha256sum -c SHA256SUMS)
 #
 # then the Debian packages OUTDIR/iksctl_VERSION_ARCH.deb of the same
@@ -63,7 +64,10 @@ mbed_lic=build/deps/mbedtls-$(manifest mbedtls)/LICENSE
 jsmn_lic=build/deps/jsmn-$(manifest jsmn)/LICENSE
 [ -f "$mbed_lic" ] || sh third_party/fetch.sh unpack mbedtls build/deps > /dev/null
 [ -f "$jsmn_lic" ] || sh third_party/fetch.sh unpack jsmn build/deps > /dev/null
-[ -f "$mbed_lic" ] && [ -f "$jsmn_lic" ] || die "licence files missing: $mbed_lic $jsmn_lic"
+# The binary links Debian's musl statically: its copyright notice ships too.
+musl_lic=/usr/share/doc/musl/copyright
+[ -f "$mbed_lic" ] && [ -f "$jsmn_lic" ] && [ -f "$musl_lic" ] ||
+	die "licence files missing: $mbed_lic $jsmn_lic $musl_lic"
 
 # apache_text: the Apache-2.0 text; Debian's copy, else the identical one
 # inside Mbed TLS's LICENSE (same bytes either way).
@@ -94,9 +98,10 @@ for t in $triples; do
 	{ cat toolchains/dist/LICENSE.head; apache_text; } > "$d/LICENSE"
 	cp "$mbed_lic" "$d/LICENSE.mbedtls"
 	cp "$jsmn_lic" "$d/LICENSE.jsmn"
+	cp "$musl_lic" "$d/LICENSE.musl"
 	chmod 0755 "$d" "$d/iksctl"
 	chmod 0644 "$d/iksctl.1" "$d/iksctl.bash" "$d/LICENSE" \
-		"$d/LICENSE.mbedtls" "$d/LICENSE.jsmn"
+		"$d/LICENSE.mbedtls" "$d/LICENSE.jsmn" "$d/LICENSE.musl"
 	(cd "$d" && LC_ALL=C ls | grep -vx SHA256SUMS | xargs sha256sum > SHA256SUMS)
 	chmod 0644 "$d/SHA256SUMS"
 	(cd "$stage" && LC_ALL=C tar --sort=name --format=ustar \

@@ -72,6 +72,7 @@ drwxr-xr-x 0/0 $want_date $n/
 -rw-r--r-- 0/0 $want_date $n/LICENSE
 -rw-r--r-- 0/0 $want_date $n/LICENSE.jsmn
 -rw-r--r-- 0/0 $want_date $n/LICENSE.mbedtls
+-rw-r--r-- 0/0 $want_date $n/LICENSE.musl
 -rw-r--r-- 0/0 $want_date $n/SHA256SUMS
 -rwxr-xr-x 0/0 $want_date $n/iksctl
 -rw-r--r-- 0/0 $want_date $n/iksctl.1
@@ -89,7 +90,7 @@ EOF
 	check "$t: SHA256SUMS inside verifies" 0 sh -c "cd '$d' && sha256sum -c --strict SHA256SUMS"
 	eq "$t: SHA256SUMS covers every other file" \
 		"$(awk '{ print $2 }' "$d/SHA256SUMS" | tr '\n' ' ')" \
-		"LICENSE LICENSE.jsmn LICENSE.mbedtls iksctl iksctl.1 iksctl.bash "
+		"LICENSE LICENSE.jsmn LICENSE.mbedtls LICENSE.musl iksctl iksctl.1 iksctl.bash "
 	if cmp -s "$d/iksctl" "build/$t/iksctl"; then ok "$t: the binary is build/$t/iksctl"; else
 		fail "$t: the binary differs from build/$t/iksctl"; fi
 	file -b "$d/iksctl" > "$T_TMP/file"
@@ -110,6 +111,9 @@ EOF
 		fail "$t: LICENSE.mbedtls is not Mbed TLS's LICENSE"
 	cmp -s "$d/LICENSE.jsmn" build/deps/jsmn-*/LICENSE && ok "$t: LICENSE.jsmn" ||
 		fail "$t: LICENSE.jsmn is not jsmn's LICENSE"
+	cmp -s "$d/LICENSE.musl" /usr/share/doc/musl/copyright && ok "$t: LICENSE.musl" ||
+		fail "$t: LICENSE.musl is not musl's copyright file"
+	contains "$t: LICENSE names musl" "$d/LICENSE" "musl, the C library"
 	if ! cmp -s "$d/iksctl.1" "$X/../x-x86_64-linux-musl/iksctl-$VERSION-x86_64-linux-musl/iksctl.1"; then
 		fail "$t: iksctl.1 differs between targets"
 	fi
