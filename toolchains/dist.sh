@@ -30,20 +30,8 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/build/dist
-bdir=$root/build
-while [ $# -gt 0 ]; do
-	case $1 in
-	-o) out=$2; shift 2 ;;
-	-b) bdir=$2; shift 2 ;;
-	-*) echo "dist.sh: unknown option $1" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
-case $out in /*) ;; *) out=$PWD/$out ;; esac
-case $bdir in /*) ;; *) bdir=$PWD/$bdir ;; esac
-cd "$root"
-triples=${*:-x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf}
+me=dist.sh
+. "$root/toolchains/dist/args.sh"   # -o OUTDIR, -b BUILDDIR, TRIPLE...
 
 die() { echo "dist.sh: $*" >&2; exit 1; }
 

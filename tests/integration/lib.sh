@@ -49,6 +49,30 @@ within() {
 		fail "$1: took $ms ms, want $2 to $3"; fi
 }
 
+# dist_binaries: for test_dist.sh and test_deb.sh: set VERSION (the
+# Makefile's), TRIPLES, SDE (SOURCE_DATE_EPOCH, exported: the last
+# commit's time) and make sure build/<triple>/iksctl exists for each, one
+# check each.  The two suites may run at once (run.sh --all): one links a
+# missing binary while the other waits on build/.dist-link.lock, and
+# neither looks at a binary being written.
+dist_binaries() {
+	VERSION=$(sed -n 's/^VERSION := *//p' Makefile)
+	TRIPLES="x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf"
+	SDE=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null)}
+	SDE=${SDE:-1700000000}
+	export SOURCE_DATE_EPOCH=$SDE
+	mkdir -p build
+	for _t in $TRIPLES; do
+		flock build/.dist-link.lock sh -c '
+			[ -f "build/$1/iksctl" ] && exit 0
+			echo "-- linking build/$1/iksctl"
+			make --no-print-directory TARGET=$1 bin > "$2" 2>&1 || tail -n 20 "$2"
+		' link "$_t" "$T_TMP/make.$_t"
+		[ -f "build/$_t/iksctl" ] && ok "binary build/$_t/iksctl exists" ||
+			fail "build/$_t/iksctl is missing and could not be built"
+	done
+}
+
 # rss OUT CMD...: run CMD with stdout to OUT, print its peak RSS in KB
 # (/usr/bin/time; 0 without it).
 rss() {

@@ -16,26 +16,7 @@
 # Needs: man-db and groff-base (man -l), bash, file, flock (util-linux).
 . tests/integration/lib.sh
 
-VERSION=$(sed -n 's/^VERSION := *//p' Makefile)
-TRIPLES="x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf"
-SDE=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null)}
-SDE=${SDE:-1700000000}
-export SOURCE_DATE_EPOCH=$SDE
-
-# --- the binaries -------------------------------------------------------
-# test_dist.sh and test_deb.sh may run at once (run.sh --all): one links
-# a missing binary while the other waits on build/.dist-link.lock, and
-# neither looks at a binary being written.
-mkdir -p build
-for t in $TRIPLES; do
-	flock build/.dist-link.lock sh -c '
-		[ -f "build/$1/iksctl" ] && exit 0
-		echo "-- linking build/$1/iksctl"
-		make --no-print-directory TARGET=$1 bin > "$2" 2>&1 || tail -n 20 "$2"
-	' link "$t" "$T_TMP/make.$t"
-	[ -f "build/$t/iksctl" ] && ok "binary build/$t/iksctl exists" ||
-		fail "build/$t/iksctl is missing and could not be built"
-done
+dist_binaries   # VERSION, TRIPLES, SDE; build/<triple>/iksctl (lib.sh)
 [ "$T_FAIL" = 0 ] || finish
 
 # --- two packings of the same binaries ------------------------------------
