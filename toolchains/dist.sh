@@ -33,19 +33,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 me=dist.sh
 . "$root/toolchains/dist/args.sh"   # -o OUTDIR, -b BUILDDIR, TRIPLE...
 
-die() { echo "dist.sh: $*" >&2; exit 1; }
-
-version=${VERSION:-$(sed -n 's/^VERSION := *//p' Makefile)}
-[ -n "$version" ] || die "no VERSION (Makefile has no 'VERSION := ...')"
-if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-	SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null) ||
-		die "SOURCE_DATE_EPOCH is not set and git log failed (not a git checkout?)"
-fi
-case $SOURCE_DATE_EPOCH in
-'' | *[!0-9]*) die "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH: not a number" ;;
-esac
-export SOURCE_DATE_EPOCH
-date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
 
 manifest() { awk -v n="$1" '$1 == n { print $2 }' third_party/MANIFEST; }
 mbed_lic=build/deps/mbedtls-$(manifest mbedtls)/LICENSE

@@ -36,24 +36,12 @@ me=deb.sh
 umask 022
 export LC_ALL=C TZ=UTC
 
-die() { echo "deb.sh: $*" >&2; exit 1; }
 command -v dpkg-deb > /dev/null 2>&1 || die "dpkg-deb is missing (apt-get install dpkg)"
 
-version=${VERSION:-$(sed -n 's/^VERSION := *//p' Makefile)}
-[ -n "$version" ] || die "no VERSION (Makefile has no 'VERSION := ...')"
 case $version in
 [0-9]*) ;;
 *) die "VERSION=$version: a Debian version starts with a digit" ;;
 esac
-if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-	SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null) ||
-		die "SOURCE_DATE_EPOCH is not set and git log failed (not a git checkout?)"
-fi
-case $SOURCE_DATE_EPOCH in
-'' | *[!0-9]*) die "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH: not a number" ;;
-esac
-export SOURCE_DATE_EPOCH
-date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
 rfc_date=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
 maint=${DEB_MAINTAINER:-iksctl dev <dev@iksctl.invalid>}
 
