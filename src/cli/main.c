@@ -49,8 +49,8 @@ static const struct command commands[] = {
 	{ "versions", cmd_versions, 1, "versions" },
 	{ "clusters", cmd_clusters, 1, "clusters [--region R]" },
 	{ "cluster", cmd_cluster, 1, "cluster get|workers|config CLUSTER "
-	    "[--kubeconfig FILE|-] [--admin]\n"
-	    "      [--endpoint public|private]\n"
+	    "[--kubeconfig FILE|-]\n"
+	    "      [--endpoint public|private] [--private] [--admin]\n"
 	    "  cluster create classic --name N --zone Z --flavor F [--workers N]\n"
 	    "      [--version V] [--hardware shared|dedicated] [--private-vlan ID\n"
 	    "      [--public-vlan ID | --private-only]] [--private-service-endpoint]\n"
