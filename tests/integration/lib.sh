@@ -49,6 +49,17 @@ within() {
 		fail "$1: took $ms ms, want $2 to $3"; fi
 }
 
+# need_kubectl: set KUBECTL (the environment's, else kubectl on PATH);
+# without one the suite fails and ends here.
+need_kubectl() {
+	KUBECTL=${KUBECTL:-$(command -v kubectl)}
+	if [ -z "$KUBECTL" ]; then
+		echo "kubectl not found (toolchains/install-deps.sh installs it)"
+		fail "no kubectl"
+		finish
+	fi
+}
+
 # dist_binaries: for test_dist.sh and test_deb.sh: set VERSION (the
 # Makefile's), TRIPLES, SDE (SOURCE_DATE_EPOCH, exported: the last
 # commit's time) and make sure build/<triple>/iksctl exists for each, one

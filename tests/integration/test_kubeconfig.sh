@@ -11,12 +11,7 @@
 # --admin embeds the admin certificate (kubectl then needs no iksctl),
 # --endpoint picks the public or private endpoint.
 . tests/integration/lib.sh
-KUBECTL=${KUBECTL:-$(command -v kubectl)}
-if [ -z "$KUBECTL" ]; then
-	echo "kubectl not found (toolchains/install-deps.sh installs it)"
-	fail "no kubectl"
-	finish
-fi
+need_kubectl
 emu_start
 CA=$EMU_CA_FILE
 unset SSL_CERT_FILE

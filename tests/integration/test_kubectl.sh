@@ -7,12 +7,7 @@
 # iksctl fetches a new token.  The plugin runs without IKSCTL_HOME in
 # kubectl's environment: the kubeconfig's exec env carries it.
 . tests/integration/lib.sh
-KUBECTL=${KUBECTL:-$(command -v kubectl)}
-if [ -z "$KUBECTL" ]; then
-	echo "kubectl not found (Debian: kubernetes-client)"
-	fail "no kubectl"
-	finish
-fi
+need_kubectl
 emu_start --id-token-ttl 15
 ik() { "$IKSCTL" "$@"; }
 K=$T_TMP/apikey
