@@ -122,6 +122,7 @@ $(OUT)/iksctl: $(MAIN_OBJ) $(OVERRIDE_OBJ) $(OUT)/libiksctl.a $(OUT)/libmbedtls.
 	@echo "  LD $@"
 	@$(CC) $(ALL_CFLAGS) -Wno-error -o $@.unstripped $^ $(ALL_LDFLAGS)
 	@$(STRIP) -s -R .comment -R .note -o $@ $@.unstripped
+	@$(if $(SSTRIP),$(SSTRIP) $@)
 
 $(OUT)/libiksctl.a: $(LIB_OBJ)
 	@rm -f $@

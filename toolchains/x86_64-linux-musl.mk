@@ -3,6 +3,9 @@ ifeq ($(origin CC),default)
 CC := musl-gcc
 endif
 STRIP ?= strip
+# The shipped static binary also loses its section headers (about 1 KB;
+# toolchains/sstrip.sh says why that is safe).
+SSTRIP := sh toolchains/sstrip.sh
 # A static executable is not position-independent: code built for PIE
 # only pays for GOT indirections (about 3 KB on aarch64).
 # IKSCTL_OWN_PRINTF, IKSCTL_OWN_ALLOC, IKSCTL_OWN_STRERROR,
