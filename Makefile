@@ -8,6 +8,7 @@
 #   make lint         reject unbounded string calls and malloc in src/
 #   make bench        benchmarks (not part of make test)
 #   make demo         the IBM guide, step by step, against the emulator
+#   make docs         build/docs/: the man page and the bash completion
 #
 # TARGET selects toolchains/$(TARGET).mk.  CFLAGS and LDFLAGS given by the
 # user are appended, never replaced.  `make` installs missing Debian
@@ -144,6 +145,27 @@ mbed-lib: $(MBED_OBJ) $(MBED_OURS_OBJ)
 # SOURCE_DATE_EPOCH, else the last commit's time (reproducible).
 BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
 $(OBJ)/src/net/tls.o: FILE_DEFS = -DIKSCTL_BUILD_EPOCH=$(BUILD_EPOCH)
+
+# The command table (src/cli/commands.txt) gives main.c its dispatch rows
+# and its help pages, deflated (gzip -9n less its 10-byte header and
+# 8-byte trailer is a raw deflate stream; inflate.c reads it back).
+GEN := $(OUT)/gen
+CMD_TABLE := src/cli/commands.txt src/cli/commands.awk
+$(GEN)/commands.inc: $(CMD_TABLE)
+	@mkdir -p $(GEN)
+	@awk -v mode=c -f src/cli/commands.awk src/cli/commands.txt > $@.tmp
+	@mv $@.tmp $@
+$(GEN)/help_z.inc: $(CMD_TABLE)
+	@mkdir -p $(GEN)
+	@awk -v mode=help -f src/cli/commands.awk src/cli/commands.txt > $@.txt
+	@{ echo "#define HELP_LEN $$(wc -c < $@.txt)"; \
+	  echo "static const uint8_t help_z[] = {"; \
+	  gzip -9n < $@.txt | tail -c +11 | head -c -8 | od -An -v -tu1 | \
+	    awk -v mode=bytes -f src/cli/commands.awk; \
+	  echo "};"; } > $@.tmp
+	@mv $@.tmp $@
+$(OBJ)/src/cli/main.o: $(GEN)/commands.inc $(GEN)/help_z.inc
+$(OBJ)/src/cli/main.o: FILE_DEFS = -I$(GEN)
 
 $(OBJ)/src/%.o: src/%.c $(HDRS) $(MBEDTLS_STAMP) $(JSMN_STAMP)
 	@mkdir -p $(dir $@)
@@ -291,7 +313,11 @@ test-valgrind: fetch
 #                     reproducible (toolchains/dist.sh)
 #   make dist-check   two clean builds of make dist in copies of the tree,
 #                     compared byte for byte (slow; not part of make test)
-.PHONY: dist dist-check
+.PHONY: dist dist-check docs
+# docs: build/docs/iksctl.1 and iksctl.bash, made from the command table
+# as the release makes them (toolchains/dist/docs.sh).
+docs:
+	@VERSION=$(VERSION) sh toolchains/dist/docs.sh -o build/docs
 dist: cross
 	@VERSION=$(VERSION) sh toolchains/dist.sh
 dist-check:

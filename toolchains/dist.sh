@@ -10,8 +10,9 @@
 #
 #   iksctl-VERSION-TRIPLE/
 #     iksctl            the binary (0755)
-#     iksctl.1          man page (toolchains/dist/iksctl.1, version and date filled in)
-#     iksctl.bash       bash completion (toolchains/dist/iksctl.bash)
+#     iksctl.1          man page (toolchains/dist/docs.sh: the template
+#                       toolchains/dist/iksctl.1 and the command table)
+#     iksctl.bash       bash completion (docs.sh, from toolchains/dist/iksctl.bash)
 #     LICENSE           iksctl's notice and the Apache-2.0 text
 #     LICENSE.mbedtls   build/deps/mbedtls-VERSION/LICENSE
 #     LICENSE.jsmn      build/deps/jsmn-VERSION/LICENSE
@@ -59,6 +60,7 @@ apache_text() {
 mkdir -p "$out"
 stage=$out/.stage
 rm -rf "$stage"
+sh toolchains/dist/docs.sh -o "$stage/docs"
 tarballs=""
 for t in $triples; do
 	bin=$bdir/$t/iksctl
@@ -67,9 +69,7 @@ for t in $triples; do
 	d=$stage/$name
 	mkdir -p "$d"
 	cp "$bin" "$d/iksctl"
-	sed -e "s/@VERSION@/$version/g" -e "s/@DATE@/$date/g" \
-		toolchains/dist/iksctl.1 > "$d/iksctl.1"
-	cp toolchains/dist/iksctl.bash "$d/iksctl.bash"
+	cp "$stage/docs/iksctl.1" "$stage/docs/iksctl.bash" "$d/"
 	{ cat toolchains/dist/LICENSE.head; apache_text; } > "$d/LICENSE"
 	cp "$mbed_lic" "$d/LICENSE.mbedtls"
 	cp "$jsmn_lic" "$d/LICENSE.jsmn"

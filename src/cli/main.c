@@ -14,6 +14,7 @@
 #include "net/sock.h"
 #include "net/tls.h"
 #include "proto/http.h"
+#include "proto/inflate.h"
 
 #include <mbedtls/build_info.h>
 #include <fcntl.h>
@@ -29,77 +30,24 @@ struct command {
 	const char *name;                 /* as typed */
 	int (*run)(int argc, char **argv); /* the command */
 	int needs_session;                /* load the store first */
-	const char *usage;                /* its synopsis */
 };
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
+/*
+ * The rows come from the command table, src/cli/commands.txt, as do the
+ * help pages: HELP_LEN bytes of text, deflated into help_z[], one page
+ * per command in the rows' order after the list of all of them, each
+ * ended by a byte 1 (Makefile, src/cli/commands.awk).
+ */
 static const struct command commands[] = {
-	{ "login", cmd_login, 1, "login [--apikey V|@FILE|-] [--username U "
-	    "--password V|@FILE|-] [--passcode P] [--cr-token @FILE "
-	    "(--profile-id ID | --profile-name NAME)] [--account ID] "
-	    "[--region R]" },
-	{ "logout", cmd_logout, 1, "logout" },
-	{ "accounts", cmd_accounts, 1, "accounts" },
-	{ "target", cmd_target, 1, "target [--account ID] [--region R]" },
-	{ "token", cmd_token, 1, "token [--refresh] [--kube] "
-	    "[--watch --sink FILE]" },
-	{ "regions", cmd_regions, 1, "regions" },
-	{ "versions", cmd_versions, 1, "versions" },
-	{ "clusters", cmd_clusters, 1, "clusters [--region R]" },
-	{ "cluster", cmd_cluster, 1, "cluster get|workers|config CLUSTER "
-	    "[--kubeconfig FILE|-]\n"
-	    "      [--endpoint public|private] [--private] [--admin]\n"
-	    "  cluster create classic --name N --zone Z --flavor F [--workers N]\n"
-	    "      [--version V] [--hardware shared|dedicated] [--private-vlan ID\n"
-	    "      [--public-vlan ID | --private-only]] [--private-service-endpoint]\n"
-	    "      [--public-service-endpoint] [--pod-subnet CIDR]\n"
-	    "      [--service-subnet CIDR] [--disable-disk-encrypt]\n"
-	    "  cluster create vpc-gen2 --name N --vpc-id ID --flavor F\n"
-	    "      (--zone Z --subnet-id S)... [--workers N] [--version V]\n"
-	    "      [--cos-instance CRN] [--disable-public-service-endpoint]\n"
-	    "      [--pod-subnet CIDR] [--service-subnet CIDR]\n"
-	    "  cluster rm CLUSTER [--delete-storage]\n"
-	    "  cluster master update CLUSTER [--version V] [--force-update]\n"
-	    "  cluster wait CLUSTER [--until normal|master|deleted|version]\n"
-	    "      [--wait-timeout 90m]; create, rm and master update also take\n"
-	    "      [-f] [--dry-run] [--wait] [--wait-timeout 90m]" },
-	{ "worker-pool", cmd_day2, 1, "worker-pool ls CLUSTER | get CLUSTER POOL\n"
-	    "  worker-pool create classic CLUSTER --name N --flavor F\n"
-	    "      --size-per-zone N [--hardware shared|dedicated] [--label K=V]...\n"
-	    "  worker-pool create vpc-gen2 CLUSTER --name N --flavor F\n"
-	    "      --size-per-zone N [--vpc-id ID] [--label K=V]...\n"
-	    "  worker-pool resize CLUSTER POOL --size-per-zone N\n"
-	    "  worker-pool rm CLUSTER POOL" },
-	{ "zone", cmd_day2, 1, "zone add classic CLUSTER POOL --zone Z "
-	    "[--private-vlan ID\n      [--public-vlan ID | --private-only]]\n"
-	    "  zone add vpc-gen2 CLUSTER POOL --zone Z --subnet-id S\n"
-	    "  zone rm CLUSTER POOL --zone Z" },
-	{ "worker", cmd_day2, 1, "worker ls CLUSTER [--worker-pool P] "
-	    "[--show-deleted]\n"
-	    "  worker get CLUSTER WORKER\n"
-	    "  worker reboot CLUSTER WORKER... [--hard]\n"
-	    "  worker reload|update|rm CLUSTER WORKER...\n"
-	    "  worker replace CLUSTER WORKER [--update]\n"
-	    "      pools, zones, workers: [-f] [--dry-run] [--wait] [--wait-timeout D]" },
-	{ "kube-credential", cmd_kube_credential, 1,
-	    "kube-credential [--cluster C]" },
-	{ "kube", cmd_kube, 1, "kube CLUSTER [-X METHOD] [-d DATA|@FILE|@-] "
-	    "[-H 'K: V'] [--private]\n"
-	    "      [--patch-type merge|json|strategic|apply] [--watch] PATH" },
-	{ "api", cmd_api, 1, "api [-X METHOD] [-d DATA|@FILE|@-] [-H 'K: V'] "
-	    "[--service cs|iam|accounts] PATH" },
-	{ "version", cmd_version, 0, "version" },
-	{ "help", cmd_help, 0, "help [COMMAND]" },
+#include "commands.inc"
 };
 
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+#include "help_z.inc"
 
-static const char global_usage[] =
-    "global options: -o table|json, -q QUERY, --region R, --cacert FILE,\n"
-    "                --insecure, -v, --timeout SECONDS, --max-time SECONDS,\n"
-    "                --visibility public|private, --resource-group ID\n";
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 int
 arg_value(int argc, char **argv, int *i, const char *name, const char **val)
@@ -156,16 +104,24 @@ cmd_version(int argc, char **argv)
 	return 0;
 }
 
-static void
-usage(FILE *f)
+/* help_page: print page k of the help text (0: the list) to f. */
+static int
+help_page(FILE *f, size_t k)
 {
-	size_t i;
+	static uint8_t text[HELP_LEN];
+	const uint8_t *p = text, *end;
+	size_t n;
+	int r;
 
-	fputs("usage: iksctl [global options] COMMAND [args]\n\ncommands:\n", f);
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %s\n", commands[i].usage);
-	fputs("\n", f);
-	fputs(global_usage, f);
+	if ((r = inflate_raw(help_z, sizeof(help_z), text, sizeof(text), &n)) != 0)
+		return r;
+	end = text + n;
+	while (k-- > 0 && (p = memchr(p, 1, (size_t)(end - p))) != NULL)
+		p++;
+	if (p == NULL || (end = memchr(p, 1, (size_t)(end - p))) == NULL)
+		return err_set(ERR_INFLATE, "help: the text has no such page");
+	fwrite(p, 1, (size_t)(end - p), f);
+	return 0;
 }
 
 static const struct command *
@@ -189,12 +145,7 @@ cmd_help(int argc, char **argv)
 	if (argc > 1 && (c = find(argv[1])) == NULL)
 		return err_set(ERR_USAGE, "unknown command '%s' (see 'iksctl help')",
 		    shown(argv[1]));
-	if (c != NULL) {
-		printf("usage: iksctl %s\n\n%s", c->usage, global_usage);
-		return 0;
-	}
-	usage(stdout);
-	return 0;
+	return help_page(stdout, c != NULL ? (size_t)(c - commands) + 1 : 0);
 }
 
 /* global_option: take argv[*i] if it is a global option. 1, 0 or error. */
@@ -360,7 +311,7 @@ main(int argc, char **argv)
 		args[n++] = argv[i];
 	}
 	if (n == 0) {
-		usage(stderr);
+		(void)help_page(stderr, 0);
 		return EXIT_USAGE;
 	}
 	if (strcmp(args[0], "--version") == 0)

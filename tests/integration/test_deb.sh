@@ -50,7 +50,8 @@ contains "deb.sh names the triple" "$T_TMP/err" "riscv64-linux-musl"
 # --- each package ---------------------------------------------------------
 want_date=$(TZ=UTC date -u -d "@$SDE" '+%Y-%m-%d %H:%M')
 date=$(date -u -d "@$SDE" +%Y-%m-%d)
-sed -e "s/@VERSION@/$VERSION/g" -e "s/@DATE@/$date/g" toolchains/dist/iksctl.1 > "$T_TMP/iksctl.1"
+SOURCE_DATE_EPOCH=$SDE VERSION=$VERSION sh toolchains/dist/docs.sh -o "$T_TMP/docs" ||
+	fail "toolchains/dist/docs.sh failed"
 for t in $TRIPLES; do
 	case $t in
 	x86_64*) arch=amd64 run="" ;;
@@ -141,11 +142,11 @@ for t in $TRIPLES; do
 		"$(od -An -tx1 -j3 -N5 "$man" | tr -d ' \n')" "0000000000"
 	eq "$arch: man page gzip at -9 (XFL 2)" "$(od -An -tx1 -j8 -N1 "$man" | tr -d ' \n')" "02"
 	gzip -dc "$man" > "$T_TMP/man.1"
-	cmp -s "$T_TMP/man.1" "$T_TMP/iksctl.1" && ok "$arch: man page is iksctl.1 with version and date" ||
-		fail "$arch: the packed man page differs from toolchains/dist/iksctl.1 filled in"
-	cmp -s "$R/usr/share/bash-completion/completions/iksctl" toolchains/dist/iksctl.bash &&
-		ok "$arch: completion is toolchains/dist/iksctl.bash" ||
-		fail "$arch: the packed completion differs from toolchains/dist/iksctl.bash"
+	cmp -s "$T_TMP/man.1" "$T_TMP/docs/iksctl.1" && ok "$arch: man page is docs.sh's iksctl.1" ||
+		fail "$arch: the packed man page differs from docs.sh's"
+	cmp -s "$R/usr/share/bash-completion/completions/iksctl" "$T_TMP/docs/iksctl.bash" &&
+		ok "$arch: completion is docs.sh's iksctl.bash" ||
+		fail "$arch: the packed completion differs from docs.sh's"
 	cmp -s "$R/usr/share/lintian/overrides/iksctl" toolchains/dist/lintian-overrides &&
 		ok "$arch: lintian overrides are toolchains/dist/lintian-overrides" ||
 		fail "$arch: the packed overrides differ"
@@ -171,7 +172,7 @@ if command -v bash > /dev/null 2>&1; then
 	eq "completion from /usr/share/bash-completion completes" "$(bash --norc --noprofile -c '
 		. "$1" || exit 1
 		COMP_WORDS=(iksctl clu); COMP_CWORD=1; COMP_LINE="iksctl clu"; COMP_POINT=10
-		_iksctl; printf "%s " "${COMPREPLY[@]}"' comp "$A/usr/share/bash-completion/completions/iksctl")" \
+		_iksctl; printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort | tr "\n" " "' comp "$A/usr/share/bash-completion/completions/iksctl")" \
 		"cluster clusters "
 else
 	fail "bash is not installed"

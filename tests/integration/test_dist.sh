@@ -126,7 +126,8 @@ else
 	"$M/iksctl" help > "$T_TMP/help" 2>&1
 	# (a word followed by a colon, as "changes:", labels options, not a command)
 	cmds=$(sed -n 's/^  \([a-z-]*\)\( .*\)*$/\1/p' "$T_TMP/help")
-	opts=$(grep -oE -- '(^|[^a-z])-(-[a-z][a-z-]*|[a-zA-Z])' "$T_TMP/help" |
+	# (an option starts a word: X-Auth-Resource-Group names no -A)
+	opts=$(grep -oE -- '(^|[] ,[(|])-(-[a-z][a-z-]*|[a-zA-Z])' "$T_TMP/help" |
 		sed -E 's/^[^-]//' | sort -u)
 	[ -n "$cmds" ] && [ -n "$opts" ] || fail "could not read iksctl help"
 	miss_m="" miss_c=""

@@ -179,6 +179,7 @@ EOF
 mkdir -p "$out"
 stage=$(mktemp -d "$out/.debstage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT INT TERM
+sh toolchains/dist/docs.sh -o "$stage/docs"
 for t in $triples; do
 	bin=$bdir/$t/iksctl
 	[ -f "$bin" ] || die "$bin is missing (make cross builds it)"
@@ -189,9 +190,8 @@ for t in $triples; do
 		"$r/usr/share/bash-completion/completions" "$doc" \
 		"$r/usr/share/lintian/overrides"
 	cp "$bin" "$r/usr/bin/iksctl"
-	sed -e "s/@VERSION@/$version/g" -e "s/@DATE@/$date/g" \
-		toolchains/dist/iksctl.1 | gzip -9n > "$r/usr/share/man/man1/iksctl.1.gz"
-	cp toolchains/dist/iksctl.bash "$r/usr/share/bash-completion/completions/iksctl"
+	gzip -9n < "$stage/docs/iksctl.1" > "$r/usr/share/man/man1/iksctl.1.gz"
+	cp "$stage/docs/iksctl.bash" "$r/usr/share/bash-completion/completions/iksctl"
 	copyright > "$doc/copyright"
 	changelog | gzip -9n > "$doc/changelog.gz"
 	cp toolchains/dist/lintian-overrides "$r/usr/share/lintian/overrides/iksctl"
