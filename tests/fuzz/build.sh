@@ -33,7 +33,7 @@ CFLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer $SAN \
 	-Isrc -Ithird_party -isystem $MBED/include -isystem $JSMN \
 	-Wall -Wextra -Werror -Wno-unused-function"
 LIB_SRC="src/base/errors.c src/base/str.c src/base/file.c
-	src/proto/http_parse.c src/proto/http_check.c src/proto/json.c
+	src/proto/http_parse.c src/proto/http_date.c src/proto/http_check.c src/proto/json.c
 	src/proto/jwt.c src/proto/base64.c src/proto/zip.c src/proto/inflate.c
 	src/proto/kubeconfig.c
 	src/net/url.c src/cli/query.c src/cloud/store.c

@@ -19,7 +19,7 @@ WHAT = {
     "http": "response head, body framing, chunked decoding (src/proto/http_parse.c)",
     "headers": "method, target and header lines before sending, -H checks (src/proto/http_check.c)",
     "connect": "proxy CONNECT answer, byte by byte (http_parse_response as in src/proto/http_net.c)",
-    "retry_after": "Retry-After: delta-seconds and the three HTTP date forms (http_parse.c)",
+    "retry_after": "Retry-After: delta-seconds and the three HTTP date forms (http_date.c)",
     "term": "service text for the terminal: escaping, UTF-8, display width (src/base/term.c)",
     "url": "url_parse, url_target/join/host_header, NO_PROXY, form bodies (src/net/url.c)",
     "dns": "DNS answers: header, question, names with compression, CNAME chains; hosts, resolv.conf, literals (src/net/dns_msg.c, dns_text.c)",
