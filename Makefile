@@ -187,7 +187,7 @@ $(OBJ)/third_party/%.o: third_party/%.c third_party/mbedtls_config.h \
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(OBJ)/tests/%.o: tests/%.c tests/unit/test.h $(HDRS) $(JSMN_STAMP)
+$(OBJ)/tests/%.o: tests/%.c $(wildcard tests/unit/*.h) $(HDRS) $(JSMN_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
