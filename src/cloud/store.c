@@ -308,6 +308,15 @@ store_parse(const char *name, const char *buf, size_t n, struct store *s)
 	return ret;
 }
 
+void
+store_warn_mode(const char *what, const char *path, unsigned mode)
+{
+	const char *want = strcmp(what, "directory") == 0 ? "700" : "600";
+
+	fprintf(stderr, "iksctl: warning: %s %s has mode %03o, looser than %s; "
+	    "run 'chmod %s %s'\n", what, path, mode & 0777, want, want, path);
+}
+
 /* warn_modes: warn once if the store or its directory is not private. */
 static void
 warn_modes(const char *home, const char *path)
@@ -318,15 +327,11 @@ warn_modes(const char *home, const char *path)
 	if (warned)
 		return;
 	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
-		fprintf(stderr, "iksctl: warning: store %s has mode %03o, "
-		    "looser than 600; run 'chmod 600 %s'\n", path,
-		    (unsigned)st.st_mode & 0777, path);
+		store_warn_mode("store", path, (unsigned)st.st_mode);
 		warned = 1;
 	}
 	if (stat(home, &st) == 0 && (st.st_mode & 077) != 0) {
-		fprintf(stderr, "iksctl: warning: directory %s has mode %03o, "
-		    "looser than 700; run 'chmod 700 %s'\n", home,
-		    (unsigned)st.st_mode & 0777, home);
+		store_warn_mode("directory", home, (unsigned)st.st_mode);
 		warned = 1;
 	}
 }
