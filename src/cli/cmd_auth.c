@@ -5,7 +5,8 @@
  * or - (stdin) as well, and the API key comes from IBMCLOUD_API_KEY or
  * IC_API_KEY.  A plain secret on the command line works but warns.  The
  * secret itself is wiped once IAM has answered; the store keeps only
- * where it came from (env:NAME, file:/path).
+ * where it came from (env:NAME, file:/path).  A VPC instance login
+ * (--vpc-instance) has no secret at all: its source names the profile.
  */
 #include "base/errors.h"
 #include "base/file.h"
@@ -41,7 +42,7 @@ trimmed(size_t n)
 	return n;
 }
 
-/* set_source: source = "kind:v" (file:/path, env:NAME). */
+/* set_source: source = "kind:v" (file:/path, env:NAME, vpc-instance:ID). */
 static int
 set_source(const char *kind, const char *v)
 {
@@ -158,7 +159,8 @@ default_cr_token(void)
 
 struct login_args {
 	const char *apikey, *username, *password, *passcode, *cr_token;
-	const char *profile_id, *profile_name, *account;
+	const char *profile_id, *profile_name, *profile_crn, *account;
+	int vpc;        /* --vpc-instance */
 };
 
 /* The options of login that take a value, and where it goes. */
@@ -171,7 +173,8 @@ static const struct {
 	{ "-u", LA(username) }, { "--password", LA(password) },
 	{ "-p", LA(password) }, { "--passcode", LA(passcode) },
 	{ "--cr-token", LA(cr_token) }, { "--profile-id", LA(profile_id) },
-	{ "--profile-name", LA(profile_name) }, { "--account", LA(account) },
+	{ "--profile-name", LA(profile_name) },
+	{ "--profile-crn", LA(profile_crn) }, { "--account", LA(account) },
 	{ "-c", LA(account) },
 };
 
@@ -183,6 +186,10 @@ parse_login(int argc, char **argv, struct login_args *a)
 
 	memset(a, 0, sizeof(*a));
 	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--vpc-instance") == 0) {
+			a->vpc = 1;
+			continue;
+		}
 		for (k = 0; k < n && r == 0; k++)
 			r = arg_value(argc, argv, &i, login_opts[k].name,
 			    (const char **)(void *)((char *)a + login_opts[k].off));
@@ -202,6 +209,15 @@ choose(struct login_args *a, struct login *l)
 	const char *prof = getenv("IBMCLOUD_CR_PROFILE"), *file;
 	int r;
 
+	if (a->vpc || a->profile_crn != NULL) {
+		/* F23: no secret; the source names the profile. */
+		l->kind = CRED_VPC;
+		file = a->profile_crn != NULL ? a->profile_crn : a->profile_id;
+		if (file == NULL)
+			return err_set(ERR_USAGE, "--vpc-instance needs --profile-id "
+			    "ID or --profile-crn CRN");
+		return set_source(CRED_VPC, file);
+	}
 	if (a->apikey != NULL) {
 		l->kind = "apikey";
 		return take_secret("--apikey", a->apikey);
@@ -397,7 +413,7 @@ cmd_token(int argc, char **argv)
 		return err_set(ERR_USAGE, "--watch and --sink FILE go together");
 	if (watch)  /* A sink that cannot be written: no network at all. */
 		return (r = file_check_target(sink)) != 0 ? r : cmd_token_agent(sink, kube);
-	r = kube ? session_kube(refresh, &t, &kexp) :
+	r = kube ? session_kube(refresh, NULL, &t, &kexp) :
 	    session_access(refresh, &t);
 	if (r != 0)
 		return r;

@@ -142,10 +142,12 @@ session_login(const struct login *l)
 	if ((r = record_login(l)) != 0)
 		goto out;
 	sbuf_init(&f, sess_form, sizeof(sess_form));
-	if ((r = sess_grant_login(&f, l->kind, l->secret, l->username, l->profile_id,
-	    l->profile_name)) != 0)
-		goto out;
-	if ((r = sess_call_iam(&f, IAM_CLIENT_BX)) != 0)
+	if (strcmp(l->kind, CRED_VPC) == 0)
+		r = sess_vpc_grant(l->source);
+	else if ((r = sess_grant_login(&f, l->kind, l->secret, l->username,
+	    l->profile_id, l->profile_name)) == 0)
+		r = sess_call_iam(&f, IAM_CLIENT_BX);
+	if (r != 0)
 		goto out;
 	if ((r = sess_apply()) != 0)
 		goto out;
