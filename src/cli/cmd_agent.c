@@ -127,7 +127,7 @@ cmd_token_agent(const char *sink, int kube)
 	sigaction(SIGINT, &sa, NULL);
 	while (!stop_agent) {
 		if (kube) {
-			r = session_kube(force, &t, &exp);
+			r = session_kube(force, NULL, &t, &exp);
 			iat = sess.st.kube_iat;
 		} else {
 			r = session_access(force, &t);

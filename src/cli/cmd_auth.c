@@ -5,7 +5,8 @@
  * or - (stdin) as well, and the API key comes from IBMCLOUD_API_KEY or
  * IC_API_KEY.  A plain secret on the command line works but warns.  The
  * secret itself is wiped once IAM has answered; the store keeps only
- * where it came from (env:NAME, file:/path).
+ * where it came from (env:NAME, file:/path).  A VPC instance login
+ * (--vpc-instance) has no secret at all: its source names the profile.
  */
 #include "base/errors.h"
 #include "base/file.h"
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,26 @@
 static char secret[LIM_SECRET_BYTES];        /* the login secret */
 static char source[LIM_CRED_SOURCE_BYTES];   /* where it came from */
 static char own[16384];                      /* iksctl's own JSON output */
+
+/* trimmed: secret[0..n) without trailing line ends and blanks; its length. */
+static size_t
+trimmed(size_t n)
+{
+	while (n > 0 && strchr("\n\r\t ", secret[n - 1]) != NULL)
+		n--;
+	secret[n] = '\0';
+	return n;
+}
+
+/* set_source: source = "kind:v" (file:/path, env:NAME, vpc-instance:ID). */
+static int
+set_source(const char *kind, const char *v)
+{
+	int r = snprintf(source, sizeof(source), "%s:%s", kind, v);
+
+	return r < 0 || (size_t)r >= sizeof(source) ? err_limit(v,
+	    "LIM_CRED_SOURCE_BYTES", sizeof(source) - 1) : 0;
+}
 
 /* read_stdin: the whole of stdin, trimmed, into secret. */
 static int
@@ -42,11 +64,7 @@ read_stdin(const char *what)
 		if (n == sizeof(secret) - 1)
 			return err_limit(what, "LIM_SECRET_BYTES", sizeof(secret) - 1);
 	}
-	while (n > 0 && (secret[n - 1] == '\n' || secret[n - 1] == '\r' ||
-	    secret[n - 1] == ' '))
-		n--;
-	secret[n] = '\0';
-	if (n == 0)
+	if (trimmed(n) == 0)
 		return err_set(ERR_USAGE, "%s: nothing on standard input", what);
 	return 0;
 }
@@ -69,18 +87,14 @@ read_cred(const char *what, const char *path)
 		return err_set(ERR_USAGE, "%s %s: a directory, not a file", what,
 		    path);
 	if (S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
-		fprintf(stderr, "iksctl: warning: credential file %s has mode "
-		    "%03o, looser than 600; run 'chmod 600 %s'\n", path,
-		    (unsigned)st.st_mode & 0777, path);
+		store_warn_mode("credential file", path, (unsigned)st.st_mode);
 	r = file_read(path, secret, sizeof(secret), &n);
 	if (r == ERR_LIMIT)
 		return err_limit(path, "LIM_SECRET_BYTES", sizeof(secret) - 1);
 	if (r != 0)
 		return err_set(ERR_USAGE, "%s %s: cannot be read", what, path);
-	while (n > 0 && strchr("\n\r\t ", secret[n - 1]) != NULL)
-		secret[--n] = '\0';
-	return n > 0 ? 0 : err_set(ERR_USAGE, "%s %s: the file is empty",
-	    what, path);
+	return trimmed(n) > 0 ? 0 : err_set(ERR_USAGE, "%s %s: the file is "
+	    "empty", what, path);
 }
 
 /*
@@ -100,9 +114,8 @@ take_secret(const char *what, const char *v)
 	if (v[0] == '@') {
 		if ((r = path_abs(abs, sizeof(abs), v + 1)) != 0)
 			return err_set(ERR_USAGE, "%s %s: %s", what, v, err_detail());
-		r = snprintf(source, sizeof(source), "file:%s", abs);
-		if (r < 0 || (size_t)r >= sizeof(source))
-			return err_limit(what, "LIM_CRED_SOURCE_BYTES", sizeof(source));
+		if ((r = set_source("file", abs)) != 0)
+			return r;
 		return read_cred(what, abs);
 	}
 	if (strcmp(v, "-") == 0)
@@ -120,8 +133,8 @@ take_env(const char *name)
 
 	if (v == NULL || v[0] == '\0')
 		return 0;
-	if (snprintf(source, sizeof(source), "env:%s", name) < 0)
-		return ERR_FAIL;
+	if (set_source("env", name) != 0)
+		return ERR_LIMIT;
 	return str_copy(secret, sizeof(secret), v, name) == 0 ? 1 : ERR_LIMIT;
 }
 
@@ -146,33 +159,45 @@ default_cr_token(void)
 
 struct login_args {
 	const char *apikey, *username, *password, *passcode, *cr_token;
-	const char *profile_id, *profile_name, *account;
+	const char *profile_id, *profile_name, *profile_crn, *account;
+	int vpc;        /* --vpc-instance */
+};
+
+/* The options of login that take a value, and where it goes. */
+#define LA(f) offsetof(struct login_args, f)
+static const struct {
+	char name[15];          /* the option (16 bytes a row, no pointer) */
+	unsigned char off;      /* its member in struct login_args */
+} login_opts[] = {
+	{ "--apikey", LA(apikey) }, { "--username", LA(username) },
+	{ "-u", LA(username) }, { "--password", LA(password) },
+	{ "-p", LA(password) }, { "--passcode", LA(passcode) },
+	{ "--cr-token", LA(cr_token) }, { "--profile-id", LA(profile_id) },
+	{ "--profile-name", LA(profile_name) },
+	{ "--profile-crn", LA(profile_crn) }, { "--account", LA(account) },
+	{ "-c", LA(account) },
 };
 
 static int
 parse_login(int argc, char **argv, struct login_args *a)
 {
-	int i, r;
+	size_t k, n = sizeof(login_opts) / sizeof(login_opts[0]);
+	int i, r = 0;
 
 	memset(a, 0, sizeof(*a));
 	for (i = 1; i < argc; i++) {
-		if ((r = arg_value(argc, argv, &i, "--apikey", &a->apikey)) ||
-		    (r = arg_value(argc, argv, &i, "--username", &a->username)) ||
-		    (r = arg_value(argc, argv, &i, "-u", &a->username)) ||
-		    (r = arg_value(argc, argv, &i, "--password", &a->password)) ||
-		    (r = arg_value(argc, argv, &i, "-p", &a->password)) ||
-		    (r = arg_value(argc, argv, &i, "--passcode", &a->passcode)) ||
-		    (r = arg_value(argc, argv, &i, "--cr-token", &a->cr_token)) ||
-		    (r = arg_value(argc, argv, &i, "--profile-id", &a->profile_id)) ||
-		    (r = arg_value(argc, argv, &i, "--profile-name",
-		    &a->profile_name)) ||
-		    (r = arg_value(argc, argv, &i, "--account", &a->account)) ||
-		    (r = arg_value(argc, argv, &i, "-c", &a->account))) {
-			if (r < 0)
-				return r;
+		if (strcmp(argv[i], "--vpc-instance") == 0) {
+			a->vpc = 1;
 			continue;
 		}
-		return arg_unknown("login", argv[i]);
+		for (k = 0; k < n && r == 0; k++)
+			r = arg_value(argc, argv, &i, login_opts[k].name,
+			    (const char **)(void *)((char *)a + login_opts[k].off));
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return arg_unknown("login", argv[i]);
+		r = 0;
 	}
 	return 0;
 }
@@ -184,6 +209,15 @@ choose(struct login_args *a, struct login *l)
 	const char *prof = getenv("IBMCLOUD_CR_PROFILE"), *file;
 	int r;
 
+	if (a->vpc || a->profile_crn != NULL) {
+		/* F23: no secret; the source names the profile. */
+		l->kind = CRED_VPC;
+		file = a->profile_crn != NULL ? a->profile_crn : a->profile_id;
+		if (file == NULL)
+			return err_set(ERR_USAGE, "--vpc-instance needs --profile-id "
+			    "ID or --profile-crn CRN");
+		return set_source(CRED_VPC, file);
+	}
 	if (a->apikey != NULL) {
 		l->kind = "apikey";
 		return take_secret("--apikey", a->apikey);
@@ -233,63 +267,60 @@ choose(struct login_args *a, struct login *l)
 	if ((file = default_cr_token()) == NULL)
 		return err_set(ERR_USAGE, "no compute-resource token: pass "
 		    "--cr-token @FILE or set IBMCLOUD_CR_TOKEN_FILE");
-	if (snprintf(source, sizeof(source), "file:%s", file) < 0)
-		return ERR_FAIL;
+	if ((r = set_source("file", file)) != 0)
+		return r;
 	return read_cred("compute-resource token", file);
 }
+
+static char exp_at[32];     /* the access token's expiry, RFC 3339 */
+
+/* The string members of show_session's JSON, in order, then numbers. */
+static const struct {
+	const char *key;        /* the member's name, with what goes before */
+	const char *value;      /* a string of sess */
+} view[] = {
+	{ "{\"account\":", sess.st.account }, { ",\"region\":", sess.region },
+	{ ",\"iam_id\":", sess.st.iam_id }, { ",\"user\":", sess.st.user },
+	{ ",\"credential\":", sess.st.cred_kind },
+	{ ",\"credential_source\":", sess.st.cred_source },
+	{ ",\"expires_at\":", exp_at },
+	{ ",\"iam_endpoint\":", sess.iam_url },
+	{ ",\"accounts_endpoint\":", sess.accounts_url },
+	{ ",\"cs_endpoint\":", sess.cs_url },
+	{ ",\"access_token\":", sess.st.access_token },   /* with_token */
+};
 
 /* show_session: the table or JSON view of the session (login, target, token). */
 static int
 show_session(int with_token)
 {
-	char exp[32], rexp[32];
 	const char *hdr[] = { "ACCOUNT", "USER", "REGION", "SOURCE", "EXPIRES" };
 	const char *row[5];
 	struct sbuf b;
 	struct store *s = &sess.st;
+	size_t k, n = sizeof(view) / sizeof(view[0]) - !with_token;
 
-	out_time(s->access_exp, exp, sizeof(exp));
-	out_time(s->refresh_exp, rexp, sizeof(rexp));
+	out_time(s->access_exp, exp_at, sizeof(exp_at));
 	if (!out_body_wanted()) {
 		row[0] = s->account[0] ? s->account : "-";
 		row[1] = s->user[0] ? s->user : s->iam_id;
 		row[2] = sess.region[0] ? sess.region : "-";
 		row[3] = s->cred_source[0] ? s->cred_source : s->cred_kind;
-		row[4] = exp;
+		row[4] = exp_at;
 		out_table_begin(hdr, 5);
 		if (out_table_row(row) != 0)
 			return err_code_last();
 		return out_table_end();
 	}
 	sbuf_init(&b, own, sizeof(own));
-	sbuf_add(&b, "{\"account\":");
-	json_add_string(&b, slice_of(s->account));
-	sbuf_add(&b, ",\"region\":");
-	json_add_string(&b, slice_of(sess.region));
-	sbuf_add(&b, ",\"iam_id\":");
-	json_add_string(&b, slice_of(s->iam_id));
-	sbuf_add(&b, ",\"user\":");
-	json_add_string(&b, slice_of(s->user));
-	sbuf_add(&b, ",\"credential\":");
-	json_add_string(&b, slice_of(s->cred_kind));
-	sbuf_add(&b, ",\"credential_source\":");
-	json_add_string(&b, slice_of(s->cred_source));
-	sbuf_addf(&b, ",\"access_token_expiration\":%lld,\"expires_at\":",
-	    (long long)s->access_exp);
-	json_add_string(&b, slice_of(exp));
-	sbuf_addf(&b, ",\"refresh_token_expiration\":%lld,\"clock_offset_s\":%lld",
-	    (long long)s->refresh_exp, (long long)s->clock_offset);
-	sbuf_add(&b, ",\"iam_endpoint\":");
-	json_add_string(&b, slice_of(sess.iam_url));
-	sbuf_add(&b, ",\"accounts_endpoint\":");
-	json_add_string(&b, slice_of(sess.accounts_url));
-	sbuf_add(&b, ",\"cs_endpoint\":");
-	json_add_string(&b, slice_of(sess.cs_url));
-	if (with_token) {
-		sbuf_add(&b, ",\"access_token\":");
-		json_add_string(&b, slice_of(s->access_token));
+	for (k = 0; k < n; k++) {
+		sbuf_add(&b, view[k].key);
+		json_add_string(&b, slice_of(view[k].value));
 	}
-	sbuf_add(&b, "}\n");
+	sbuf_addf(&b, ",\"access_token_expiration\":%lld,"
+	    "\"refresh_token_expiration\":%lld,\"clock_offset_s\":%lld}\n",
+	    (long long)s->access_exp, (long long)s->refresh_exp,
+	    (long long)s->clock_offset);
 	if (sbuf_ok(&b, "output") != 0)
 		return err_code_last();
 	return out_doc("output", own, b.len);
@@ -382,20 +413,16 @@ cmd_token(int argc, char **argv)
 		return err_set(ERR_USAGE, "--watch and --sink FILE go together");
 	if (watch)  /* A sink that cannot be written: no network at all. */
 		return (r = file_check_target(sink)) != 0 ? r : cmd_token_agent(sink, kube);
-	if (!kube) {
-		if ((r = session_access(refresh, &t)) != 0)
-			return r;
-		if (out_body_wanted())
-			return show_session(1);
-		printf("%s\n", t);
-		return 0;
-	}
-	if ((r = session_kube(refresh, &t, &kexp)) != 0)
+	r = kube ? session_kube(refresh, NULL, &t, &kexp) :
+	    session_access(refresh, &t);
+	if (r != 0)
 		return r;
 	if (!out_body_wanted()) {
 		printf("%s\n", t);
 		return 0;
 	}
+	if (!kube)
+		return show_session(1);
 	sbuf_init(&b, own, sizeof(own));
 	sbuf_add(&b, "{\"id_token\":");
 	json_add_string(&b, slice_of(t));
@@ -420,10 +447,11 @@ static char merged[LIM_HTTP_BODY_BYTES];   /* all pages' resources */
 static int
 acct_row(void *ctx, const struct json_doc *d, int i)
 {
+	static const char *const key[4] = { "guid", "name", "state", "type" };
 	struct acct_out *o = ctx;
-	char guid[LIM_FIELD_BYTES], name[LIM_FIELD_BYTES], state[64], type[64];
+	char col[4][LIM_FIELD_BYTES];
 	const char *row[4];
-	int ent = json_get(d, i, "entity");
+	int k;
 
 	if (out_body_wanted()) {
 		if (o->n++ > 0)
@@ -432,19 +460,13 @@ acct_row(void *ctx, const struct json_doc *d, int i)
 		return sbuf_ok(&o->json, "accounts");
 	}
 	o->n++;
-	if (json_get_str(d, json_get(d, i, "metadata"), "guid", guid,
-	    sizeof(guid)) < 0)
-		guid[0] = '\0';
-	if (json_get_str(d, ent, "name", name, sizeof(name)) < 0)
-		name[0] = '\0';
-	if (json_get_str(d, ent, "state", state, sizeof(state)) < 0)
-		state[0] = '\0';
-	if (json_get_str(d, ent, "type", type, sizeof(type)) < 0)
-		type[0] = '\0';
-	row[0] = guid;
-	row[1] = name;
-	row[2] = state;
-	row[3] = type;
+	/* metadata.guid, then entity's name, state and type. */
+	for (k = 0; k < 4; k++) {
+		row[k] = col[k];
+		if (json_get_str(d, json_get(d, i, k ? "entity" : "metadata"),
+		    key[k], col[k], sizeof(col[k])) < 0)
+			col[k][0] = '\0';
+	}
 	return out_table_row(row);
 }
 

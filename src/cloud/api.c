@@ -67,29 +67,29 @@ static void
 read_body(const struct json_doc *d, char *code, char *msg, char *details,
     char *id, const char **label)
 {
-	int e = json_get(d, 0, "errors");
+	/* The shapes: code, message, details, id (its label is its name). */
+	static const char *const shape[3][4] = {
+		{ "errorCode", "errorMessage", "errorDetails", "requestId" },
+		{ "code", "message", "more_info", "trace" },
+		{ "code", "description", "", "incidentID" },
+	};
+	int e = json_get(d, 0, "errors"), obj = 0, idobj = 0, k = 2;
 
 	field(d, 0, "errorCode", code, 64);
 	if (code[0] != '\0' || json_get(d, 0, "errorMessage") >= 0) {   /* IAM */
-		field(d, 0, "errorMessage", msg, 512);
-		field(d, 0, "errorDetails", details, 512);
-		field(d, json_get(d, 0, "context"), "requestId", id, 160);
-		*label = "request id";
-	} else if (json_type(d, e) == JSON_ARRAY) {   /* Account Management */
-		e = json_at(d, e, 0);
-		field(d, e, "code", code, 64);
-		field(d, e, "message", msg, 512);
-		field(d, e, "more_info", details, 512);
-		field(d, 0, "trace", id, 160);
-		*label = "trace";
-	} else {                 /* containers, Kubernetes */
-		field(d, 0, "code", code, 64);
-		field(d, 0, "description", msg, 512);
-		field(d, 0, "incidentID", id, 160);
-		*label = "incidentID";
-		if (msg[0] == '\0')
-			field(d, 0, "message", msg, 512);
-	}
+		k = 0;
+		idobj = json_get(d, 0, "context");
+	} else if (json_type(d, e) == JSON_ARRAY) {   /* Account Management, VPC */
+		k = 1;
+		obj = json_at(d, e, 0);
+	}                        /* else containers, Kubernetes */
+	field(d, obj, shape[k][0], code, 64);
+	field(d, obj, shape[k][1], msg, 512);
+	field(d, obj, shape[k][2], details, 512);
+	field(d, idobj, shape[k][3], id, 160);
+	*label = k == 0 ? "request id" : shape[k][3];
+	if (msg[0] == '\0')
+		field(d, 0, "message", msg, 512);
 }
 
 int

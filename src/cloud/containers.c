@@ -288,6 +288,27 @@ cluster_admin(const struct cluster *c, char *buf, size_t cap,
 }
 
 int
+cluster_kube_token(const char *key, char *out, size_t cap)
+{
+	static struct http_resp rs;
+	size_t n = 0;
+	char *p;
+	int r;
+
+	/* The zip's kubeconfig (*.yml) has the id_token in an oidc user. */
+	if ((r = cluster_read(key, "/config", &rs)) == 0 &&
+	    (r = zip_get(&rs, "", ".yml", fbuf, sizeof(fbuf) - 1, &n)) == 0) {
+		fbuf[n] = '\0';
+		p = strstr(fbuf, "id-token: ");
+		p = p != NULL ? p + 10 : fbuf + n;   /* none: "" */
+		r = slice_copy(out, cap, (struct slice){ p, strcspn(p,
+		    "\"' \r\n") }, "id-token");
+	}
+	mem_wipe(fbuf, sizeof(fbuf));
+	return r;
+}
+
+int
 cluster_find(const char *key, int fresh, struct cluster *c)
 {
 	char old[LIM_FIELD_BYTES], path[LIM_PATH_FS_BYTES];

@@ -69,6 +69,14 @@ int cluster_admin(const struct cluster *c, char *buf, size_t cap,
     struct slice *pem);
 
 /*
+ * cluster_kube_token: the id_token in the kubeconfig of the cluster
+ * key's config zip (a login without a refresh token has no F13) into
+ * out[cap] ("" if it has none).  Returns 0, cluster_read's error, or
+ * the zip's (ERR_ZIP, ERR_ZIP_MISSING, ERR_LIMIT).
+ */
+int cluster_kube_token(const char *key, char *out, size_t cap);
+
+/*
  * cluster_forget: remove what iksctl keeps of a removed cluster under
  * IKSCTL_HOME: clusters/<id> (nothing is followed through a link).  Its
  * kubeconfig entries are the user's (cluster config merged them into

@@ -96,7 +96,6 @@ iam_token(const char *iam_url, const char *client, struct sbuf *form,
 	struct http_req rq;
 	int r;
 
-	memset(t, 0, sizeof(*t));
 	if ((r = sbuf_ok(form, "IAM form")) != 0)
 		return r;
 	if ((r = token_url(iam_url, url, sizeof(url))) != 0)
@@ -113,15 +112,25 @@ iam_token(const char *iam_url, const char *client, struct sbuf *form,
 	rq.body = form->p;
 	rq.body_len = form->len;
 	rq.retry = 1;   /* the token POST is safe to repeat */
-	if ((r = http_do(&rq, &rs)) != 0)
+	return iam_send(&rq, "IAM", &rs, t);
+}
+
+int
+iam_send(const struct http_req *rq, const char *what, struct http_resp *rs,
+    struct iam_tokens *t)
+{
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	if ((r = http_do(rq, rs)) != 0)
 		return r;
 	t->at = (int64_t)time(NULL);
-	if (http_date(http_header(&rs, "date"), &t->date) != 0)
+	if (http_date(http_header(rs, "date"), &t->date) != 0)
 		t->date = 0;
-	if (!api_ok(&rs))
-		return api_error("IAM", &rs, 1);
-	r = parse_tokens(&rs, t);
+	if (!api_ok(rs))
+		return api_error(what, rs, 1);
+	r = parse_tokens(rs, t);
 	/* The answer held tokens: wipe it from the receive buffer. */
-	mem_wipe((char *)rs.body, rs.body_len);
+	mem_wipe((char *)rs->body, rs->body_len);
 	return r;
 }

@@ -45,6 +45,17 @@ struct iam_tokens {
 int iam_token(const char *iam_url, const char *client, struct sbuf *form,
     struct iam_tokens *t);
 
+/*
+ * iam_send: send rq (built by the caller) and read a token answer
+ * ({access_token, expires_in, ...}) into *t, as iam_token() does; what
+ * names the service in errors, *rs keeps the status.  The VPC metadata
+ * service's answers have this shape too.
+ */
+struct http_req;
+struct http_resp;
+int iam_send(const struct http_req *rq, const char *what,
+    struct http_resp *rs, struct iam_tokens *t);
+
 /* iam_tokens_wipe: zero every token in t. */
 void iam_tokens_wipe(struct iam_tokens *t);
 

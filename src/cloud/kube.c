@@ -52,7 +52,7 @@ send_once(const struct kube_req *k, int force, struct http_resp *rs)
 	int r;
 
 	if ((r = master_url(k, url, sizeof(url))) != 0 ||
-	    (r = session_kube(force, &tok, &exp)) != 0)
+	    (r = session_kube(force, cl->id, &tok, &exp)) != 0)
 		return r;
 	sbuf_init(&b, hdr, sizeof(hdr));
 	sbuf_add(&b, "Authorization: Bearer ");
@@ -166,7 +166,7 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	/* The settings in force, for kubectl to run the plugin with. */
 	static const char *const env[] = { "IKSCTL_HOME", "SSL_CERT_FILE",
 	    "SSL_CERT_DIR", "IBMCLOUD_VISIBILITY", "HTTPS_PROXY",
-	    "https_proxy", "NO_PROXY", "no_proxy" };
+	    "https_proxy", "NO_PROXY", "no_proxy", "IKSCTL_METADATA_URL" };
 	char abs[LIM_PATH_FS_BYTES];
 	const char *v;
 	size_t k;

@@ -94,18 +94,25 @@ settle_private(void)
 	    ".containers.cloud.ibm.com/global");
 }
 
+/* either: v (a flag), else the first of two variables set, or "". */
+static const char *
+either(const char *v, const char *a, const char *b)
+{
+	if (v == NULL || v[0] == '\0')
+		v = getenv(a);
+	if (v == NULL || v[0] == '\0')
+		v = getenv(b);
+	return v != NULL ? v : "";
+}
+
 static int
 settle(const char *region_flag, const char *visibility, const char *rg)
 {
-	const char *r = region_flag;
+	const char *r;
 	int e;
 
-	if (visibility == NULL || visibility[0] == '\0')
-		visibility = getenv("IBMCLOUD_VISIBILITY");
-	if (visibility == NULL || visibility[0] == '\0')
-		visibility = getenv("IC_VISIBILITY");
-	if (visibility != NULL && visibility[0] != '\0' &&
-	    strcmp(visibility, "public") != 0) {
+	visibility = either(visibility, "IBMCLOUD_VISIBILITY", "IC_VISIBILITY");
+	if (visibility[0] != '\0' && strcmp(visibility, "public") != 0) {
 		if (strcmp(visibility, "private") != 0)
 			return err_set(ERR_USAGE, "visibility %s: use public or "
 			    "private", visibility);
@@ -120,21 +127,15 @@ settle(const char *region_flag, const char *visibility, const char *rg)
 	    (e = pick(sess.cs_url, sizeof(sess.cs_url), "IBMCLOUD_CS_API_ENDPOINT",
 	    sess.st.cs_url, SESSION_CS_DEFAULT)) != 0)
 		return e;
-	if (r == NULL || r[0] == '\0')
-		r = getenv("IBMCLOUD_REGION");
-	if (r == NULL || r[0] == '\0')
-		r = getenv("IC_REGION");
-	if (r == NULL || r[0] == '\0')
+	r = either(region_flag, "IBMCLOUD_REGION", "IC_REGION");
+	if (r[0] == '\0')
 		r = sess.st.region;
 	if ((e = str_copy(sess.region, sizeof(sess.region), r, "region")) != 0 ||
 	    (e = http_field_check("X-Region", sess.region)) != 0)
 		return e;
-	if (rg == NULL || rg[0] == '\0')
-		rg = getenv("IBMCLOUD_RESOURCE_GROUP");
-	if (rg == NULL || rg[0] == '\0')
-		rg = getenv("IC_RESOURCE_GROUP");
+	rg = either(rg, "IBMCLOUD_RESOURCE_GROUP", "IC_RESOURCE_GROUP");
 	if ((e = str_copy(sess.resource_group, sizeof(sess.resource_group),
-	    rg ? rg : "", "resource group")) != 0 ||
+	    rg, "resource group")) != 0 ||
 	    (e = http_field_check("X-Auth-Resource-Group",
 	    sess.resource_group)) != 0)
 		return e;

@@ -52,11 +52,16 @@ struct session {
 
 extern struct session sess;
 
+/* The kind of a VPC instance login; its source is CRED_VPC ":<profile>". */
+#define CRED_VPC "vpc-instance"
+
 /* What `login` asks for; the CLI has read the secret already. */
 struct login {
-	const char *kind;          /* "apikey", "password", "passcode", "cr-token" */
+	const char *kind;          /* "apikey", "password", "passcode", "cr-token",
+	                            * CRED_VPC */
 	const char *secret;        /* the API key, password, passcode or CR token */
-	const char *source;        /* "env:NAME", "file:/path" or "" (not renewable) */
+	const char *source;        /* "env:NAME", "file:/path", CRED_VPC ":<profile
+	                            * id or crn>" or "" (not renewable) */
 	const char *username;      /* password logins */
 	const char *profile_id;    /* cr-token logins: one of these two */
 	const char *profile_name;
@@ -96,8 +101,13 @@ int session_logout(void);
  */
 int session_access(int force, const char **token);
 
-/* session_kube: a valid Kubernetes id_token (F13, F14), cached. */
-int session_kube(int force, const char **token, int64_t *exp);
+/*
+ * session_kube: a valid Kubernetes id_token (F13, F14), cached.  A
+ * login without a refresh token (cr-token, vpc-instance) takes it from
+ * the config zip of cluster (id or name); with none it is ERR_AUTH.
+ */
+int session_kube(int force, const char *cluster, const char **token,
+    int64_t *exp);
 
 /*
  * session_target: re-scope the token to account (F6) and/or set the

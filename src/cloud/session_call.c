@@ -23,27 +23,26 @@ static int
 build_headers(enum session_service svc, const char *token, int has_body,
     struct sbuf *b)
 {
-	int redact = token == NULL;
+	/* The containers headers, when their value is not empty. */
+	static const struct {
+		const char *name;       /* with ": " */
+		const char *value;      /* a string of sess */
+	} cs[] = {
+		{ "X-Auth-Refresh-Token: ", sess.st.refresh_token },  /* a secret */
+		{ "X-Region: ", sess.region },
+		{ "X-Auth-Resource-Group: ", sess.resource_group },
+	};
+	const char *v;
+	size_t k;
 
 	sbuf_add(b, "Authorization: Bearer ");
-	sbuf_add(b, redact ? "[redacted]" : token);
+	sbuf_add(b, token == NULL ? "[redacted]" : token);
 	sbuf_add(b, "\r\nAccept: application/json\r\n");
-	if (svc == SVC_CS) {
-		if (sess.st.refresh_token[0] != '\0') {
-			sbuf_add(b, "X-Auth-Refresh-Token: ");
-			sbuf_add(b, redact ? "[redacted]" : sess.st.refresh_token);
-			sbuf_add(b, "\r\n");
-		}
-		if (sess.region[0] != '\0') {
-			sbuf_add(b, "X-Region: ");
-			sbuf_add(b, sess.region);
-			sbuf_add(b, "\r\n");
-		}
-		if (sess.resource_group[0] != '\0') {
-			sbuf_add(b, "X-Auth-Resource-Group: ");
-			sbuf_add(b, sess.resource_group);
-			sbuf_add(b, "\r\n");
-		}
+	for (k = 0; svc == SVC_CS && k < sizeof(cs) / sizeof(cs[0]); k++) {
+		if (cs[k].value[0] == '\0')
+			continue;
+		v = k == 0 && token == NULL ? "[redacted]" : cs[k].value;
+		sbuf_addf(b, "%s%s\r\n", cs[k].name, v);
 	}
 	if (has_body)
 		sbuf_add(b, "Content-Type: application/json\r\n");
@@ -118,17 +117,28 @@ call_url(enum session_service svc, const char *method, const char *url,
 	return r;
 }
 
-int
-session_call(enum session_service svc, const char *method, const char *path,
-    const char *extra, const char *body, size_t body_len, http_sink_fn sink,
-    void *sink_ctx, struct http_resp *rs)
+/* call_path: call_url() for a path on svc, checked first. */
+static int
+call_path(enum session_service svc, const char *method, const char *path,
+    const char *extra, const char *body, size_t body_len,
+    const struct http_file *file, http_sink_fn sink, void *sink_ctx,
+    struct http_resp *rs)
 {
 	static char url[LIM_URL_BYTES];
 	int r;
 
 	if ((r = service_url(svc, path, url, sizeof(url))) != 0)
 		return r;
-	return call_url(svc, method, url, extra, body, body_len, NULL, sink,
+	return call_url(svc, method, url, extra, body, body_len, file, sink,
+	    sink_ctx, rs);
+}
+
+int
+session_call(enum session_service svc, const char *method, const char *path,
+    const char *extra, const char *body, size_t body_len, http_sink_fn sink,
+    void *sink_ctx, struct http_resp *rs)
+{
+	return call_path(svc, method, path, extra, body, body_len, NULL, sink,
 	    sink_ctx, rs);
 }
 
@@ -137,13 +147,8 @@ session_call_file(enum session_service svc, const char *method,
     const char *path, const char *extra, const struct http_file *file,
     http_sink_fn sink, void *sink_ctx, struct http_resp *rs)
 {
-	static char url[LIM_URL_BYTES];
-	int r;
-
-	if ((r = service_url(svc, path, url, sizeof(url))) != 0)
-		return r;
-	return call_url(svc, method, url, extra, NULL, 0, file, sink, sink_ctx,
-	    rs);
+	return call_path(svc, method, path, extra, NULL, 0, file, sink,
+	    sink_ctx, rs);
 }
 
 int

@@ -34,6 +34,12 @@ int sess_grant_login(struct sbuf *f, const char *kind, const char *secret,
 /* sess_call_iam: send the form f with client, wiping the form. */
 int sess_call_iam(struct sbuf *f, const char *client);
 
+/*
+ * sess_vpc_grant: F23, the VPC instance identity exchange, for source
+ * "vpc-instance:<profile id or crn>", into sess_toks.
+ */
+int sess_vpc_grant(const char *source);
+
 /* sess_refresh_grant: F7 (and F6 with account) into sess_toks. */
 int sess_refresh_grant(const char *account);
 

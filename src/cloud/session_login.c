@@ -84,13 +84,13 @@ record_login(const struct login *l)
 	    l->profile_name ? l->profile_name : "", "profile name")) != 0)
 		return r;
 	/* Endpoints as given now, so later runs talk to the same cloud. */
-	if ((r = str_copy(sess.st.iam_url, sizeof(sess.st.iam_url), sess.iam_url,
-	    "IAM URL")) != 0 ||
-	    (r = str_copy(sess.st.accounts_url, sizeof(sess.st.accounts_url),
-	    sess.accounts_url, "accounts URL")) != 0 ||
-	    (r = str_copy(sess.st.cs_url, sizeof(sess.st.cs_url), sess.cs_url,
-	    "containers URL")) != 0)
-		return r;
+	_Static_assert(sizeof(sess.st.iam_url) == sizeof(sess.iam_url) &&
+	    sizeof(sess.st.cs_url) == sizeof(sess.cs_url) &&
+	    sizeof(sess.st.accounts_url) == sizeof(sess.accounts_url),
+	    "the store keeps the endpoints whole");
+	memcpy(sess.st.iam_url, sess.iam_url, sizeof(sess.iam_url));
+	memcpy(sess.st.accounts_url, sess.accounts_url, sizeof(sess.accounts_url));
+	memcpy(sess.st.cs_url, sess.cs_url, sizeof(sess.cs_url));
 	return str_copy(sess.st.region, sizeof(sess.st.region),
 	    l->region && l->region[0] ? l->region : sess.region, "region");
 }
@@ -142,10 +142,12 @@ session_login(const struct login *l)
 	if ((r = record_login(l)) != 0)
 		goto out;
 	sbuf_init(&f, sess_form, sizeof(sess_form));
-	if ((r = sess_grant_login(&f, l->kind, l->secret, l->username, l->profile_id,
-	    l->profile_name)) != 0)
-		goto out;
-	if ((r = sess_call_iam(&f, IAM_CLIENT_BX)) != 0)
+	if (strcmp(l->kind, CRED_VPC) == 0)
+		r = sess_vpc_grant(l->source);
+	else if ((r = sess_grant_login(&f, l->kind, l->secret, l->username,
+	    l->profile_id, l->profile_name)) == 0)
+		r = sess_call_iam(&f, IAM_CLIENT_BX);
+	if (r != 0)
 		goto out;
 	if ((r = sess_apply()) != 0)
 		goto out;

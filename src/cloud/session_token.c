@@ -9,7 +9,9 @@
 #include "base/errors.h"
 #include "base/str.h"
 #include "base/file.h"
+#include "cloud/containers.h"
 #include "cloud/iam.h"
+#include "cloud/metadata.h"
 #include "net/tls.h"
 #include "net/url.h"
 #include "proto/jwt.h"
@@ -152,6 +154,17 @@ sess_call_iam(struct sbuf *f, const char *client)
 	return r;
 }
 
+/* sess_vpc_grant: F23 for source "vpc-instance:<profile>", into sess_toks. */
+int
+sess_vpc_grant(const char *source)
+{
+	/* Only login writes it (CRED_VPC ":" at least): no check here. */
+	int r = metadata_iam_token(source + sizeof(CRED_VPC), &sess_toks);
+
+	sess_toks.date = 0;   /* IAM's clock: the token's iat, not this host */
+	return r;
+}
+
 /* sess_refresh_grant: F7 (and F6 with account). */
 int
 sess_refresh_grant(const char *account)
@@ -212,6 +225,11 @@ relogin(void)
 	    strcmp(sess.st.cred_kind, "passcode") == 0)
 		return err_set(ERR_AUTH_EXPIRED, "the session has expired and "
 		    "no credential source was recorded at login; run 'iksctl login'");
+	if (strcmp(sess.st.cred_kind, CRED_VPC) == 0) {
+		/* No secret: the instance's identity, asked for again. */
+		r = sess_vpc_grant(sess.st.cred_source);
+		goto said;
+	}
 	if ((r = cred_read(sess.st.cred_source, secret_buf,
 	    sizeof(secret_buf))) != 0)
 		return r;
@@ -225,7 +243,9 @@ relogin(void)
 	    strcmp(sess.st.cred_kind, "passcode") == 0)
 		if (sess.st.account[0] != '\0')
 			form_add(&f, "account", slice_of(sess.st.account));
-	if ((r = sess_call_iam(&f, IAM_CLIENT_BX)) != 0)
+	r = sess_call_iam(&f, IAM_CLIENT_BX);
+said:
+	if (r != 0)
 		return r == ERR_AUTH ? err_set(ERR_AUTH, "login from %s failed: %s",
 		    sess.st.cred_source, err_detail()) : r;
 	return 0;
@@ -370,29 +390,44 @@ sess_access_after(const char *rejected, const char **token)
 	return get_access(1, rejected, token);
 }
 
+/* kube_fresh: the stored kube token serves (force: never). */
+static int
+kube_fresh(int force)
+{
+	return !force && sess.st.kube_token[0] != '\0' &&
+	    session_service_now() < sess.st.kube_exp - EXPIRY_WINDOW;
+}
+
 int
-session_kube(int force, const char **token, int64_t *exp)
+session_kube(int force, const char *cluster, const char **token,
+    int64_t *exp)
 {
 	static struct jwt_info ji;
 	const char *access;
 	struct sbuf f;
 	int r, fd = -1;
 
-	if (!force && sess.st.kube_token[0] != '\0' &&
-	    session_service_now() < sess.st.kube_exp - EXPIRY_WINDOW)
+	if (kube_fresh(force))
 		goto done;
 	if ((r = session_access(0, &access)) != 0)
 		return r;
-	if (sess.st.refresh_token[0] == '\0')
-		return err_set(ERR_AUTH, "a Kubernetes token needs a refresh token, "
-		    "and this login (%s) has none", sess.st.cred_kind);
+	if (sess.st.refresh_token[0] == '\0') {
+		/* No F13 without a refresh token: the config zip's id_token. */
+		if (cluster == NULL)
+			return err_set(ERR_AUTH, "no refresh token: use "
+			    "kube-credential --cluster C");
+		if ((r = cluster_kube_token(cluster, sess_toks.id,
+		    sizeof(sess_toks.id))) != 0)
+			return r;
+	}
 	if ((r = store_lock(sess.home, &fd, LOCK_WAIT_MS)) != 0)
-		return r;
+		goto out;
 	if ((r = sess_reload()) != 0)
 		goto out;
-	if (!force && sess.st.kube_token[0] != '\0' &&
-	    session_service_now() < sess.st.kube_exp - EXPIRY_WINDOW)
+	if (kube_fresh(force))
 		goto out;
+	if (sess.st.refresh_token[0] == '\0')
+		goto id;   /* the config zip's */
 	/* F13: a delegated refresh token for the kube client. */
 	sbuf_init(&f, sess_form, sizeof(sess_form));
 	form_add(&f, "grant_type", SLICE_LIT("refresh_token"));
@@ -412,13 +447,14 @@ session_kube(int force, const char **token, int64_t *exp)
 	form_add(&f, "refresh_token", slice_of(sess_toks.delegated));
 	if ((r = sess_call_iam(&f, IAM_CLIENT_KUBE)) != 0)
 		goto out;
+id:
 	if (sess_toks.id[0] == '\0') {
-		r = err_set(ERR_JSON_FIELD, "IAM sent no id_token");
+		r = err_set(ERR_JSON_FIELD, "the answer had no id_token");
 		goto out;
 	}
 	if ((r = jwt_read(slice_of(sess_toks.id), &ji)) != 0)
 		goto out;
-	if (sess_toks.date == 0 && ji.iat != 0)
+	if (sess_toks.date == 0 && ji.iat != 0 && sess_toks.at != 0)
 		clock_seen(ji.iat, sess_toks.at);
 	if ((r = str_copy(sess.st.kube_token, sizeof(sess.st.kube_token),
 	    sess_toks.id, "id_token")) != 0)

@@ -27,18 +27,26 @@
 #define STORE_FIX "run 'iksctl logout' then 'iksctl login'"
 #define END_LINE_BYTES 13  /* "end " + 8 hex digits + "\n" */
 
+/* The limits that size the fields, by name (an index in the table). */
+enum { L_INT64_MAX, L_LIM_URL_BYTES, L_LIM_FIELD_BYTES, L_LIM_TOKEN_BYTES,
+	L_LIM_CRED_KIND_BYTES, L_LIM_CRED_SOURCE_BYTES };
+static const char *const limits[] = { "INT64_MAX", "LIM_URL_BYTES",
+    "LIM_FIELD_BYTES", "LIM_TOKEN_BYTES", "LIM_CRED_KIND_BYTES",
+    "LIM_CRED_SOURCE_BYTES" };
+
+/* 16 bytes a field: the limit is an index, not a pointer. */
 struct store_field {
 	const char *key;     /* key in the file: the member's name */
-	size_t off;          /* offsetof the member in struct store */
-	size_t cap;          /* array size of a string; 0 for an int64_t
+	uint16_t off;        /* offsetof the member in struct store */
+	uint16_t cap;        /* array size of a string; 0 for an int64_t
 			      * >= 0, 1 for one that may be negative */
-	const char *limit;   /* name of the limit that sizes it */
+	uint8_t limit;       /* the limit that sizes it: limits[limit] */
 };
 
 #define FSTR(m, lim) { #m, offsetof(struct store, m), \
-	sizeof(((struct store *)0)->m), #lim }
-#define FNUM(m) { #m, offsetof(struct store, m), 0, "INT64_MAX" }
-#define FSNUM(m) { #m, offsetof(struct store, m), 1, "INT64_MAX" }
+	sizeof(((struct store *)0)->m), L_##lim }
+#define FNUM(m) { #m, offsetof(struct store, m), 0, L_INT64_MAX }
+#define FSNUM(m) { #m, offsetof(struct store, m), 1, L_INT64_MAX }
 
 static const struct store_field fields[] = {
 	FSTR(iam_url, LIM_URL_BYTES),
@@ -69,6 +77,8 @@ static const struct store_field fields[] = {
 _Static_assert(sizeof(struct store) + LIM_STORE_TLS * LIM_TLS_SESSION_BYTES +
     40 * 64 <= LIM_STORE_BYTES, "LIM_STORE_BYTES cannot hold a full store");
 _Static_assert(NFIELDS <= 32, "the duplicate-key mask is 32 bits");
+_Static_assert(offsetof(struct store, tls) <= UINT16_MAX &&
+    LIM_TOKEN_BYTES <= UINT16_MAX, "store_field's off and cap are 16 bits");
 
 static char file_buf[LIM_STORE_BYTES + 1];  /* the file text, wiped */
 
@@ -144,7 +154,7 @@ field_set(const char *name, size_t line, struct store *s,
 	}
 	if (v.n >= f->cap)
 		return bad(name, line, "%s is over %s - 1 = %zu bytes", f->key,
-		    f->limit, f->cap - 1);
+		    limits[f->limit], (size_t)f->cap - 1);
 	memcpy(dst, v.p, v.n);
 	return 0;
 }
@@ -298,6 +308,15 @@ store_parse(const char *name, const char *buf, size_t n, struct store *s)
 	return ret;
 }
 
+void
+store_warn_mode(const char *what, const char *path, unsigned mode)
+{
+	const char *want = strcmp(what, "directory") == 0 ? "700" : "600";
+
+	fprintf(stderr, "iksctl: warning: %s %s has mode %03o, looser than %s; "
+	    "run 'chmod %s %s'\n", what, path, mode & 0777, want, want, path);
+}
+
 /* warn_modes: warn once if the store or its directory is not private. */
 static void
 warn_modes(const char *home, const char *path)
@@ -308,15 +327,11 @@ warn_modes(const char *home, const char *path)
 	if (warned)
 		return;
 	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
-		fprintf(stderr, "iksctl: warning: store %s has mode %03o, "
-		    "looser than 600; run 'chmod 600 %s'\n", path,
-		    (unsigned)st.st_mode & 0777, path);
+		store_warn_mode("store", path, (unsigned)st.st_mode);
 		warned = 1;
 	}
 	if (stat(home, &st) == 0 && (st.st_mode & 077) != 0) {
-		fprintf(stderr, "iksctl: warning: directory %s has mode %03o, "
-		    "looser than 700; run 'chmod 700 %s'\n", home,
-		    (unsigned)st.st_mode & 0777, home);
+		store_warn_mode("directory", home, (unsigned)st.st_mode);
 		warned = 1;
 	}
 }

@@ -56,6 +56,13 @@ struct store {
 	struct store_tls tls[LIM_STORE_TLS]; /* saved TLS sessions */
 };
 
+/*
+ * store_warn_mode: the one-line warning that what ("store", "directory",
+ * "credential file") at path has mode bits open to group or others,
+ * with the chmod (700 for a directory, else 600) that fixes it.
+ */
+void store_warn_mode(const char *what, const char *path, unsigned mode);
+
 /* store_init: make s empty (all strings "", numbers 0, no sessions). */
 void store_init(struct store *s);
 

@@ -51,15 +51,16 @@ static const char *intr_cmd;                  /* for the Ctrl-C line */
  * any the service adds later, so that a new transient state is not
  * taken for a failure (IBM-LIFECYCLE.md: Terraform's aborts on critical).
  */
-static const char *const failed[] = { "deploy_failed", "delete_failed",
-    "aborted", "update_failed", "update_cancelled", "provision_failed",
-    "reloading_failed", "reload_failed", NULL };
+static const char failed[] = "deploy_failed\0delete_failed\0aborted\0"
+    "update_failed\0update_cancelled\0provision_failed\0reloading_failed\0"
+    "reload_failed\0";
 
+/* in: 1 if s is one of set's NUL-ended names (an empty one ends it). */
 static int
-in(const char *s, const char *const *set)
+in(const char *s, const char *set)
 {
-	for (; *set != NULL; set++)
-		if (strcmp(s, *set) == 0)
+	for (; *set != '\0'; set += strlen(set) + 1)
+		if (strcmp(s, set) == 0)
 			return 1;
 	return 0;
 }
@@ -465,7 +466,7 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 	static struct http_resp rs;
 	static char text[512], prev[512];
 	int64_t t0 = sock_now_ms(), now, every = 10000, pause, fail_t0 = 0;
-	int r, seen = 0, failures = 0, moved = 0;
+	int r, seen = 0, failures = 0, moved = 0, pool;
 	const char *giveup = getenv("IKSCTL_WAIT_GIVE_UP");   /* tests only */
 	uint64_t give_up_s = GIVE_UP_S;
 	struct sigaction sa;
@@ -522,18 +523,16 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 		describe(&good, failures, &b);
 		progress(w, text, prev, (now - t0) / 1000);
 		memcpy(prev, text, sizeof(prev));
-		if (now - t0 >= w->timeout_s * 1000 && w->until >= WAIT_POOL) {
-			r = err_set(ERR_WAIT_TIMEOUT, "timed out after %s waiting for "
-			    "%s to be %s (last: %s)", w->timeout_text, w->label,
-			    until_name[w->until], text);
-			break;
-		}
 		if (now - t0 >= w->timeout_s * 1000) {
+			/* Pools and workers: the progress text; a cluster: its
+			 * state and status. */
+			pool = w->until >= WAIT_POOL;
 			r = err_set(ERR_WAIT_TIMEOUT, "timed out after %s waiting for "
-			    "%s to be %s (last: %s, \"%s\")", w->timeout_text,
-			    w->label, until_name[w->until], good.gone ?
+			    "%s to be %s (last: %s%s%s%s)", w->timeout_text, w->label,
+			    until_name[w->until], pool ? text : good.gone ?
 			    "not found" : good.state[0] ? good.state : "no answer",
-			    good.status[0] ? good.status : good.master);
+			    pool ? "" : ", \"", pool ? "" : good.status[0] ?
+			    good.status : good.master, pool ? "" : "\"");
 			break;
 		}
 		pause = every;

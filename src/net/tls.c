@@ -357,7 +357,7 @@ tls_write(struct tls_conn *c, const void *p, size_t n)
 
 	c->deadline_ms = sock_now_ms() + c->timeout_ms;
 	while (n > 0) {
-		r = mbedtls_ssl_write(&c->ssl, b, n);
+		r = c->plain ? bio_send(c, b, n) : mbedtls_ssl_write(&c->ssl, b, n);
 		if (r > 0) {
 			b += r;
 			n -= (size_t)r;
@@ -384,7 +384,7 @@ tls_read(struct tls_conn *c, void *p, size_t cap, size_t *got)
 	    INT64_MAX;
 	*got = 0;
 	for (;;) {
-		r = mbedtls_ssl_read(&c->ssl, p, cap);
+		r = c->plain ? bio_recv(c, p, cap) : mbedtls_ssl_read(&c->ssl, p, cap);
 		if (r > 0) {
 			*got = (size_t)r;
 			return 0;
@@ -421,7 +421,7 @@ tls_session(struct tls_conn *c, uint8_t *out, size_t cap, size_t *len)
 const char *
 tls_version(const struct tls_conn *c)
 {
-	return mbedtls_ssl_get_version(&c->ssl);
+	return c->plain ? "plain HTTP" : mbedtls_ssl_get_version(&c->ssl);
 }
 
 const char *
@@ -436,7 +436,7 @@ tls_idle_closed(struct tls_conn *c)
 	unsigned char b;
 	int i, r;
 
-	if (!c->open)
+	if (!c->open)   /* never opened, or plain: not kept (http.c) */
 		return 1;
 	for (i = 0; i < 4; i++) {
 		if (mbedtls_ssl_get_bytes_avail(&c->ssl) > 0)

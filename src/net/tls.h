@@ -31,6 +31,8 @@ struct tls_conn {
 	int resumed;               /* 1 if the handshake resumed a session */
 	int cert_seen;             /* a certificate was verified */
 	int open;                  /* ssl is initialised */
+	int plain;                 /* no TLS at all: the bytes go as they are
+	                            * (http://, set by the caller, not open) */
 };
 
 /*

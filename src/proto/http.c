@@ -386,8 +386,8 @@ attempt(const struct http_req *rq, const struct url *u, struct http_resp *rs,
 		r = read_body(rq, slot, rs, head_len, have, &must_close);
 	if (r == 0 && http_pool[slot].used == 1)
 		http_session_save(slot);
-	if (r != 0 || must_close)
-		http_conn_close(slot);
+	if (r != 0 || must_close || u->scheme[4] == '\0')
+		http_conn_close(slot);   /* plain HTTP: one request each */
 	if (r == ERR_NET_RESET && rx_seen == 0)
 		*reset = reused ? 2 : 1;
 	if (r != 0 && tx_sent == 0)
@@ -500,7 +500,7 @@ http_do(const struct http_req *rq, struct http_resp *rs)
 	if ((r = url_parse(rq->url, &u)) != 0)
 		return r;
 	mem_wipe(u.pass, sizeof(u.pass));
-	if (strcmp(u.scheme, "https") != 0)
+	if (strcmp(u.scheme, "https") != 0 && !rq->direct)
 		return err_set(ERR_NET_URL, "%s: only https:// URLs are supported",
 		    rq->url);
 	if ((r = http_check_request(rq, &u)) != 0)

@@ -2,9 +2,10 @@
  * http.h: the HTTP/1.1 client every IBM call goes through.
  *
  * One connection per host per process, kept alive and reused; TLS always
- * (plain http:// only for the proxy hop); HTTPS_PROXY and NO_PROXY from
- * the environment; retries of 429 and 5xx (not 501) for requests that are
- * safe to repeat; a GET whose connection was reset (or closed) before a
+ * (plain http:// only for the proxy hop and a request marked direct,
+ * one request a connection); HTTPS_PROXY and NO_PROXY from the
+ * environment (never for a direct request); retries of 429 and 5xx (not
+ * 501) for requests that are safe to repeat; a GET whose connection was reset (or closed) before a
  * byte of the answer is resent once.  Nothing from a flag or a service
  * reaches the request line or a header unchecked.  The response head and a buffered body live in
  * one static receive buffer owned by this module: a response stays valid
@@ -49,6 +50,8 @@ struct http_req {
 	http_sink_fn sink;      /* stream a 2xx body here instead of buffering */
 	void *sink_ctx;         /* the sink's context */
 	int no_idle;            /* a watch: a streamed body may pause forever */
+	int direct;             /* never through a proxy, and http:// allowed
+	                         * (the VPC metadata service only) */
 };
 
 struct http_resp {
@@ -147,6 +150,12 @@ int http_path_check(const char *path);
  */
 int http_method_check(const char *m);
 
+/*
+ * http_recode: record code with the current err_detail() behind prefix
+ * ("proxy: ..."); returns code.
+ */
+int http_recode(int code, const char *prefix);
+
 /* http_header: the value of field name in rs, or an empty slice. */
 struct slice http_header(const struct http_resp *rs, const char *name);
 
@@ -200,6 +209,7 @@ struct http_target {
 	const uint8_t *sess;    /* TLS session to offer, or NULL */
 	size_t sess_len;        /* its length */
 	const char *proxy;      /* proxy URL (HTTPS_PROXY) to tunnel through, or NULL */
+	int plain;              /* plain TCP, no TLS (an http:// URL) */
 };
 
 struct http_transport {

@@ -50,7 +50,5 @@ void http_tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void http_trace_head(const char *prefix, const char *p, size_t n);
 /* http_trace_body: a form body field by field; any other by its size. */
 void http_trace_body(const struct http_req *rq);
-/* http_recode: code with the current err_detail() behind prefix. */
-int http_recode(int code, const char *prefix);
 
 #endif

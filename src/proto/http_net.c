@@ -1,7 +1,9 @@
 /*
  * http_net.c: the HTTP client's default transport (see http.h): TCP,
  * a CONNECT tunnel through HTTPS_PROXY when one applies, and TLS over
- * it.  It owns one socket and TLS context per pool slot.
+ * it (a plain tls_conn for an http:// target, which http_do allows only
+ * for a direct request).  It owns one socket and TLS context per pool
+ * slot.
  */
 #include "proto/http_int.h"
 #include "base/errors.h"
@@ -145,6 +147,12 @@ net_open(void *ctx, int slot, const struct http_target *t, int *resumed)
 		r = sock_connect(t->host, t->port, http_opts.timeout_ms, &n->fd);
 	if (r != 0)
 		return r;
+	if (t->plain) {    /* http://: the bytes go as they are */
+		n->tls.fd = n->fd;
+		n->tls.timeout_ms = http_opts.timeout_ms;
+		n->tls.plain = 1;
+		return 0;
+	}
 	r = tls_open(&n->tls, n->fd, t->host, t->ca_pem, t->ca_len, t->sess,
 	    t->sess_len, http_opts.timeout_ms);
 	*resumed = n->tls.resumed;

@@ -218,7 +218,8 @@ conn_open(int slot, const struct url *u, const char *hostport,
 		s = NULL;
 	t.sess = s != NULL && s->len > 0 ? s->data : NULL;
 	t.sess_len = s != NULL ? s->len : 0;
-	t.proxy = proxy_for(u->host, u->port);
+	t.plain = u->scheme[4] == '\0';   /* http:// (http_do allowed it) */
+	t.proxy = rq->direct ? NULL : proxy_for(u->host, u->port);
 	r = http_tr->open(http_tr->ctx, slot, &t, &resumed);
 	ms = sock_now_ms() - t0;
 	http_stats.connect_ms += ms;
@@ -252,11 +253,12 @@ http_conn_get(const struct url *u, const struct http_req *rq, int *slot)
 
 	/*
 	 * The key names the trust too: a connection or a saved TLS session
-	 * verified against one cluster CA is never used with another.
+	 * verified against one cluster CA is never used with another; and
+	 * a plain one ("h") is never taken for TLS.
 	 */
-	r = snprintf(hostport, sizeof(hostport), "%s:%u#%08x", u->host, u->port,
+	r = snprintf(hostport, sizeof(hostport), "%s:%u#%08x%s", u->host, u->port,
 	    (unsigned)(rq->ca_pem != NULL ? trust_hash(rq->ca_pem, rq->ca_len) :
-	    tls_trust_tag()));
+	    tls_trust_tag()), u->scheme[4] ? "" : "h");
 	if (r < 0 || (size_t)r >= sizeof(hostport))
 		return err_limit("host", "LIM_HOSTPORT_BYTES", sizeof(hostport));
 	if ((i = conn_find(hostport, rq)) >= 0) {

@@ -138,16 +138,10 @@ http_trace_body(const struct http_req *rq)
 		fprintf(stderr, "> [%zu bytes of body]\n", rq->body_len);
 }
 
-/*
- * recode: record code with the current detail behind prefix.  The
- * detail is copied first: err_set() writes the buffer it would read.
- */
+/* recode: record code with the current detail behind prefix (err_set()
+ * formats into a buffer of its own first, so the detail may be an argument). */
 int
 http_recode(int code, const char *prefix)
 {
-	char d[512];
-
-	if (str_copy(d, sizeof(d), err_detail(), "detail") != 0)
-		d[0] = '\0';
-	return err_set(code, "%s%s", prefix, d);
+	return err_set(code, "%s%s", prefix, err_detail());
 }

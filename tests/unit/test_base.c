@@ -120,6 +120,15 @@ TEST(test_error_table)
 	CHECK_STR(err_message(ERR_NET_REFUSED), "connection refused");
 	CHECK(strstr(err_message(ERR_TLS_NO_CA), "SSL_CERT_FILE") != NULL);
 	CHECK(err_message(-9999) != NULL);
+	/* The texts are one string walked by row: the first, the last, the
+	 * fallback, and the largest exit status in a row's byte. */
+	CHECK_STR(err_message(ERR_OK), "success");
+	CHECK_STR(err_message(-9999), "failed");
+	CHECK_STR(err_message(ERR_ZIP_MISSING), "file not found in zip");
+	CHECK_STR(err_message(ERR_NET_TIMEOUT), "timed out");
+	CHECK_EQ_INT(err_exit_status(ERR_INTERRUPTED), EXIT_INTR);
+	CHECK_EQ_INT(err_exit_status(ERR_WAIT_TIMEOUT), EXIT_WAIT);
+	CHECK_EQ_INT(err_exit_status(ERR_NET_URL), EXIT_USAGE);
 	CHECK_EQ_INT(err_set(ERR_NET_DNS, "host %s", "x.example"), ERR_NET_DNS);
 	CHECK_STR(err_detail(), "host x.example");
 	CHECK_EQ_INT(err_code_last(), ERR_NET_DNS);
