@@ -213,6 +213,9 @@ choose(struct login_args *a, struct login *l)
 		/* F23: no secret; the source names the profile. */
 		l->kind = CRED_VPC;
 		file = a->profile_crn != NULL ? a->profile_crn : a->profile_id;
+		if (a->profile_crn != NULL && a->profile_id != NULL)
+			return err_set(ERR_USAGE, "--profile-id and --profile-crn: "
+			    "pass one");
 		if (file == NULL)
 			return err_set(ERR_USAGE, "--vpc-instance needs --profile-id "
 			    "ID or --profile-crn CRN");

@@ -100,6 +100,9 @@ contains "TLS: verified like any host" "$T_TMP/err" "unknown CA"
 # --- usage ---
 check "--vpc-instance without a profile: exit 2" 2 ik login --vpc-instance
 contains "usage says which flags" "$T_TMP/err" "--profile-id ID or --profile-crn CRN"
+check "--profile-id and --profile-crn together: exit 2" 2 \
+	ik login --vpc-instance --profile-id "$ID" --profile-crn "$CRN"
+contains "both: says pass one" "$T_TMP/err" "--profile-id and --profile-crn: pass one"
 
 # --- renewal: no refresh token, the two calls again ---
 check "login for renewal" 0 ik login --vpc-instance --profile-id "$ID"
