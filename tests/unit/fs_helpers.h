@@ -18,7 +18,7 @@
 static char root[256];             /* the mkdtemp directory */
 
 /* at: root "/" name in one of 4 static buffers used in turn. */
-static const char *
+static inline const char *
 at(const char *name)
 {
 	static char buf[4][1024];
@@ -33,7 +33,7 @@ at(const char *name)
 #define HOME_AT(name) char home[1024]; \
 	snprintf(home, sizeof(home), "%s/%s", root, name)
 
-static void
+static inline void
 rm_tree(const char *path)
 {
 	char sub[2048];
@@ -54,7 +54,7 @@ rm_tree(const char *path)
 	rmdir(path);
 }
 
-static void
+static inline void
 put_file(const char *path, const char *p, size_t n)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -64,7 +64,7 @@ put_file(const char *path, const char *p, size_t n)
 	close(fd);
 }
 
-static int
+static inline int
 exists(const char *path)
 {
 	struct stat st;
@@ -72,7 +72,7 @@ exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-static unsigned
+static inline unsigned
 mode_of(const char *path)
 {
 	struct stat st;
@@ -83,7 +83,7 @@ mode_of(const char *path)
 }
 
 /* count_temps: files in dir whose name contains ".tmp-". */
-static int
+static inline int
 count_temps(const char *dir)
 {
 	struct dirent *e;
