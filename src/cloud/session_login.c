@@ -120,6 +120,19 @@ say_replacing(void)
 	    "%.*s\n", path, (int)n, why);
 }
 
+/*
+ * bound: the error for re-scoping a login that has no refresh token: a
+ * trusted profile (cr-token, vpc-instance), whose token IAM scopes to the
+ * profile's own account.
+ */
+static int
+bound(const char *account)
+{
+	return err_set(ERR_AUTH, "a trusted profile's token belongs to the "
+	    "profile's account %s, not %s: use a profile of that account",
+	    sess.st.account[0] ? sess.st.account : "(none)", account);
+}
+
 int
 session_login(const struct login *l)
 {
@@ -154,8 +167,7 @@ session_login(const struct login *l)
 	if (l->account != NULL && l->account[0] != '\0' &&
 	    strcmp(l->account, sess.st.account) != 0) {
 		if (sess.st.refresh_token[0] == '\0') {
-			r = err_set(ERR_AUTH, "this login has no refresh token to scope "
-			    "it to account %s", l->account);
+			r = bound(l->account);
 			goto out;
 		}
 		if ((r = sess_refresh_grant(l->account)) != 0 || (r = sess_apply()) != 0)
@@ -222,10 +234,11 @@ session_target(const char *account, const char *region)
 		return r;
 	if ((r = sess_reload()) != 0)
 		goto out;
-	if (account != NULL && account[0] != '\0') {
+	if (account != NULL && account[0] != '\0' &&
+	    (sess.st.refresh_token[0] != '\0' ||
+	    strcmp(account, sess.st.account) != 0)) {
 		if (sess.st.refresh_token[0] == '\0') {
-			r = err_set(ERR_AUTH, "this login has no refresh token; log in "
-			    "again with --account %s", account);
+			r = bound(account);
 			goto out;
 		}
 		if ((r = sess_refresh_grant(account)) != 0 || (r = sess_apply()) != 0)

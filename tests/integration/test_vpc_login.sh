@@ -222,7 +222,10 @@ check "through the real proxy: clusters" 0 env HTTPS_PROXY="$PXU" "$IKSCTL" clus
 check "--account (the profile's)" 0 ik login --vpc-instance --profile-id "$ID" --account "$EMU_ACCOUNT"
 contains "--account: scoped" "$T_TMP/out" "$EMU_ACCOUNT"
 check "--account of another account: exit 3" 3 ik login --vpc-instance --profile-id "$ID" --account "$EMU_ACCOUNT2"
-contains "--account: says why" "$T_TMP/err" "no refresh token"
+contains "--account: says why" "$T_TMP/err" "belongs to the profile's account $EMU_ACCOUNT, not $EMU_ACCOUNT2"
+check "target --account of the profile's own account: exit 0" 0 ik target --account "$EMU_ACCOUNT"
+check "target --account of another account: exit 3" 3 ik target --account "$EMU_ACCOUNT2"
+contains "target --account: says why" "$T_TMP/err" "use a profile of that account"
 
 # --- the kube id_token: from the config zip ---
 check "login for kube" 0 ik login --vpc-instance --profile-id "$ID"
