@@ -109,6 +109,29 @@ bg() {
 	T_PIDS="$T_PIDS $!"
 }
 
+# tinyproxy_start NAME PORT [LINE...]: a real tinyproxy on 127.0.0.1:PORT
+# (config $T_TMP/NAME.conf with each LINE added, its log of connections
+# in $T_TMP/NAME.log, emptied first), waited for until it accepts: 0, or
+# 1 after a failure saying so.
+tinyproxy_start() {
+	_n=$1 _p=$2
+	shift 2
+	{
+		printf 'Port %s\nListen 127.0.0.1\nTimeout 10\nMaxClients 20\n' "$_p"
+		printf 'LogFile "%s"\nLogLevel Connect\nPidFile "%s"\n' \
+			"$T_TMP/$_n.log" "$T_TMP/$_n.pid"
+		for _l in "$@"; do printf '%s\n' "$_l"; done
+	} > "$T_TMP/$_n.conf"
+	: > "$T_TMP/$_n.log"
+	bg tinyproxy -d -c "$T_TMP/$_n.conf"
+	_i=0
+	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $_p), 1)" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -gt 50 ] && { fail "tinyproxy $_n on port $_p did not start"; return 1; }
+		sleep 0.1
+	done
+}
+
 # wait_file F: wait up to 10 s for F to exist.
 wait_file() {
 	i=0

@@ -166,23 +166,7 @@ row "unknown CA (emulator, no saved session): exit 4" 4 "certificate" same \
 # Proxy asking for credentials.
 set -- $(python3 tests/integration/net_helper.py ports 1)
 PXA=$1
-cat > "$T_TMP/px.conf" <<PX
-Port $PXA
-Listen 127.0.0.1
-Timeout 10
-MaxClients 10
-LogFile "$T_TMP/px.log"
-LogLevel Connect
-PidFile "$T_TMP/px.pid"
-BasicAuth proxyuser pr0xy-pw
-PX
-bg tinyproxy -d -c "$T_TMP/px.conf"
-i=0
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $PXA), 1)" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && { fail "tinyproxy did not start"; break; }
-	sleep 0.1
-done
+tinyproxy_start px "$PXA" "BasicAuth proxyuser pr0xy-pw"
 row "proxy 407: exit 4" 4 "407" same \
 	env HTTPS_PROXY="http://127.0.0.1:$PXA" NO_PROXY= no_proxy= "$IKSCTL" clusters
 grep -qF "put user:password in HTTPS_PROXY" "$T_TMP/err" &&

@@ -19,32 +19,9 @@ S=$(cat "$T_TMP/srv") S2=$(cat "$T_TMP/srv2")
 set -- $($helper ports 3)
 PX=$1 PXA=$2 DOWN=$3
 
-# tinyproxy CONF PORT EXTRA: one proxy that allows CONNECT only to port $S.
-tinyproxy_conf() {
-	cat > "$T_TMP/$1.conf" <<EOF
-Port $2
-Listen 127.0.0.1
-Timeout 10
-MaxClients 20
-LogFile "$T_TMP/$1.log"
-LogLevel Connect
-PidFile "$T_TMP/$1.pid"
-ConnectPort $S
-$3
-EOF
-	: > "$T_TMP/$1.log"
-	bg tinyproxy -d -c "$T_TMP/$1.conf"
-}
-tinyproxy_conf open "$PX" ""
-tinyproxy_conf auth "$PXA" "BasicAuth proxyuser s3cr-t.p_ss"
-for p in "$PX" "$PXA"; do
-	i=0
-	until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $p), 1)" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 50 ] && { fail "tinyproxy on $p did not start"; finish; }
-		sleep 0.1
-	done
-done
+# Two proxies that allow CONNECT only to port $S, one with a password.
+tinyproxy_start open "$PX" "ConnectPort $S" || finish
+tinyproxy_start auth "$PXA" "ConnectPort $S" "BasicAuth proxyuser s3cr-t.p_ss" || finish
 U=https://127.0.0.1:$S/x
 CA="--cacert $C/rsa-root.pem"
 unset HTTPS_PROXY https_proxy NO_PROXY no_proxy

@@ -187,22 +187,7 @@ cfg '{"metadata":true}'
 # --- no proxy for the metadata service ---
 set -- $(python3 tests/integration/net_helper.py ports 2)
 PX=$1 DOWN=$2
-cat > "$T_TMP/px.conf" <<EOF
-Port $PX
-Listen 127.0.0.1
-Timeout 10
-LogFile "$T_TMP/px.log"
-LogLevel Connect
-PidFile "$T_TMP/px.pid"
-EOF
-: > "$T_TMP/px.log"
-bg tinyproxy -d -c "$T_TMP/px.conf"
-i=0
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $PX), 1)" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && { fail "tinyproxy did not start"; break; }
-	sleep 0.1
-done
+tinyproxy_start px "$PX"
 PXU=http://127.0.0.1:$PX
 sleep 0.2
 seen=$(grep -ciE 'CONNECT|GET|PUT|POST' "$T_TMP/px.log")   # the probe's
