@@ -11,11 +11,30 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static char root[256];             /* the mkdtemp directory */
+
+/*
+ * root_make: a fresh root under $TMPDIR (else /tmp) named after the test
+ * binary; 0, or 1 after saying why (main returns it).
+ */
+static inline int
+root_make(const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(root, sizeof(root), "%s/%s.XXXXXX",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", name);
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	return 0;
+}
 
 /* at: root "/" name in one of 4 static buffers used in turn. */
 static inline const char *

@@ -222,14 +222,8 @@ TEST(test_path_abs)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(root, sizeof(root), "%s/test_file.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	if (mkdtemp(root) == NULL) {
-		perror("mkdtemp");
+	if (root_make("test_file") != 0)
 		return 1;
-	}
 	RUN(test_file_read);
 	RUN(test_write_atomic);
 	RUN(test_file_kinds);

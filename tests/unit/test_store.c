@@ -418,14 +418,8 @@ TEST(test_tls_slots)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(root, sizeof(root), "%s/test_store.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	if (mkdtemp(root) == NULL) {
-		perror("mkdtemp");
+	if (root_make("test_store") != 0)
 		return 1;
-	}
 	RUN(test_round_trip_full);
 	RUN(test_round_trip_empty);
 	RUN(test_truncation_and_flips);

@@ -359,14 +359,8 @@ TEST(test_home)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(root, sizeof(root), "%s/test_store_fs.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	if (mkdtemp(root) == NULL) {
-		perror("mkdtemp");
+	if (root_make("test_store_fs") != 0)
 		return 1;
-	}
 	RUN(test_mode_warning);
 	RUN(test_store_kinds);
 	RUN(test_lock);
