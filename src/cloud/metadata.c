@@ -101,7 +101,8 @@ metadata_iam_token(const char *profile, struct iam_tokens *t)
 			break;
 	}
 	mem_wipe(ident, sizeof(ident));
-	if (r == ERR_NET_REFUSED)
+	/* Refused, unreachable, silent or unnamed: no service to talk to. */
+	if (r <= ERR_NET_DNS && r >= ERR_NET_TIMEOUT)
 		return http_recode(r, "enable the instance's metadata service: ");
 	if (r != 0 && status >= 400 && status < 500 && status != 429)
 		return http_recode(ERR_AUTH, strstr(err_detail(),

@@ -163,6 +163,15 @@ cfg '{"metadata":false}'
 check "service off: exit 4" 4 ik login --vpc-instance --profile-id "$ID"
 contains "service off: says to enable it" "$T_TMP/err" "enable the instance's metadata service"
 eq "service off: one line" "$(wc -l < "$T_TMP/err")" 1
+# A service that accepts and never answers (a silent port): the same advice.
+bg python3 tests/integration/net_helper.py silent "$T_TMP/silent"
+if wait_file "$T_TMP/silent"; then
+	check "service silent: exit 4" 4 env IKSCTL_METADATA_URL="http://127.0.0.1:$(cat "$T_TMP/silent")" \
+		"$IKSCTL" --timeout 1 login --vpc-instance --profile-id "$ID"
+	contains "service silent: says to enable it" "$T_TMP/err" "enable the instance's metadata service"
+else
+	fail "net_helper silent did not start"
+fi
 cfg '{"metadata":true}'
 cfg '{"metadata_profile_linked":false}'
 check "no profile linked: exit 3" 3 ik login --vpc-instance --profile-id "$ID"
