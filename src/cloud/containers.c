@@ -301,6 +301,7 @@ cluster_kube_token(const char *key, char *out, size_t cap)
 		fbuf[n] = '\0';
 		p = strstr(fbuf, "id-token: ");
 		p = p != NULL ? p + 10 : fbuf + n;   /* none: "" */
+		p += strspn(p, " \"'");                /* a quoted value too */
 		r = slice_copy(out, cap, (struct slice){ p, strcspn(p,
 		    "\"' \r\n") }, "id-token");
 	}

@@ -239,7 +239,8 @@ class Containers:
                "    user: %s\ncurrent-context: %s\nkind: Config\npreferences: {}\nusers:\n- name: %s\n"
                "  user:\n    auth-provider:\n      name: oidc\n      config:\n        client-id: kube\n"
                "        client-secret: kube\n        id-token: %s\n        idp-issuer-url: %s/identity\n"
-               % (ctx, ca_name, server, ctx, ctx, user, ctx, user, idt, self.emu.urls["iam"]))
+               % (ctx, ca_name, server, ctx, ctx, user, ctx, user,
+                  '"%s"' % idt if self.emu.cfg.get("kubeconfig_quoted") else idt, self.emu.urls["iam"]))
         files = [(folder, None), (folder + ca_name, c["ca_pem"])]
         if admin:
             yml = yml[:yml.index("users:\n")] + ("users:\n- name: %s\n  user:\n    client-certificate: admin.pem\n"

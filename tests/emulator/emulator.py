@@ -57,6 +57,7 @@ class Emulator:
         self.cfg = {"access_ttl": args.access_ttl, "refresh_ttl": args.refresh_ttl,
                     "id_token_ttl": args.id_token_ttl, "delegated_ttl": args.delegated_ttl,
                     "page_size": args.page_size, "big_clusters": bool(args.big_clusters),
+                    "kubeconfig_quoted": False,
                     "next_url_base": ""}
         self.cfg.update({k: d for k, (d, _) in KUBE_CONFIG.items()})
         self.cfg["pods"] = args.pods
@@ -228,7 +229,8 @@ class Emulator:
                 if k == "next_url_base":
                     self.cfg[k] = str(v or "").rstrip("/")
                     continue
-                self.cfg[k] = bool(v) if k == "big_clusters" else (int(v) if v is not None else None)
+                self.cfg[k] = bool(v) if k in ("big_clusters", "kubeconfig_quoted") else \
+                    (int(v) if v is not None else None)
             return json_resp(200, self.cfg)
         if path == "/control/cluster" and method == "POST":
             with self.lock:

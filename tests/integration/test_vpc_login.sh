@@ -242,6 +242,13 @@ contains "kubeconfig passes IKSCTL_METADATA_URL" "$T_TMP/kc" "IKSCTL_METADATA_UR
 check "cr-token login" 0 ik login --cr-token "@$EMU_CR_TOKEN_FILE" --profile-id "$EMU_PROFILE_ID"
 check "cr-token: kube-credential --cluster" 0 ik kube-credential --cluster "$EMU_CLUSTER"
 contains "cr-token: an ExecCredential" "$T_TMP/out" '"kind":"ExecCredential"'
+# A config zip whose kubeconfig quotes the id-token (YAML allows it).
+cfg '{"kubeconfig_quoted":true}' > /dev/null
+check "login (another profile: no kube token kept)" 0 ik login --vpc-instance --profile-id "$ID"
+check "quoted id-token: kube-credential --cluster" 0 ik kube-credential --cluster "$EMU_CLUSTER"
+kt=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"]["token"])' "$T_TMP/out")
+eq "quoted id-token: the JWT without its quotes" "$(claim "$kt" aud)" "kube"
+cfg '{"kubeconfig_quoted":false}' > /dev/null
 
 # --- -v: no token in the trace ---
 check "-v login" 0 ik -v login --vpc-instance --profile-id "$ID"
