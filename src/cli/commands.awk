@@ -215,8 +215,15 @@ function item(name, text) {
 	if (length(text) > 54)
 		die("the text of " name " is over 54 characters")
 	if (length(name) <= 22)
-		return sprintf("  %-22s  %s\n", name, text)
-	return sprintf("  %s\n  %-22s  %s\n", name, "", text)
+		return "  " pad(name, 22) "  " text "\n"
+	return "  " name "\n  " pad("", 22) "  " text "\n"
+}
+
+# pad: s and blanks up to n characters.
+function pad(s, n) {
+	while (length(s) < n)
+		s = s " "
+	return s
 }
 
 function help_index(    g, c, a, t, i) {
