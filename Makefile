@@ -113,7 +113,9 @@ fetch: $(MBEDTLS_STAMP) $(JSMN_STAMP)
 $(MBEDTLS_STAMP): third_party/MANIFEST $(wildcard third_party/patches/mbedtls-*)
 	@sh third_party/fetch.sh unpack mbedtls $(DEPS)
 	@touch $@
-$(JSMN_STAMP):
+# After mbedTLS, never beside it: under make -j both would share fetch.sh's
+# private apt state when they fall back to Debian's source packages.
+$(JSMN_STAMP): | $(MBEDTLS_STAMP)
 	@sh third_party/fetch.sh unpack jsmn $(DEPS)
 	@touch $@
 

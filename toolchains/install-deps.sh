@@ -56,12 +56,15 @@ done
 
 echo "install-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Another apt-get (a parallel make's other install-deps, an unattended
+# upgrade) may hold dpkg's lock: wait for it rather than fail.
+lock="-o DPkg::Lock::Timeout=600"
 try=1
 while :; do
 	# A failing index (mirror sync: "File has unexpected size") is not
 	# fatal by itself; the install below is the judge.
-	apt-get update -q >/dev/null 2>&1 || echo "install-deps: apt-get update reported errors (try $try)" >&2
-	apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1
+	apt-get $lock update -q >/dev/null 2>&1 || echo "install-deps: apt-get update reported errors (try $try)" >&2
+	apt-get $lock install -y -q --no-install-recommends $missing >/dev/null 2>&1
 	still=""
 	for p in $missing; do installed "$p" || still="$still $p"; done
 	case " $missing " in
