@@ -249,7 +249,7 @@ cert_error(struct tls_conn *c, const char *host)
 
 /* ssl_error: map an mbedTLS error during I/O to our codes. */
 static int
-ssl_error(int r, const char *what)
+ssl_error(const struct tls_conn *c, int r, const char *what)
 {
 	if (r == MBEDTLS_ERR_NET_CONN_RESET)
 		return err_set(ERR_NET_RESET, "%s: connection reset", what);
@@ -258,6 +258,8 @@ ssl_error(int r, const char *what)
 	if (r == MBEDTLS_ERR_SSL_ALLOC_FAILED)
 		return err_limit("TLS memory", "LIM_TLS_ARENA_BYTES",
 		    LIM_TLS_ARENA_BYTES);
+	if (r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+		return tls_why(c, r, what);
 	return err_set(ERR_TLS_IO, "%s: TLS error -0x%04x", what, -r);
 }
 
@@ -297,10 +299,9 @@ handshake(struct tls_conn *c, const char *host)
 			    host);
 		} else if (r == MBEDTLS_ERR_NET_CONN_RESET ||
 		    r == MBEDTLS_ERR_NET_RECV_FAILED || r == MBEDTLS_ERR_NET_SEND_FAILED) {
-			r = ssl_error(r, host);
+			r = ssl_error(c, r, host);
 		} else {
-			r = err_set(ERR_TLS_HANDSHAKE, "%s: TLS handshake failed "
-			    "(mbedTLS -0x%04x)", host, -r);
+			r = tls_why(c, r, host);
 		}
 		break;
 	}
@@ -334,9 +335,9 @@ tls_open(struct tls_conn *c, int fd, const char *host, const char *ca_pem,
 	mbedtls_ssl_init(&c->ssl);
 	c->open = 1;
 	if ((r = mbedtls_ssl_setup(&c->ssl, conf)) != 0)
-		return ssl_error(r, host);
+		return ssl_error(c, r, host);
 	if ((r = mbedtls_ssl_set_hostname(&c->ssl, host)) != 0)
-		return ssl_error(r, host);
+		return ssl_error(c, r, host);
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
 	if (sess != NULL && sess_len > 0) {
 		mbedtls_ssl_session_init(&s);
@@ -370,7 +371,7 @@ tls_write(struct tls_conn *c, const void *p, size_t n)
 				return r;
 			continue;
 		}
-		return ssl_error(r, "sending");
+		return ssl_error(c, r, "sending");
 	}
 	return 0;
 }
@@ -398,7 +399,7 @@ tls_read(struct tls_conn *c, void *p, size_t cap, size_t *got)
 				return r;
 			continue;
 		}
-		return ssl_error(r, "receiving");
+		return ssl_error(c, r, "receiving");
 	}
 }
 

@@ -61,6 +61,13 @@ int tls_open(struct tls_conn *c, int fd, const char *host,
     const char *ca_pem, size_t ca_len, const uint8_t *sess, size_t sess_len,
     int timeout_ms);
 
+/*
+ * tls_why (tls_why.c, for tls.c): record the cause of mbedTLS error r on
+ * c (a fatal alert from the server, a certificate we cannot parse) in
+ * words, for host (or what was being done); returns ERR_TLS_*.
+ */
+int tls_why(const struct tls_conn *c, int r, const char *host);
+
 /* tls_write: write all n bytes.  0 or a negative code. */
 int tls_write(struct tls_conn *c, const void *p, size_t n);
 

@@ -7,6 +7,10 @@
 #   expired.*      signed by the RSA root, expired in 2020
 #   future.*       signed by the RSA root, valid from 2030-01-01 only
 #   self.*         self-signed (no CA knows it)
+# certs.sh DIR odd: also (test_tls.sh; the DSA parameters take a while)
+#   ed25519.*, dsa.*  leaves with keys iksctl does not take (RSA root)
+#   by-ed25519.pem     RSA leaf (rsa-leaf.key) signed by an Ed25519 root, + it
+#   by-p521.pem        RSA leaf (rsa-leaf.key) signed by a P-521 root, + it
 # Nothing here is secret: the keys exist only for the test run.
 set -eu
 d=$1
@@ -85,3 +89,32 @@ q openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem \
 	-days 30 -subj "/CN=127.0.0.1" -addext "$san"
 
 cat rsa-root.pem ec-root.pem > roots.pem
+[ "${2:-}" = odd ] || exit 0
+
+# Keys and signatures iksctl does not take: Ed25519 and DSA leaves; the
+# RSA leaf's key under a root that signs with Ed25519, and under one whose
+# key is on P-521 (each chain sent with its root).
+q openssl req -newkey ed25519 -nodes -keyout ed25519.key -out ed25519.csr \
+	-subj "/CN=127.0.0.1"
+q openssl x509 -req -in ed25519.csr -CA rsa-root.pem -CAkey rsa-root.key \
+	-CAcreateserial -out ed25519.pem -days 30 -extfile leaf.ext
+q openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 \
+	-out dsa-param.pem
+q openssl req -newkey dsa:dsa-param.pem -nodes -keyout dsa.key -out dsa.csr \
+	-subj "/CN=127.0.0.1"
+q openssl x509 -req -in dsa.csr -CA rsa-root.pem -CAkey rsa-root.key \
+	-CAcreateserial -out dsa.pem -days 30 -extfile leaf.ext
+for k in ed25519 p521; do
+	case $k in
+	ed25519) alg="-newkey ed25519" ;;
+	p521) alg="-newkey ec -pkeyopt ec_paramgen_curve:P-521" ;;
+	esac
+	# shellcheck disable=SC2086
+	q openssl req -x509 $alg -nodes -keyout "$k-root.key" -out "$k-root.pem" \
+		-days 30 -subj "/CN=iksctl test $k root" -addext "$(head -1 ca.ext)" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign"
+	q openssl x509 -req -in rsa-leaf.csr -CA "$k-root.pem" -CAkey "$k-root.key" \
+		-CAcreateserial -out "by-$k-leaf.pem" -days 30 -extfile leaf.ext
+	cat "by-$k-leaf.pem" "$k-root.pem" > "by-$k.pem"
+done
+

@@ -2,7 +2,8 @@
 """tls_server.py: a small real TLS server (Python's ssl, i.e. OpenSSL) for
 iksctl's transport tests.
 
-  tls_server.py --cert CHAIN --key KEY [--max-tls 1.2|1.3] --port-file F
+  tls_server.py --cert CHAIN --key KEY [--max-tls 1.0|1.1|1.2|1.3] --port-file F
+                [--min-tls 1.0|1.1|1.2] [--client-ca ROOT]
                 [--prefer server|client|chacha] [--ciphers OPENSSL-LIST]
                 [--mode ok|drip|silent] [--drip-delay SECONDS]
 
@@ -19,6 +20,12 @@ ChaCha20-Poly1305 when the client lists it first, as many real servers
 do: OpenSSL's SSL_OP_PRIORITIZE_CHACHA).  --ciphers sets the TLS 1.2
 list (OpenSSL syntax); TLS 1.3 suites are set with OPENSSL_CONF.
 
+--min-tls below 1.2 also lowers OpenSSL's security level to 0 (an old
+server, for the tests of what iksctl refuses).  --client-ca ROOT requires
+a client certificate signed by ROOT.  A failed handshake reads what the
+client still sends until it closes (no reset that could overtake the
+alert).
+
 --mode drip sends the whole answer (head and body, `[]`) one byte at a
 time, a TLS record each, --drip-delay seconds apart (1): a server that
 is never silent for long yet never done.  --mode silent completes the
@@ -27,6 +34,7 @@ TLS handshake, reads the request and never answers.
 import argparse
 import http.server
 import os
+import socket
 import socketserver
 import ssl
 import threading
@@ -36,6 +44,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
 ap.add_argument("--max-tls", default="1.3")
+ap.add_argument("--min-tls", default="1.2")
+ap.add_argument("--client-ca")
 ap.add_argument("--port-file", required=True)
 ap.add_argument("--prefer", default="server", choices=("server", "client", "chacha"))
 ap.add_argument("--ciphers")
@@ -45,9 +55,15 @@ args = ap.parse_args()
 
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(args.cert, args.key)
-ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-ctx.maximum_version = (ssl.TLSVersion.TLSv1_2 if args.max_tls == "1.2"
-                       else ssl.TLSVersion.TLSv1_3)
+VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
+            "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+if args.min_tls in ("1.0", "1.1"):
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+ctx.minimum_version = VERSIONS[args.min_tls]
+ctx.maximum_version = VERSIONS[args.max_tls]
+if args.client_ca:
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(args.client_ca)
 if args.prefer == "client":
     ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
 elif args.prefer == "chacha":
@@ -59,11 +75,30 @@ count = [0]
 logf = open(args.port_file + ".log", "a", buffering=1)
 
 
+def drain(conn):
+    """Read the client's bytes until it closes (2 s at most)."""
+    raw = None
+    try:
+        raw = socket.socket(fileno=os.dup(conn.fileno()))
+        raw.settimeout(2)
+        while raw.recv(4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        if raw is not None:
+            raw.close()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def setup(self):
-        self.request.do_handshake()
+        try:
+            self.request.do_handshake()
+        except (ssl.SSLError, OSError):
+            drain(self.request)
+            raise
         super().setup()
         with lock:
             count[0] += 1
