@@ -207,6 +207,7 @@ static int
 gone(int replaced)
 {
 	store_init(&sess.st);
+	sess.have_store = 0;   /* session_finish saves nothing either */
 	return err_set(ERR_AUTH_LOGIN, "%s meanwhile; nothing saved",
 	    replaced ? "another login" : "logged out");
 }
