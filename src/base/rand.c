@@ -21,9 +21,8 @@ rand_u64(void)
 	/* No kernel randomness yet (early boot): the clock's nanoseconds and
 	 * the stack's place (ASLR), spread by a multiplication. */
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	v = ((uint64_t)(uintptr_t)&v ^ (uint64_t)t.tv_nsec) *
-	    0x9e3779b97f4a7c15ull;
-	return v ^ v >> 29;
+	return ((uint64_t)(uintptr_t)&v ^ (uint64_t)t.tv_nsec) *
+	    0x9e3779b97f4a7c15ull >> 16;   /* the bits that mix every input */
 }
 
 uint64_t

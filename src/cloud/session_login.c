@@ -233,8 +233,8 @@ session_logout(void)
 	r = store_remove(sess.home);
 	if (fd >= 0) {
 		store_unlock(fd);
-		if (r >= 0 && store_remove(sess.home) < 0)   /* our lock file */
-			err_clear();
+		if (r >= 0)
+			(void)store_remove(sess.home);   /* our lock file */
 	}
 	return r;
 }
