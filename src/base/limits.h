@@ -33,6 +33,7 @@
 #define LIM_HTTP_TRAILER_BYTES 16384 /* all trailer fields of a chunked body */
 #define LIM_HTTP_CONNS           4  /* open connections (one per host) */
 #define LIM_HTTP_ATTEMPTS        3  /* tries of one retryable request */
+#define LIM_HTTP_429_ATTEMPTS    8  /* tries of a request answered 429 */
 #define LIM_RETRY_WAIT_MS    30000  /* total backoff of one request */
 
 /* JSON and tokens. */

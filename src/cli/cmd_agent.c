@@ -7,6 +7,8 @@
  * IAM is retried with backoff 1, 2, 4 ... 32 s, then every 60 s, while
  * the old token stays in FILE as long as it is valid, and FILE is
  * removed once it is not; SIGTERM or SIGINT end it cleanly (exit 0).
+ * A logout (or another login) ends it: the login it renews is gone, so
+ * FILE is removed and it exits 3; so does a store that cannot be read.
  *
  * Time: every instant is on the service's clock (session_service_now),
  * and every wait is a duration slept on the boot-time clock (monotonic,
@@ -17,6 +19,7 @@
 #include "base/errors.h"
 #include "base/file.h"
 #include "base/fmt.h"
+#include "base/rand.h"
 #include "base/str.h"
 #include "base/term.h"
 #include "cli/cmds.h"
@@ -83,15 +86,19 @@ next_renewal(int64_t iat, int64_t exp)
 		life = exp - now;
 	at = iat + life * 8 / 10;
 	if (life >= 10)
-		at -= (int64_t)((unsigned)rand() % (unsigned)(life / 10 + 1));
+		at -= (int64_t)rand_below((uint64_t)(life / 10 + 1));
 	return at > now ? at - now : 1;
 }
 
-/* retry_wait: the wait after a failed renewal; drops an expired sink. */
+/*
+ * retry_wait: the wait after a failed renewal, the backoff step less a
+ * random part of up to half of it; drops an expired sink.
+ */
 static int64_t
 retry_wait(const char *sink, char *last, int64_t exp, int64_t *backoff)
 {
-	int64_t wait = *backoff, left = exp - session_service_now();
+	int64_t wait = *backoff - (int64_t)rand_below((uint64_t)(*backoff / 2
+	    + 1)), left = exp - session_service_now();
 	char at[32];
 
 	*backoff = *backoff >= 32 ? 60 : *backoff * 2;
@@ -134,8 +141,12 @@ cmd_token_agent(const char *sink, int kube)
 			exp = sess.st.access_exp;
 			iat = sess.st.access_iat;
 		}
-		if (r == ERR_AUTH_LOGIN || r == ERR_AUTH_EXPIRED)
+		if (r == ERR_AUTH_LOGIN || r == ERR_AUTH_EXPIRED ||
+		    r == ERR_STORE || r == ERR_STORE_VERSION) {
+			/* Logged out, or nothing can renew: no token to hand out. */
+			(void)unlink(sink);
 			break;
+		}
 		if (r == 0 && strcmp(t, last) != 0) {
 			n = strlen(t);
 			memcpy(last, t, n);

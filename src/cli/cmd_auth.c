@@ -362,9 +362,12 @@ cmd_logout(int argc, char **argv)
 
 	if (argc > 1)
 		return arg_unknown("logout", argv[1]);
-	if ((r = session_logout()) == 0 && !out_body_wanted() && sess.home[0])
-		fprintf(stderr, "iksctl: logged out (%s removed)\n", sess.home);
-	return r;
+	if ((r = session_logout()) < 0)
+		return r;
+	if (!out_body_wanted())
+		fprintf(stderr, "iksctl: %s (%s)\n", r ? "logged out" :
+		    "not logged in: nothing to remove", sess.home);
+	return 0;
 }
 
 int

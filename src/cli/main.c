@@ -285,7 +285,6 @@ main(int argc, char **argv)
 	std_fds();
 	cli.argv0 = argv[0];
 	sock_init();
-	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			while (++i < argc && n < (int)(sizeof(args) / sizeof(args[0])))

@@ -199,31 +199,74 @@ session_need_store(void)
 	    "login' to start over", sess.load_detail);
 }
 
-/* sess_reload: read the store again (under the lock) before changing it. */
+/*
+ * gone: forget the login this process read (its tokens wiped) and say
+ * why, as ERR_AUTH_LOGIN: the store holds no login, or another one.
+ */
+static int
+gone(int replaced)
+{
+	store_init(&sess.st);
+	sess.have_store = 0;   /* session_finish saves nothing either */
+	return err_set(ERR_AUTH_LOGIN, "%s meanwhile; nothing saved",
+	    replaced ? "another login" : "logged out");
+}
+
+/*
+ * disk_check: read the store again into fresh and compare its login with
+ * the one this process holds (login_id).  Returns 1 if fresh holds the
+ * same login (or this process had none and a store was there), 0 if
+ * there is no store and this process had no login, else gone()'s error
+ * or the load error.
+ */
+static int
+disk_check(struct store *fresh)
+{
+	int r = store_load(sess.home, fresh);
+
+	if (r < 0)
+		return r;
+	if (sess.st.access_token[0] != '\0' && (r == 1 ||
+	    fresh->login_id != sess.st.login_id))
+		return gone(r == 0);
+	return r == 0;
+}
+
+/*
+ * sess_reload: read the store again (under the lock) before changing it.
+ * A login that was removed or replaced meanwhile is not this process's
+ * to renew: ERR_AUTH_LOGIN, and nothing is written.
+ */
 int
 sess_reload(void)
 {
 	static struct store fresh;
 	int r;
 
-	r = store_load(sess.home, &fresh);
-	if (r < 0)
-		return r;
-	if (r == 0)
+	r = disk_check(&fresh);
+	if (r == 1)
 		memcpy(&sess.st, &fresh, sizeof(fresh));
 	mem_wipe(&fresh, sizeof(fresh));
-	return 0;
+	return r < 0 ? r : 0;
 }
 
+/*
+ * sess_save: write the store, unless it no longer holds this process's
+ * login (a logout that did not wait for our lock): then what we got is
+ * thrown away (ERR_AUTH_LOGIN).
+ */
 int
 sess_save(void)
 {
+	static struct store fresh;
 	int r;
 
 	if (sess.home[0] == '\0')
 		return session_need_store();
-	r = store_save(sess.home, &sess.st);
-
+	r = disk_check(&fresh);
+	mem_wipe(&fresh, sizeof(fresh));
+	if (r >= 0)
+		r = store_save(sess.home, &sess.st);
 	if (r == 0)
 		sess.have_store = 1;
 	return r;

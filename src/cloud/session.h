@@ -90,8 +90,13 @@ int session_init(const char *region_flag, const char *visibility,
  */
 int session_login(const struct login *l);
 
-/* session_logout: remove the store (even an unreadable one) and cached
- * cluster files. */
+/*
+ * session_logout: remove the store (even an unreadable one) and cached
+ * cluster files, under the store lock (waiting --timeout for a refresh
+ * in flight; past that, removing anyway: a writer that finds the login
+ * gone throws its result away).  Returns how many of them were there
+ * (0: nothing to remove) or an error.
+ */
 int session_logout(void);
 
 /*

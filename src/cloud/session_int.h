@@ -18,10 +18,18 @@
 extern struct iam_tokens sess_toks;     /* the last IAM answer */
 extern char sess_form[LIM_HTTP_REQ_BYTES]; /* an IAM form */
 
-/* sess_reload: read the store again (under the lock) before changing it. */
+/*
+ * sess_reload: read the store again (under the lock) before changing it;
+ * ERR_AUTH_LOGIN if the login this process read was removed or replaced
+ * meanwhile (the tokens in memory are then forgotten).
+ */
 int sess_reload(void);
 
-/* sess_save: write the store; says where it should go if nowhere. */
+/*
+ * sess_save: write the store; says where it should go if nowhere.  The
+ * store must still hold this process's login (its login_id): else
+ * ERR_AUTH_LOGIN and nothing is written (a login saves with store_save).
+ */
 int sess_save(void);
 
 /* sess_apply: put the tokens of sess_toks into the store. */

@@ -9,11 +9,13 @@
 #include "base/str.h"
 #include "base/term.h"
 #include "base/file.h"
+#include "base/rand.h"
 #include "cloud/iam.h"
 #include "net/url.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* account_cb for login: count accounts, remember the first. */
 struct pick_acct {
@@ -72,6 +74,8 @@ record_login(const struct login *l)
 	memcpy(keep.account, sess.st.account, sizeof(keep.account));
 	store_init(&sess.st);
 	memcpy(sess.st.tls, keep.tls, sizeof(keep.tls));
+	/* A new generation: writers of the old login throw their result away. */
+	sess.st.login_id = (int64_t)(rand_u64() >> 1) | 1;
 	if ((r = str_copy(sess.st.cred_kind, sizeof(sess.st.cred_kind), l->kind,
 	    "kind")) != 0 ||
 	    (r = str_copy(sess.st.cred_source, sizeof(sess.st.cred_source),
@@ -181,8 +185,10 @@ session_login(const struct login *l)
 		sess.st.kube_exp = keep.kube_exp;
 	}
 	mem_wipe(&keep, sizeof(keep));
-	if ((r = sess_save()) != 0)
+	/* A new login: written whatever the store holds now. */
+	if ((r = store_save(sess.home, &sess.st)) != 0)
 		goto out;
+	sess.have_store = 1;
 	if (sess.st.account[0] == '\0' && (l->account == NULL ||
 	    l->account[0] == '\0')) {
 		/* A user's token: find their accounts (F5). */
@@ -210,15 +216,26 @@ out:
 int
 session_logout(void)
 {
-	int r;
+	struct stat st;
+	int r, fd = -1;
 
 	if (sess.home[0] == '\0')
 		return session_need_store();   /* says why there is no store */
+	store_init(&sess.st);
+	sess.load_err = 0;
+	if (lstat(sess.home, &st) != 0)
+		return 0;   /* nothing there: the lock would create the home */
+	/* A refresh in flight ends first; one that takes longer than
+	 * --timeout finds no login when it comes to save. */
+	if (store_lock(sess.home, &fd, LOCK_WAIT_MS) != 0)
+		err_clear();
 	/* Whatever is there goes, an unreadable store included. */
 	r = store_remove(sess.home);
-	store_init(&sess.st);
-	if (r == 0)
-		sess.load_err = 0;
+	if (fd >= 0) {
+		store_unlock(fd);
+		if (r >= 0)
+			(void)store_remove(sess.home);   /* our lock file */
+	}
 	return r;
 }
 

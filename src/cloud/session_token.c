@@ -7,6 +7,7 @@
 #include "cloud/session.h"
 #include "cloud/session_int.h"
 #include "base/errors.h"
+#include "base/rand.h"
 #include "base/str.h"
 #include "base/file.h"
 #include "cloud/containers.h"
@@ -284,7 +285,10 @@ renew(void)
 	return 0;
 }
 
-/* refresh_at: when the access token should be refreshed (80 %, jitter). */
+/*
+ * refresh_at: when the access token should be refreshed: at 80 % of its
+ * life, less a random part of up to 10 % (getrandom()).
+ */
 static int64_t
 refresh_at(void)
 {
@@ -293,8 +297,7 @@ refresh_at(void)
 
 	if (life <= 0)
 		return sess.st.access_exp - EXPIRY_WINDOW;
-	jitter = life / 10 > 0 ? (int64_t)((unsigned)rand() %
-	    (unsigned)(life / 10 + 1)) : 0;
+	jitter = (int64_t)rand_below((uint64_t)(life / 10 + 1));
 	return sess.st.access_iat + life * 8 / 10 - jitter;
 }
 

@@ -69,6 +69,7 @@ static const struct store_field fields[] = {
 	FSTR(profile_id, LIM_FIELD_BYTES),
 	FSTR(profile_name, LIM_FIELD_BYTES),
 	FSNUM(clock_offset),
+	FNUM(login_id),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -127,11 +128,8 @@ bad(const char *name, size_t line, const char *fmt, ...)
 	if (vsnprintf(why, sizeof(why), fmt, ap) < 0)
 		why[0] = '\0';
 	va_end(ap);
-	if (line == 0)
-		return err_set(ERR_STORE, "store %s: %s; " STORE_FIX, name,
-		    why);
-	return err_set(ERR_STORE, "store %s line %zu: %s; " STORE_FIX, name,
-	    line, why);
+	return err_set(ERR_STORE, line ? "store %s line %zu: %s; " STORE_FIX :
+	    "store %s%.0zu: %s; " STORE_FIX, name, line, why);
 }
 
 /* field_set: store the value v of field f, from line of name. */

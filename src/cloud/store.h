@@ -20,7 +20,8 @@
 
 #include "base/limits.h"
 
-#define STORE_VERSION 2  /* the format store_save writes (1: no clock_offset) */
+#define STORE_VERSION 3  /* the format store_save writes (1: no clock_offset,
+			  * 2: no login_id) */
 
 struct store_tls {
 	char host[LIM_HOSTPORT_BYTES];    /* "host:port"; "" = empty slot */
@@ -53,6 +54,11 @@ struct store {
 	char profile_name[LIM_FIELD_BYTES]; /* trusted profile name or "" */
 	int64_t clock_offset;             /* the service's clock minus this
 					   * machine's, s, at IAM's last answer */
+	int64_t login_id;                 /* random, new at every login (0:
+					   * from before they had one): a
+					   * writer that finds another here,
+					   * or no store, throws its result
+					   * away */
 	struct store_tls tls[LIM_STORE_TLS]; /* saved TLS sessions */
 };
 
@@ -125,13 +131,12 @@ int store_lock(const char *home, int *fd, int timeout_ms);
 void store_unlock(int fd);
 
 /*
- * store_remove: log out: delete <home>/store and <home>/lock whatever
- * they are (corrupt, newer, a FIFO; a symbolic link itself, never its
- * target; a lock another process holds now stays), the temporary files
- * of dead writers, and the plain files in <home>/clusters and
- * <home>/kube, then those folders if empty (a link in their place is
- * removed, not followed).  Returns 0 (also when nothing was there) or
- * ERR_IO.
+ * store_remove: log out: delete <home>/store, <home>/lock,
+ * <home>/clusters and <home>/kube whatever they are (corrupt, newer, a
+ * FIFO, a folder with all it holds; a symbolic link itself, never its
+ * target; a lock another process holds now stays), and the temporary
+ * files of dead writers.  Returns how many of store, clusters and kube were there (0:
+ * nothing to remove), or ERR_IO.
  */
 int store_remove(const char *home);
 

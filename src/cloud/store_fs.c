@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -161,36 +162,71 @@ store_unlock(int fd)
 }
 
 /*
- * remove_one: remove what is at path whatever it is (a link itself, not
- * its target; a folder's plain files, then the folder if empty).  A
- * lock another iksctl holds right now is left alone: removing it would
- * let a third process take a second lock.
+ * tree_remove: remove path[0..n) whatever it is: a folder with all it
+ * holds (a link is removed, never followed).  path is one buffer of
+ * LIM_PATH_FS_BYTES that each level extends by a name and cuts back, so
+ * its size bounds the depth.
  */
 static int
-remove_one(const char *path, int lock)
+tree_remove(char *path, size_t n)
+{
+	struct dirent *e;
+	size_t k;
+	DIR *d;
+	int ret = 0;
+
+	path[n] = '\0';
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	if ((errno == EISDIR || errno == EPERM) && (d = opendir(path)) != NULL) {
+		errno = 0;
+		while (ret == 0 && (e = readdir(d)) != NULL) {
+			k = strlen(e->d_name);
+			if (e->d_name[0] == '.' && k <= 2 && e->d_name[k - 1] == '.')
+				continue;   /* . and .. */
+			errno = ENAMETOOLONG;
+			if (n + 1 + k >= LIM_PATH_FS_BYTES)
+				break;
+			path[n] = '/';
+			memcpy(path + n + 1, e->d_name, k);
+			ret = tree_remove(path, n + 1 + k);
+			path[n] = '\0';
+			errno = 0;
+		}
+		closedir(d);
+		if (ret != 0 || (errno == 0 && (rmdir(path) == 0 ||
+		    errno == ENOENT)))
+			return ret;
+	}
+	return err_set(ERR_IO, "remove %s: %s", path, strerror(errno));
+}
+
+/*
+ * remove_one: remove what is at path whatever it is (a link itself, not
+ * its target; a folder with all it holds).  A lock another iksctl holds
+ * right now is left alone: removing it would let a third process take a
+ * second lock.  Returns 1 if something was there, 0 if not, or ERR_IO.
+ */
+static int
+remove_one(char *path, int lock)
 {
 	struct stat st;
-	int fd;
+	int fd, r;
 
 	if (lstat(path, &st) != 0)
 		return errno == ENOENT ? 0 : err_set(ERR_IO, "remove %s: %s",
 		    path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return dir_remove_files(path);
+	fd = -1;
 	if (lock && S_ISREG(st.st_mode)) {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
 			close(fd);
 			return 0;
 		}
-		lock = fd;
-	} else {
-		lock = -1;
 	}
-	fd = unlink(path) != 0 && errno != ENOENT ? err_set(ERR_IO,
-	    "remove %s: %s", path, strerror(errno)) : 0;
-	store_unlock(lock);
-	return fd;
+	r = tree_remove(path, strlen(path));
+	store_unlock(fd);
+	return r != 0 ? r : 1;
 }
 
 int
@@ -200,14 +236,16 @@ store_remove(const char *home)
 	    "kube" };
 	char path[LIM_PATH_FS_BYTES];
 	size_t i;
-	int ret = 0;
+	int ret = 0, n = 0;
 
-	for (i = 0; ret == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; ret >= 0 && i < sizeof(names) / sizeof(names[0]); i++) {
 		ret = path_join(path, sizeof(path), home, names[i]);
 		if (ret == 0 && i == 0)
 			file_temp_clean(path);
 		if (ret == 0)
 			ret = remove_one(path, i == 1);
+		if (ret > 0 && i != 1)
+			n++;   /* the lock alone is no login */
 	}
-	return ret;
+	return ret < 0 ? ret : n;
 }

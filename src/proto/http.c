@@ -14,6 +14,7 @@
  */
 #include "proto/http_int.h"
 #include "base/errors.h"
+#include "base/rand.h"
 #include "net/sock.h"
 
 #include <errno.h>
@@ -414,14 +415,17 @@ resendable(const struct http_req *rq)
 
 /*
  * should_retry: 429 and 5xx except 501 for requests safe to repeat; a
- * changing request only 429 (the service did nothing with it).
+ * changing request only 429 (the service did nothing with it).  A 429
+ * is tried more often: a fleet meeting a rate limit needs a few turns,
+ * and the retry budget still bounds the waits.
  */
 static int
 should_retry(const struct http_req *rq, const struct http_resp *rs)
 {
-	return rs->attempts < LIM_HTTP_ATTEMPTS && (rs->status == 429 ||
-	    (rq->retry && rs->status >= 500 && rs->status <= 599 &&
-	    rs->status != 501));
+	if (rs->status == 429)
+		return rs->attempts < LIM_HTTP_429_ATTEMPTS;
+	return rs->attempts < LIM_HTTP_ATTEMPTS && rq->retry &&
+	    rs->status >= 500 && rs->status <= 599 && rs->status != 501;
 }
 
 int64_t
@@ -433,23 +437,27 @@ http_resp_now(const struct http_resp *rs)
 	    (int64_t)time(NULL);
 }
 
-/* backoff_ms: how long to wait before try number n + 1 (n >= 1). */
+/*
+ * backoff_ms: how long to wait before try number n + 1 (n >= 1).  A
+ * Retry-After of N s is N s plus a random part of up to N/2 s (at least
+ * 1 s); else the exponential step from retry_base_ms, 50 % to 100 % of
+ * it.  The random parts come from getrandom(), so a fleet told the same
+ * thing does not come back at the same instant.
+ */
 static int64_t
 backoff_ms(const struct http_resp *rs, int n)
 {
-	static unsigned seed;
 	struct slice v = http_header(rs, "retry-after");
 	uint32_t secs = 0;
 	int64_t ms;
 
-	if (v.n > 0 && http_retry_after(v, http_resp_now(rs), &secs) == 0)
-		return (int64_t)secs * 1000;
-	if (seed == 0)
-		seed = (unsigned)sock_now_ms() ^ ((unsigned)getpid() << 16) ^ 1u;
+	if (v.n > 0 && http_retry_after(v, http_resp_now(rs), &secs) == 0) {
+		ms = (int64_t)secs * 1000;
+		return ms + (int64_t)rand_below((uint64_t)(ms / 2 > 1000 ?
+		    ms / 2 : 1000) + 1);
+	}
 	ms = (int64_t)http_opts.retry_base_ms << (n - 1);
-	/* Jitter: 50 % to 100 % of the step, so a fleet does not retry in step. */
-	return ms / 2 + (int64_t)((unsigned)rand_r(&seed) %
-	    (unsigned)(ms / 2 + 1));
+	return ms / 2 + (int64_t)rand_below((uint64_t)(ms / 2 + 1));
 }
 
 /* retry_wait: wait before the next try; 0, or 1 if over the budget. */
@@ -460,12 +468,12 @@ retry_wait(const struct http_resp *rs, int64_t *waited)
 
 	if (*waited + wait > http_opts.retry_budget_ms ||
 	    now + wait >= sock_deadline(now + wait + 1)) {
-		http_tracef("%d: not retrying, a wait of %lld ms is over the "
-		    "budget or --max-time", rs->status, (long long)wait);
+		http_tracef("%d: not retrying: %lld ms is over the budget or "
+		    "--max-time", rs->status, (long long)wait);
 		return 1;
 	}
-	http_tracef("%d: retrying in %lld ms (attempt %d of %d)", rs->status,
-	    (long long)wait, rs->attempts + 1, LIM_HTTP_ATTEMPTS);
+	http_tracef("%d: retrying in %lld ms (attempt %d)", rs->status,
+	    (long long)wait, rs->attempts + 1);
 	sock_sleep_ms(wait);
 	*waited += wait;
 	http_stats.wait_ms += wait;

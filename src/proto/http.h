@@ -94,10 +94,11 @@ extern struct http_opts http_opts;
  * nothing is sent.
  *
  * A 429 is tried again for every request (the service did nothing with
- * it); when rq->retry is set, so are 5xx (not 501), at most
- * LIM_HTTP_ATTEMPTS times in all, after Retry-After (seconds or an HTTP
- * date) or else exponential backoff from http_opts.retry_base_ms with
- * jitter; a wait that would take the total over http_opts.retry_budget_ms,
+ * it), at most LIM_HTTP_429_ATTEMPTS times in all; when rq->retry is
+ * set, so are 5xx (not 501), at most LIM_HTTP_ATTEMPTS times, after
+ * Retry-After (seconds or an HTTP date: N s plus a random part of up to
+ * N/2 s, at least 1 s) or else exponential backoff from
+ * http_opts.retry_base_ms with jitter (from getrandom()); a wait that would take the total over http_opts.retry_budget_ms,
  * or past the --max-time deadline (sock.h), is not made and the last
  * answer is returned; past that deadline no request is begun.  A
  * connection reset (or closed) before a byte of the answer is resent

@@ -4,7 +4,8 @@
 # bench/RESULTS.md.  Not part of `make test`.  About 3 to 6 minutes.
 #
 # Needs (Debian packages): curl jq valgrind strace time unzip binutils
-# python3 openssl musl-tools; plus what `make cross` needs (it is run
+# python3 openssl musl-tools util-linux (unshare, as root, for the
+# fleet); plus what `make cross` needs (it is run
 # here so that the sizes of the three targets are current).
 # BENCH_RUNS (default 15) sets the number of timed runs per tool and
 # scenario, BENCH_TRACED (3) the number of traced runs, BENCH_BULK_RUNS
@@ -110,6 +111,8 @@ python3 tests/bench/bench.py --out "$OUT" --tmp "$TMP" --mw "$TMP/iksctl-mallocw
 	${BENCH_JSON:+--json "$BENCH_JSON"} || die "bench.py failed"
 say "wrong clocks: IAM calls per 100 warm commands, the service's clock 2 h off"
 sh tests/bench/clock.sh "$TMP/iksctl" "$OUT" || die "clock.sh failed"
+say "a fleet against a rate limit: 60 devices in their own pid namespaces, released at once"
+sh tests/bench/fleet.sh "$TMP/iksctl" "$OUT" || die "fleet.sh failed"
 say "bulk TLS: the 6 MB cluster and 20 MB pod lists, iksctl against curl, answers of any size; the ciphersuite per target under qemu"
 for t in x86_64-linux-musl aarch64-linux-musl armv7-linux-musleabihf; do
 	make --no-print-directory TARGET=$t tools > "$TMP/tools-$t.log" 2>&1 ||

@@ -62,6 +62,7 @@ class Emulator:
         self.cfg.update({k: d for k, (d, _) in KUBE_CONFIG.items()})
         self.cfg["pods"] = args.pods
         self.cfg.update(metadata.CONFIG)
+        self.cfg.update(iam.CONFIG)
         self.lock = threading.Lock()
         self.clock = clock.Clock(args.clock_offset)     # the services' wall clock
         self.log_f = open(os.path.join(self.dir, "log.jsonl"), "w", buffering=1)   # fresh per run

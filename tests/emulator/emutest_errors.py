@@ -72,6 +72,25 @@ def error_BXNIM0408E_expired_refresh_token():
 
 
 @test
+def iam_rate_limit():
+    """iam_rate_limit N: N token calls let through in any second, the rest IAM's 429 with
+    Retry-After iam_retry_after; a second later calls pass again; 0 lifts it."""
+    form = {"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": ENV["EMU_APIKEY"]}
+    control("/control/config", {"iam_rate_limit": 2, "iam_retry_after": 3})
+    try:
+        got = [iam_post(form) for _ in range(4)]
+        eq([r.status for r in got[:2]], [200, 200], "the first two pass")
+        eq([r.status for r in got[2:]], [429, 429], "the rest in that second: 429")
+        check_iam_error(got[2], 429, "BXNIM0429E")
+        eq(got[2].h("retry-after"), "3", "Retry-After")
+        time.sleep(1.1)
+        eq(iam_post(form).status, 200, "a second later: passes")
+    finally:
+        control("/control/config", {"iam_rate_limit": 0})
+    eq([iam_post(form).status for _ in range(4)], [200] * 4, "lifted")
+
+
+@test
 def error_G0004_A0003():
     at = S["scoped"]["access_token"]
     b = cs_err(cs_get("/v1/clusters/no-such-cluster", at), 404, "G0004")

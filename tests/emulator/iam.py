@@ -5,6 +5,7 @@ services (bearer), passcodes, the OpenID configuration and the JWKS, and IAM's e
 shape. Facts follow /work/shared/IBM-API.md section 1.
 """
 import base64
+import collections
 import datetime
 import hashlib
 import hmac
@@ -19,6 +20,9 @@ from httpd import json_resp
 from jwt import Signer, b64u
 
 ISS = "https://iam.cloud.ibm.com/identity"
+# POST /control/config: the token calls IAM lets through in any one second (0: no limit;
+# the others get IAM's 429 with this Retry-After, in seconds), as a fleet meets it.
+CONFIG = {"iam_rate_limit": 0, "iam_retry_after": 2}
 
 
 def iam_headers(rid=None):
@@ -42,6 +46,7 @@ class Iam:
         self.issue_seq = 0
         self.cutoff = {"access": 0, "refresh": 0}
         self.passcodes = {}
+        self.let_through = collections.deque()   # monotonic times of the calls in the window
         self._mk_identities(accounts)
 
     # -------- identities
@@ -248,6 +253,25 @@ class Iam:
             return cid, None
         return None, "bad"
 
+    def rate_limited(self, req):
+        """IAM's 429 if this token call is over iam_rate_limit in the last second (the calls
+        let through count, the refused ones do not), else None."""
+        lim = self.emu.cfg.get("iam_rate_limit") or 0
+        if lim <= 0:
+            return None
+        now = time.monotonic()
+        with self.lock:
+            w = self.let_through
+            while w and w[0] <= now - 1.0:
+                w.popleft()
+            if len(w) < lim:
+                w.append(now)
+                return None
+        r = self.error(429, "BXNIM0429E", "Too many requests. Try again later.", req=req)
+        r.headers += [("Retry-After", str(self.emu.cfg.get("iam_retry_after") or 0)),
+                      ("X-RateLimit-Limit", str(lim)), ("X-RateLimit-Remaining", "0")]
+        return r
+
     def token(self, req, body):
         ctype = req.headers.get("Content-Type", "").split(";")[0].strip().lower()
         form = {}
@@ -264,6 +288,11 @@ class Iam:
                                                   "delegated_refresh_token_expiry", "bss_account",
                                                   "account", "profile_id", "profile_name", "scope")
                               if k in form})
+        if form.get("refresh_token"):    # which device asks, for the log (a digest, not the token)
+            req.log_extra["rt"] = hashlib.sha256(form["refresh_token"].encode()).hexdigest()[:12]
+        limited = self.rate_limited(req)
+        if limited:
+            return limited
         err = lambda st, code, msg, det=None, **kw: self.error(st, code, msg, det, req=req, **kw)
         if not grant:
             return err(400, *missing("grant_type"))

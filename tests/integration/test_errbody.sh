@@ -23,11 +23,12 @@ contains "accounts 503: the trace" "$T_TMP/err" "trace "
 contains "accounts 503: 3 tries" "$T_TMP/err" "after 3 tries"
 eq "accounts 503: one line" "$(wc -l < "$T_TMP/err")" 1
 
-# 429 with Retry-After: retried, then how long it asked and the tries.
-fault '{"service":"accounts","kind":"status","status":429,"retry_after":"1","count":3}'
+# 429 with Retry-After: retried (a 429 up to 8 tries), then how long it
+# asked and the tries.
+fault '{"service":"accounts","kind":"status","status":429,"retry_after":"1","count":8}'
 check "accounts 429: exit 1" 1 ik accounts
 contains "accounts 429: says 429 Too Many Requests and the tries" "$T_TMP/err" \
-	"429 Too Many Requests after 3 tries"
+	"429 Too Many Requests after 8 tries"
 contains "accounts 429: the asked wait" "$T_TMP/err" "the service asked to wait 1 s"
 contains "accounts 429: the message" "$T_TMP/err" "Too many requests"
 
@@ -41,15 +42,15 @@ contains "clusters 429: incidentID kept" "$T_TMP/err" "incidentID "
 emu_post /control/reset '{}'
 
 # IAM: errorCode, errorMessage, context.requestId as a request id.
-fault '{"service":"iam","kind":"status","status":429,"retry_after":"1","count":3}'
+fault '{"service":"iam","kind":"status","status":429,"retry_after":"0","count":8}'
 check "token --refresh 429: exit 1" 1 ik token --refresh
 contains "iam 429: IAM's code" "$T_TMP/err" "BXNIM0429E"
 contains "iam 429: IAM's message" "$T_TMP/err" "Too many requests. Try again later."
 contains "iam 429: a request id" "$T_TMP/err" "request id "
 if grep -q "incident" "$T_TMP/err"; then fail "iam 429: called an incident id"
 else ok "iam 429: not called an incident id"; fi
-contains "iam 429: the tries" "$T_TMP/err" "429 Too Many Requests after 3 tries"
-contains "iam 429: the wait" "$T_TMP/err" "the service asked to wait 1 s"
+contains "iam 429: the tries" "$T_TMP/err" "429 Too Many Requests after 8 tries"
+contains "iam 429: the wait" "$T_TMP/err" "the service asked to wait 0 s"
 
 printf 'nosuchkey\n' > "$T_TMP/bad"
 check "bad API key: exit 3" 3 ik login --apikey "@$T_TMP/bad"

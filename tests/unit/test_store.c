@@ -211,9 +211,9 @@ TEST(test_corrupt_cases)
 	expect(0, ERR_STORE, "no header");
 	n = seal("iksctl-store x\n");
 	expect(n, ERR_STORE, "garbled header");
-	n = seal("iksctl-store 3\nfuture stuff\n");
-	expect(n, ERR_STORE_VERSION, "newer iksctl (version 3); upgrade");
-	expect(16, ERR_STORE_VERSION, "version 3");
+	n = seal("iksctl-store 4\nfuture stuff\n");
+	expect(n, ERR_STORE_VERSION, "newer iksctl (version 4); upgrade");
+	expect(16, ERR_STORE_VERSION, "version 4");
 	n = seal("iksctl-store 1\nregion x\nbogus 1\n");
 	expect(n, ERR_STORE, "line 3: unknown key 'bogus'");
 	n = seal("iksctl-store 1\nregion x\nregion y\n");
@@ -254,7 +254,7 @@ TEST(test_clock_offset)
 	s1.clock_offset = -7200;
 	CHECK_EQ_INT(store_save(home, &s1), 0);
 	CHECK_EQ_INT(file_read(at("clock/store"), text, sizeof(text), &n), 0);
-	CHECK(memcmp(text, "iksctl-store 2\n", 15) == 0);
+	CHECK(memcmp(text, "iksctl-store 3\n", 15) == 0);
 	CHECK(strstr(text, "\nclock_offset -7200\n") != NULL);
 	CHECK_EQ_INT(store_load(home, &s2), 0);
 	CHECK(s2.clock_offset == -7200);
@@ -300,6 +300,28 @@ TEST(test_clock_offset)
 		CHECK(up > 0);
 		expect(n, ERR_STORE, "garbled 'end' line");
 	}
+}
+
+TEST(test_login_id)
+{
+	HOME_AT("gen");
+	size_t n;
+
+	/* The login's generation survives a save; a v2 store has none. */
+	make_typical(&s1);
+	s1.login_id = 0x7123456789abcdefLL;
+	CHECK_EQ_INT(store_save(home, &s1), 0);
+	CHECK_EQ_INT(file_read(at("gen/store"), text, sizeof(text), &n), 0);
+	CHECK(strstr(text, "\nlogin_id 8152436061464415727\n") != NULL);
+	CHECK_EQ_INT(store_load(home, &s2), 0);
+	CHECK(s2.login_id == s1.login_id);
+	n = seal("iksctl-store 2\nregion x\n");
+	CHECK_EQ_INT(store_parse("t", text, n, &s2), 0);
+	CHECK(s2.login_id == 0);
+	n = seal("iksctl-store 3\nlogin_id -1\n");
+	expect(n, ERR_STORE, "login_id: bad number");
+	n = seal("iksctl-store 3\nlogin_id 1\nlogin_id 2\n");
+	expect(n, ERR_STORE, "duplicate key login_id");
 }
 
 TEST(test_over_limits)
@@ -425,6 +447,7 @@ main(void)
 	RUN(test_truncation_and_flips);
 	RUN(test_corrupt_cases);
 	RUN(test_clock_offset);
+	RUN(test_login_id);
 	RUN(test_over_limits);
 	RUN(test_save_rejects);
 	RUN(test_tls_slots);

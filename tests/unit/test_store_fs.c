@@ -245,11 +245,11 @@ TEST(test_remove)
 	put_file(at("rm/clusters/ca-c1.pem"), "x", 1);
 	put_file(at("rm/kube/c1"), "x", 1);
 	put_file(at("rm/.store.tmp-999999999-1"), "x", 1);
-	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK_EQ_INT(store_remove(home), 3);
 	CHECK(!exists(at("rm/store")));
 	CHECK(!exists(at("rm/clusters/c1.yml")));
 	CHECK(!exists(at("rm/clusters/ca-c1.pem")));
-	CHECK(exists(at("rm/clusters/keep")));
+	CHECK(!exists(at("rm/clusters")));
 	CHECK(!exists(at("rm/kube")));
 	CHECK(!exists(at("rm/.store.tmp-999999999-1")));
 	CHECK(exists(home));
@@ -292,12 +292,12 @@ TEST(test_remove_bad_states)
 	put_file(at("rb/kube/c.yaml"), "x", 1);
 	put_file(at("rb/kube/.c.yaml.tmp-999999999-1"), "x", 1);
 	put_file(at("rb/clusters/cid"), "x", 1);
-	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK_EQ_INT(store_remove(home), 3);
 	CHECK(home_empty(home));
 	put_file(at("rb/store"), "iksctl-store 9\nx\n", 17);
 	CHECK_EQ_INT(store_load(home, &s2), ERR_STORE_VERSION);
 	CHECK(strstr(err_detail(), "iksctl logout") != NULL);
-	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK_EQ_INT(store_remove(home), 1);
 	CHECK(home_empty(home));
 	/* Links: the link goes, its target stays (a file, a folder). */
 	put_file(at("rb-target"), "keep", 4);
@@ -307,7 +307,7 @@ TEST(test_remove_bad_states)
 	CHECK(symlink(at("rb-target"), at("rb/lock")) == 0);
 	CHECK(symlink(at("rb-dir"), at("rb/kube")) == 0);
 	CHECK(symlink(at("rb-dir"), at("rb/clusters")) == 0);
-	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK_EQ_INT(store_remove(home), 3);
 	CHECK(home_empty(home));
 	CHECK_EQ_INT(file_read(at("rb-target"), buf, sizeof(buf), &n), 0);
 	CHECK_STR(buf, "keep");
@@ -315,17 +315,27 @@ TEST(test_remove_bad_states)
 	/* A FIFO store, a FIFO lock. */
 	CHECK(mkfifo(at("rb/store"), 0600) == 0);
 	CHECK(mkfifo(at("rb/lock"), 0600) == 0);
-	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK_EQ_INT(store_remove(home), 1);
 	CHECK(home_empty(home));
 	/* A lock held right now stays; the store goes. */
 	CHECK_EQ_INT(store_save(home, &s1), 0);
 	CHECK_EQ_INT(store_lock(home, &fd, 100), 0);
-	CHECK_EQ_INT(store_remove(home), 0);
+	CHECK_EQ_INT(store_remove(home), 1);
 	CHECK(!exists(at("rb/store")));
 	CHECK(exists(at("rb/lock")));
 	store_unlock(fd);
 	CHECK_EQ_INT(store_remove(home), 0);
 	CHECK(home_empty(home));
+	/* A folder at the store's path goes whole: a sub-folder, a link
+	 * (not followed), a FIFO, a file. */
+	CHECK_EQ_INT(dir_ensure(at("rb/store/sub/deeper"), 0700), 0);
+	put_file(at("rb/store/sub/deeper/f"), "x", 1);
+	put_file(at("rb/store/f"), "x", 1);
+	CHECK(mkfifo(at("rb/store/fifo"), 0600) == 0);
+	CHECK(symlink(at("rb-dir"), at("rb/store/link")) == 0);
+	CHECK_EQ_INT(store_remove(home), 1);
+	CHECK(home_empty(home));
+	CHECK(exists(at("rb-dir/f")));
 }
 
 TEST(test_home)
