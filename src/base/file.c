@@ -15,8 +15,10 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static unsigned long temp_counter;  /* makes temporary names unique */
@@ -108,6 +110,34 @@ path_abs(char *out, size_t cap, const char *path)
 	if (n == 0)
 		out[n++] = '/';
 	out[n] = '\0';
+	return 0;
+}
+
+int
+path_exe(char *out, size_t cap, const char *argv0)
+{
+	char dir[LIM_PATH_FS_BYTES];
+	const char *p = getenv("PATH");
+	size_t n;
+	ssize_t k;
+
+	if (strchr(argv0, '/') != NULL)
+		return path_abs(out, cap, argv0);
+	/* A bare name: the first on PATH, as the shell found it. */
+	for (; p != NULL && *p != '\0'; p += n + (p[n] == ':')) {
+		n = strcspn(p, ":");
+		if (n >= sizeof(dir))
+			continue;
+		memcpy(dir, p, n);
+		dir[n] = '\0';
+		if (path_join(out, cap, n > 0 ? dir : ".", argv0) == 0 &&
+		    access(out, X_OK) == 0)
+			return path_abs(out, cap, out);  /* it copies first */
+	}
+	k = readlink("/proc/self/exe", out, cap - 1);
+	if (k <= 0 || (size_t)k >= cap - 1)
+		return err_set(ERR_IO, "%s: not found on PATH", argv0);
+	out[k] = '\0';
 	return 0;
 }
 
@@ -459,4 +489,47 @@ dir_remove_files(const char *path)
 	    errno != ENOTEMPTY && errno != EEXIST)
 		ret = io_fail("remove", path);
 	return ret;
+}
+
+static sigset_t lock_mask;      /* the signal mask before file_lock */
+
+int
+file_lock(const char *path, char *lock, size_t cap, int timeout_ms)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	sigset_t s;
+	int fd, e, r = snprintf(lock, cap, "%s.lock", path);
+
+	if (r < 0 || (size_t)r >= cap)
+		return err_limit("lock path", "LIM_PATH_FS_BYTES", cap - 1);
+	/* No signal between the lock and its removal leaves it behind. */
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGQUIT);
+	for (r = 0;; r += 10) {
+		sigprocmask(SIG_BLOCK, &s, &lock_mask);
+		fd = open(lock, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		e = errno;
+		sigprocmask(SIG_SETMASK, &lock_mask, NULL);
+		if ((errno = e) != EEXIST)
+			return io_fail("create", lock);
+		if (r >= timeout_ms)
+			return err_set(ERR_FAIL, "%s exists: another program (kubectl, "
+			    "iksctl) is writing the file; gave up after %d s "
+			    "(remove it if none is running)", lock, timeout_ms / 1000);
+		nanosleep(&nap, NULL);
+	}
+}
+
+void
+file_unlock(const char *lock)
+{
+	unlink(lock);
+	sigprocmask(SIG_SETMASK, &lock_mask, NULL);
 }

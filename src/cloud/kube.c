@@ -168,8 +168,8 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	    "SSL_CERT_DIR", "IBMCLOUD_VISIBILITY", "HTTPS_PROXY",
 	    "https_proxy", "NO_PROXY", "no_proxy", "IKSCTL_METADATA_URL" };
 	char abs[LIM_PATH_FS_BYTES];
-	const char *v;
-	size_t k;
+	const char *v, *a;
+	size_t k, n;
 
 	sbuf_add(b, "apiVersion: v1\nkind: Config\nclusters:\n");
 	kv(b, "- ", "name", c->name);
@@ -212,6 +212,18 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 		/* Absolute, since kubectl may run the plugin from anywhere. */
 		if (k < 3 && path_abs(abs, sizeof(abs), v) == 0)
 			v = abs;
+		/* A proxy goes without its user:password: never in the file. */
+		if (k == 4 || k == 5) {
+			a = strstr(v, "://");
+			a = a != NULL ? a + 3 : v;
+			for (n = strcspn(a, "/"); n > 0 && a[n - 1] != '@'; n--)
+				;
+			if (n > 0 && snprintf(abs, sizeof(abs), "%.*s%s", (int)(a - v),
+			    v, a + n) >= (int)sizeof(abs))
+				continue;
+			if (n > 0)
+				v = abs;
+		}
 		kv(b, "      - ", "name", env[k]);
 		kv(b, "        ", "value", v);
 	}

@@ -57,7 +57,8 @@ int kube_call(const struct kube_req *k, struct http_resp *rs);
  * client.authentication.k8s.io/v1, interactiveMode Never) with the
  * settings in force in its env list: IKSCTL_HOME, the trust (cacert,
  * the --cacert file, else SSL_CERT_FILE; SSL_CERT_DIR), the visibility
- * and the proxy variables, paths made absolute.  With admin (the admin
+ * and the proxy variables (without a user:password), paths made
+ * absolute.  With admin (the admin
  * certificate and key PEMs, cluster_admin) the user embeds them as
  * client-certificate-data and client-key-data instead, no exec stanza.
  * Returns 0 or ERR_LIMIT naming LIM_KUBECONFIG_BYTES.

@@ -101,6 +101,8 @@ line_read(struct kc_scan *s, struct line *L)
 	memset(L, 0, sizeof(*L));
 	L->start = s->at;
 	s->at = L->end = (size_t)(e - s->p) + (e < s->p + s->n);
+	if (e > b && e[-1] == '\r')
+		e--;            /* a CRLF line (a file edited on Windows) */
 	s->line++;
 	L->text = 1;
 	for (c = b; c < e; c++)
@@ -305,24 +307,27 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 	}
 }
 
+static int crlf;        /* the old document's lines end with CRLF */
+
 /*
- * put: the lines of [p, e), each indented by col more, the last one
- * ended with a '\n' if the document ended without one.
+ * put: the lines of [p, e), each indented by col more and ended as the
+ * old document's first line is (a missing end added).
  */
 static void
 put(struct sbuf *o, const char *p, const char *e, unsigned col)
 {
-	const char *q;
+	const char *q, *t;
 	unsigned k;
 
 	for (; p < e; p = q) {
 		q = memchr(p, '\n', (size_t)(e - p));
 		q = q != NULL ? q + 1 : e;
+		t = q > p && q[-1] == '\n' ? q - 1 : q;
+		t -= t > p && t[-1] == '\r';
 		for (k = 0; k < col; k++)
 			sbuf_addc(o, ' ');
-		sbuf_add_mem(o, p, (size_t)(q - p));
-		if (q[-1] != '\n')
-			sbuf_addc(o, '\n');
+		sbuf_add_mem(o, p, (size_t)(t - p));
+		sbuf_add(o, crlf ? "\r\n" : "\n");
 	}
 }
 
@@ -344,6 +349,8 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 			    ev.end - ev.start };
 	if (r < 0)
 		return r;
+	neu = memchr(old, '\n', n);
+	crlf = neu != NULL && neu > old && neu[-1] == '\r';
 	kc_scan_init(s, old, n);
 	for (;;) {
 		if ((r = kc_next(s, &ev)) < 0)
@@ -369,7 +376,7 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 		} else if (ev.empty || ev.sect == KC_CURRENT) {
 			if (ev.empty) {         /* clusters: [] */
 				sbuf_add(out, keys[ev.sect]);
-				sbuf_add(out, ":\n");
+				sbuf_add(out, crlf ? ":\r\n" : ":\n");
 			}
 			put(out, pt->p, pt->p + pt->n, 0);
 			done |= bit;

@@ -219,6 +219,50 @@ TEST(test_path_abs)
 	CHECK_STR(out, "/abcdef");
 }
 
+TEST(test_lock)
+{
+	char lock[LIM_PATH_FS_BYTES], lock2[LIM_PATH_FS_BYTES], path[300];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s", at("kc"));
+	CHECK_EQ_INT(file_lock(path, lock, sizeof(lock), 0), 0);
+	CHECK(strstr(lock, "/kc.lock") != NULL);
+	CHECK_EQ_INT(stat(lock, &st), 0);
+	/* Held: refused after the wait, the lock left to its owner. */
+	CHECK_EQ_INT(file_lock(path, lock2, sizeof(lock2), 30), ERR_FAIL);
+	CHECK(strstr(err_detail(), "kc.lock exists") != NULL);
+	CHECK_EQ_INT(stat(lock, &st), 0);
+	file_unlock(lock);
+	CHECK(stat(lock, &st) != 0);
+	CHECK_EQ_INT(file_lock(path, lock2, sizeof(lock2), 0), 0);
+	file_unlock(lock2);
+	/* No directory: ERR_IO at once; a name too long: ERR_LIMIT. */
+	CHECK_EQ_INT(file_lock(at("no/kc"), lock, sizeof(lock), 1000), ERR_IO);
+	CHECK_EQ_INT(file_lock(path, lock, 8, 0), ERR_LIMIT);
+}
+
+TEST(test_path_exe)
+{
+	char out[LIM_PATH_FS_BYTES], want[LIM_PATH_FS_BYTES];
+	char *old = getenv("PATH");
+
+	CHECK_EQ_INT(path_exe(out, sizeof(out), "/a/./b/../iksctl"), 0);
+	CHECK_STR(out, "/a/iksctl");
+	/* A bare name: found on PATH, a link there kept as it is. */
+	CHECK_EQ_INT(mkdir(at("bin"), 0700), 0);
+	put_file(at("bin/iksctl.real"), "x", 1);
+	chmod(at("bin/iksctl.real"), 0755);
+	CHECK_EQ_INT(symlink("iksctl.real", at("bin/iksctl")), 0);
+	snprintf(want, sizeof(want), "/nowhere:%s", at("bin"));
+	setenv("PATH", want, 1);
+	CHECK_EQ_INT(path_exe(out, sizeof(out), "iksctl"), 0);
+	CHECK_STR(out, at("bin/iksctl"));
+	/* Not on PATH: what the kernel runs (this test's own binary). */
+	CHECK_EQ_INT(path_exe(out, sizeof(out), "no-such-iksctl"), 0);
+	CHECK(strstr(out, "test_file") != NULL);
+	setenv("PATH", old != NULL ? old : "/bin", 1);
+}
+
 int
 main(void)
 {
@@ -229,6 +273,8 @@ main(void)
 	RUN(test_file_kinds);
 	RUN(test_dirs_and_paths);
 	RUN(test_path_abs);
+	RUN(test_lock);
+	RUN(test_path_exe);
 	rm_tree(root);
 	return test_done();
 }
