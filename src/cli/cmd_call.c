@@ -48,7 +48,8 @@ cmd_kube_credential(int argc, char **argv)
 	if (cluster != NULL && cluster[0] == '\0')
 		return err_set(ERR_USAGE, "--cluster: which cluster?");
 	if ((cluster != NULL && (r = cluster_exists(cluster)) != 0) ||
-	    (r = session_kube(0, cluster, &tok, &exp)) != 0)
+	    (r = session_kube(kube_asked_again(cluster != NULL ? cluster :
+	    "-"), cluster, &tok, &exp)) != 0)
 		return r;
 	/* Expire it for kubectl when iksctl would stop using it (10 s early). */
 	sbuf_init(&b, cred, sizeof(cred));

@@ -7,6 +7,7 @@
 #include "base/errors.h"
 #include "base/file.h"
 #include "cloud/session.h"
+#include "cloud/store.h"
 #include "net/url.h"
 #include "proto/base64.h"
 #include "proto/json.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * The cluster being called, and a second one for when it is read again:
@@ -231,4 +233,42 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 out:
 	return b->overflow ? err_limit("kubeconfig", "LIM_KUBECONFIG_BYTES",
 	    b->cap - 1) : 0;
+}
+
+int
+kube_asked_again(const char *cluster)
+{
+	static char me[LIM_PROC_STAT_BYTES + LIM_PATH_FS_BYTES];
+	static char was[sizeof(me)];
+	char path[LIM_PATH_FS_BYTES], st[LIM_PROC_STAT_BYTES];
+	const char *p, *name;
+	size_t n = 0;
+	ssize_t x;
+	int k, pid = (int)getppid();
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (sess.home[0] == '\0' || file_read(path, st, sizeof(st), &n) != 0 ||
+	    cluster[0] == '.' || strchr(cluster, '/') != NULL)
+		return 0;
+	/*
+	 * Field 22, the start time, after the name in parentheses; with the
+	 * program it runs, since a launcher may exec kubectl in its place
+	 * after running the plugin itself (gcloud's kubectl dispatcher).
+	 */
+	for (name = p = strrchr(st, ')'), k = 2; p != NULL && k < 22; k++)
+		p = strchr(p + 1, ' ');
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	x = readlink(path, me, sizeof(me) / 2);
+	x = x > 0 && x < (ssize_t)sizeof(me) / 2 ? x : 0;
+	if (p == NULL || (k = snprintf(me + x, sizeof(me) - (size_t)x,
+	    " %.*s %.*s\n", (int)(name - st + 1), st, (int)strcspn(p + 1, " "),
+	    p + 1) + (int)x) >= (int)sizeof(me) ||
+	    store_subdir(path, sizeof(path), sess.home, "kube", 1) != 0 ||
+	    path_join(path, sizeof(path), path, cluster) != 0)
+		return 0;
+	if (file_read_regular(path, was, sizeof(was), &n) == 0 &&
+	    strcmp(was, me) == 0)
+		return 1;
+	(void)file_write_atomic(path, me, (size_t)k, 0600);
+	return 0;
 }
