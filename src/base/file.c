@@ -520,9 +520,8 @@ file_lock(const char *path, char *lock, size_t cap, int timeout_ms)
 		if ((errno = e) != EEXIST)
 			return io_fail("create", lock);
 		if (r >= timeout_ms)
-			return err_set(ERR_FAIL, "%s exists: another program (kubectl, "
-			    "iksctl) is writing the file; gave up after %d s "
-			    "(remove it if none is running)", lock, timeout_ms / 1000);
+			return err_set(ERR_FAIL, "%s exists: a writer holds it; gave up "
+			    "after %d s", lock, timeout_ms / 1000);
 		nanosleep(&nap, NULL);
 	}
 }

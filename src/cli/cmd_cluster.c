@@ -430,8 +430,8 @@ merge(const char *key, const char *file, int priv, int admin)
 	if ((server = cluster_server(&cfg, priv)) == NULL)
 		return err_code_last();
 	if (strncmp(server, "https://", 8) != 0)
-		return err_set(ERR_NET_URL, "cluster %s: endpoint %s: only "
-		    "https:// URLs are supported", cfg.name, server);
+		return err_set(ERR_NET_URL, "%s: only https:// URLs are supported",
+		    server);     /* kube's words (http_do) */
 	if (cli.argv0 == NULL || path_exe(exe, sizeof(exe), cli.argv0) != 0)
 		return err_set(ERR_IO, "cannot find this program's absolute path "
 		    "for the kubeconfig (start iksctl by its path)");

@@ -73,8 +73,8 @@ int kube_config(const struct cluster *c, const char *server,
  * credential of cluster before.  client-go asks its plugin again within
  * one process only when the master refused the credential (401) or it
  * expired, so an unexpired token is then renewed.  Otherwise 0, and the
- * record <home>/kube/<cluster> ("<program> <pid> (<name>) <start
- * time>\n", mode 0600,
+ * record <home>/kube/<cluster> ("<program> <pid> <start time>\n",
+ * mode 0600,
  * written atomically) names this asker.  0 on any doubt (no /proc, a
  * name that is no file name, no home).
  */

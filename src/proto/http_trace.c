@@ -39,7 +39,7 @@ http_tracef(const char *fmt, ...)
 }
 
 /*
- * secret_header: a header whose value is not traced: any name that holds
+ * secret_header: a header (or form field) whose value is not traced: any name that holds
  * auth, pass, secret, token, key or cookie in any case (Authorization,
  * Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key, X-Auth-Password).
  */
@@ -86,16 +86,13 @@ http_trace_head(const char *prefix, const char *p, size_t n)
 	}
 }
 
-/* trace_form: trace a form body with its secret fields redacted. */
+/* trace_form: trace a form body, the secret fields (named as secret
+ * headers are: apikey, password, refresh_token ...) redacted. */
 static void
 trace_form(const char *p, size_t n)
 {
-	static const char *const secret[] = { "apikey", "password", "passcode",
-	    "refresh_token", "cr_token", "access_token", "client_secret", NULL };
 	const char *end = p + n, *amp, *eq;
 	struct slice name;
-	size_t i;
-	int hide;
 
 	fputs("> ", stderr);
 	while (p < end) {
@@ -105,9 +102,7 @@ trace_form(const char *p, size_t n)
 		eq = memchr(p, '=', (size_t)(amp - p));
 		name.p = p;
 		name.n = (size_t)((eq ? eq : amp) - p);
-		for (hide = 0, i = 0; secret[i] != NULL; i++)
-			hide |= slice_eq(name, secret[i]);
-		if (hide)
+		if (secret_header(name))
 			fprintf(stderr, "%.*s=[redacted]", (int)name.n, name.p);
 		else
 			fprintf(stderr, "%.*s", (int)(amp - p), p);
