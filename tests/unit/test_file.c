@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "fs_helpers.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
@@ -223,17 +224,27 @@ TEST(test_lock)
 {
 	char lock[LIM_PATH_FS_BYTES], lock2[LIM_PATH_FS_BYTES], path[300];
 	struct stat st;
+	sigset_t cur;
 
 	snprintf(path, sizeof(path), "%s", at("kc"));
 	CHECK_EQ_INT(file_lock(path, lock, sizeof(lock), 0), 0);
 	CHECK(strstr(lock, "/kc.lock") != NULL);
 	CHECK_EQ_INT(stat(lock, &st), 0);
-	/* Held: refused after the wait, the lock left to its owner. */
+	/* Ctrl-C waits while the lock is held, then comes. */
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	CHECK(sigismember(&cur, SIGINT) && sigismember(&cur, SIGTERM));
+	file_unlock(lock);
+	CHECK(stat(lock, &st) != 0);
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	CHECK(!sigismember(&cur, SIGINT) && !sigismember(&cur, SIGTERM));
+	/* Held by another (kubectl): refused after the wait, left to it. */
+	put_file(lock, "", 0);
 	CHECK_EQ_INT(file_lock(path, lock2, sizeof(lock2), 30), ERR_FAIL);
 	CHECK(strstr(err_detail(), "kc.lock exists") != NULL);
 	CHECK_EQ_INT(stat(lock, &st), 0);
-	file_unlock(lock);
-	CHECK(stat(lock, &st) != 0);
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	CHECK(!sigismember(&cur, SIGINT));
+	unlink(lock);
 	CHECK_EQ_INT(file_lock(path, lock2, sizeof(lock2), 0), 0);
 	file_unlock(lock2);
 	/* No directory: ERR_IO at once; a name too long: ERR_LIMIT. */
