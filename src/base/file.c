@@ -118,28 +118,22 @@ path_abs(char *out, size_t cap, const char *path)
 int
 path_exe(char *out, size_t cap, const char *argv0)
 {
-	char dir[LIM_PATH_FS_BYTES];
 	const char *p = getenv("PATH");
-	size_t n;
-	ssize_t k;
+	ssize_t n;
 
 	if (strchr(argv0, '/') != NULL)
 		return path_abs(out, cap, argv0);
 	/* A bare name: the first on PATH, as the shell found it. */
 	for (; p != NULL && *p != '\0'; p += n + (p[n] == ':')) {
-		n = strcspn(p, ":");
-		if (n >= sizeof(dir))
-			continue;
-		memcpy(dir, p, n);
-		dir[n] = '\0';
-		if (path_join(out, cap, n > 0 ? dir : ".", argv0) == 0 &&
-		    access(out, X_OK) == 0)
+		n = (ssize_t)strcspn(p, ":");
+		if ((size_t)snprintf(out, cap, "%.*s/%s", n ? (int)n : 1,
+		    n ? p : ".", argv0) < cap && access(out, X_OK) == 0)
 			return path_abs(out, cap, out);  /* it copies first */
 	}
-	k = readlink("/proc/self/exe", out, cap - 1);
-	if (k <= 0 || (size_t)k >= cap - 1)
-		return err_set(ERR_IO, "%s: not found on PATH", argv0);
-	out[k] = '\0';
+	n = readlink("/proc/self/exe", out, cap - 1);
+	if (n <= 0 || (size_t)n >= cap - 1)
+		return ERR_IO;
+	out[n] = '\0';
 	return 0;
 }
 
@@ -494,13 +488,22 @@ dir_remove_files(const char *path)
 }
 
 /*
- * The signals that wait while a lock is held (the kernel's 64-bit mask:
- * the system call, not sigprocmask, whose sigset_t helpers cost more
- * than the rest of the lock), and the mask before the lock.
+ * The signal mask before a lock: the kernel's 64-bit mask, set by the
+ * system call, not sigprocmask, whose sigset_t helpers cost more than
+ * the rest of the lock.
  */
-static const uint64_t lock_sigs = 1u << (SIGINT - 1) | 1u << (SIGTERM - 1) |
-    1u << (SIGHUP - 1) | 1u << (SIGQUIT - 1);
 static uint64_t lock_mask;
+
+/* lock_sigs: block the stop signals (1), or restore the mask (0). */
+static void
+lock_sigs(int block)
+{
+	static const uint64_t stop = 1u << (SIGINT - 1) | 1u << (SIGTERM - 1) |
+	    1u << (SIGHUP - 1) | 1u << (SIGQUIT - 1);
+
+	syscall(SYS_rt_sigprocmask, block ? SIG_BLOCK : SIG_SETMASK,
+	    block ? &stop : &lock_mask, block ? &lock_mask : NULL, 8);
+}
 
 int
 file_lock(const char *path, char *lock, size_t cap, int timeout_ms)
@@ -512,14 +515,12 @@ file_lock(const char *path, char *lock, size_t cap, int timeout_ms)
 		return err_limit("lock path", "LIM_PATH_FS_BYTES", cap - 1);
 	/* No signal between the lock and its removal leaves it behind. */
 	for (r = 0;; r += 10) {
-		syscall(SYS_rt_sigprocmask, SIG_BLOCK, &lock_sigs, &lock_mask, 8);
+		lock_sigs(1);
 		fd = open(lock, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			close(fd);
-			return 0;
-		}
+		if (fd >= 0)
+			break;
 		e = errno;
-		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &lock_mask, NULL, 8);
+		lock_sigs(0);
 		if ((errno = e) != EEXIST)
 			return io_fail("create", lock);
 		if (r >= timeout_ms)
@@ -527,11 +528,13 @@ file_lock(const char *path, char *lock, size_t cap, int timeout_ms)
 			    "after %d s", lock, timeout_ms / 1000);
 		nanosleep(&nap, NULL);
 	}
+	close(fd);
+	return 0;
 }
 
 void
 file_unlock(const char *lock)
 {
 	unlink(lock);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &lock_mask, NULL, 8);
+	lock_sigs(0);
 }

@@ -238,32 +238,27 @@ out:
 int
 kube_asked_again(const char *cluster)
 {
-	static char me[LIM_PATH_FS_BYTES + 48], was[sizeof(me)];
-	char path[LIM_PATH_FS_BYTES], st[LIM_PROC_STAT_BYTES];
-	const char *p;
+	char path[LIM_PATH_FS_BYTES], st[LIM_PROC_STAT_BYTES], me[64], was[64];
+	const char *p, *name;
 	size_t n = 0;
-	ssize_t x;
-	int k, pid = (int)getppid();
+	int k;
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	x = readlink(path, me, LIM_PATH_FS_BYTES);
-	x = x > 0 && x < LIM_PATH_FS_BYTES ? x : 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)getppid());
 	if (sess.home[0] == '\0' || file_read(path, st, sizeof(st), &n) != 0 ||
 	    cluster[0] == '.' || strchr(cluster, '/') != NULL)
 		return 0;
 	/*
-	 * Field 22, the start time, after the name in parentheses; with the
-	 * program it runs, since a launcher may exec kubectl in its place
-	 * after running the plugin itself (gcloud's kubectl dispatcher).
+	 * "<pid> (<name>)" and field 22, the start time: the name is the
+	 * program's, since a launcher may exec kubectl in its place after
+	 * running the plugin itself (gcloud's kubectl dispatcher).
 	 */
-	for (p = strrchr(st, ')'), k = 2; p != NULL && k < 22; k++)
+	for (name = p = strrchr(st, ')'), k = 2; p != NULL && k < 22; k++)
 		p = strchr(p + 1, ' ');
-	if (p == NULL || store_subdir(path, sizeof(path), sess.home, "kube",
-	    1) != 0 || path_join(path, sizeof(path), path, cluster) != 0)
+	if (p == NULL || (k = snprintf(me, sizeof(me), "%.*s %.*s\n",
+	    (int)(name - st + 1), st, (int)strcspn(p + 1, " "), p + 1)) >=
+	    (int)sizeof(me) || store_subdir(path, sizeof(path), sess.home,
+	    "kube", 1) != 0 || path_join(path, sizeof(path), path, cluster) != 0)
 		return 0;
-	k = (int)x + snprintf(me + x, sizeof(me) - (size_t)x, " %d %.*s\n", pid,
-	    (int)strcspn(p + 1, " "), p + 1);
 	if (file_read_regular(path, was, sizeof(was), &n) == 0 &&
 	    strcmp(was, me) == 0)
 		return 1;

@@ -69,11 +69,12 @@ int kube_config(const struct cluster *c, const char *server,
 
 /*
  * kube_asked_again: 1 if the process running this plugin (its parent,
- * kubectl, known by its pid, start time and program from /proc) asked for the
+ * kubectl, known by its pid, program name and start time from /proc)
+ * asked for the
  * credential of cluster before.  client-go asks its plugin again within
  * one process only when the master refused the credential (401) or it
  * expired, so an unexpired token is then renewed.  Otherwise 0, and the
- * record <home>/kube/<cluster> ("<program> <pid> <start time>\n",
+ * record <home>/kube/<cluster> ("<pid> (<name>) <start time>\n",
  * mode 0600,
  * written atomically) names this asker.  0 on any doubt (no /proc, a
  * name that is no file name, no home).

@@ -310,24 +310,26 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 static int crlf;        /* the old document's lines end with CRLF */
 
 /*
- * put: the lines of [p, e), each indented by col more and ended as the
- * old document's first line is (a missing end added).
+ * put: the lines of [p, e), each indented by col more, the last one
+ * ended if the document ended without it, each ended as old's are.
  */
 static void
 put(struct sbuf *o, const char *p, const char *e, unsigned col)
 {
-	const char *q, *t;
+	const char *q;
+	size_t n;
 	unsigned k;
 
 	for (; p < e; p = q) {
 		q = memchr(p, '\n', (size_t)(e - p));
 		q = q != NULL ? q + 1 : e;
-		t = q > p && q[-1] == '\n' ? q - 1 : q;
-		t -= t > p && t[-1] == '\r';
 		for (k = 0; k < col; k++)
 			sbuf_addc(o, ' ');
-		sbuf_add_mem(o, p, (size_t)(t - p));
-		sbuf_add(o, crlf ? "\r\n" : "\n");
+		n = (size_t)(q - p) - (q[-1] == '\n');
+		sbuf_add_mem(o, p, n);
+		if (crlf && (n == 0 || p[n - 1] != '\r'))
+			sbuf_addc(o, '\r');
+		sbuf_addc(o, '\n');
 	}
 }
 
@@ -376,7 +378,7 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 		} else if (ev.empty || ev.sect == KC_CURRENT) {
 			if (ev.empty) {         /* clusters: [] */
 				sbuf_add(out, keys[ev.sect]);
-				sbuf_add(out, crlf ? ":\r\n" : ":\n");
+				put(out, ":\n", ":\n" + 2, 0);
 			}
 			put(out, pt->p, pt->p + pt->n, 0);
 			done |= bit;
