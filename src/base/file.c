@@ -130,11 +130,7 @@ path_exe(char *out, size_t cap, const char *argv0)
 		    n ? p : ".", argv0) < cap && access(out, X_OK) == 0)
 			return path_abs(out, cap, out);  /* it copies first */
 	}
-	n = readlink("/proc/self/exe", out, cap - 1);
-	if (n <= 0 || (size_t)n >= cap - 1)
-		return ERR_IO;
-	out[n] = '\0';
-	return 0;
+	return ERR_IO;
 }
 
 int
@@ -524,8 +520,8 @@ file_lock(const char *path, char *lock, size_t cap, int timeout_ms)
 		if ((errno = e) != EEXIST)
 			return io_fail("create", lock);
 		if (r >= timeout_ms)
-			return err_set(ERR_FAIL, "%s exists: a writer holds it; gave up "
-			    "after %d s", lock, timeout_ms / 1000);
+			return err_set(ERR_FAIL, "%s exists: gave up after %d s", lock,
+			    timeout_ms / 1000);
 		nanosleep(&nap, NULL);
 	}
 	close(fd);

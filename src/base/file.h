@@ -111,8 +111,8 @@ int path_abs(char *out, size_t cap, const char *path);
  * path_exe: the absolute path this program was run by, into out[cap],
  * links kept (an upgrade that moves a link keeps working): argv0 made
  * absolute if it holds a '/', else the first executable of that name on
- * $PATH, else /proc/self/exe.  Returns 0, ERR_LIMIT, or ERR_IO with no
- * message recorded (none of those: the caller says what to do).
+ * $PATH.  Returns 0, ERR_LIMIT, or ERR_IO with no message recorded (not
+ * on PATH: the caller says what to do).
  */
 int path_exe(char *out, size_t cap, const char *argv0);
 

@@ -76,8 +76,9 @@ int kube_config(const struct cluster *c, const char *server,
  * expired, so an unexpired token is then renewed.  Otherwise 0, and the
  * record <home>/kube/<cluster> ("<pid> (<name>) <start time>\n",
  * mode 0600,
- * written atomically) names this asker.  0 on any doubt (no /proc, a
- * name that is no file name, no home).
+ * written atomically) names this asker.  0 on any doubt (not run by
+ * client-go, which sets KUBERNETES_EXEC_INFO, as a script's repeated
+ * calls are not; no /proc; a name that is no file name; no home).
  */
 int kube_asked_again(const char *cluster);
 
