@@ -448,16 +448,12 @@ merge(const char *key, const char *file, int priv, int admin)
 	    (r = path_abs(abs, sizeof(abs), name)) != 0)
 		return r;
 	if (out_body_wanted()) {
+		struct slice v[4] = { slice_of(abs), slice_of(cfg.id),
+		    slice_of(cfg.name), slice_of(server) };
+
 		sbuf_init(&b, own, sizeof(own));
-		sbuf_add(&b, "{\"kubeconfig\":");
-		json_add_string(&b, slice_of(abs));
-		sbuf_add(&b, ",\"cluster\":");
-		json_add_string(&b, slice_of(cfg.id));
-		sbuf_add(&b, ",\"name\":");
-		json_add_string(&b, slice_of(cfg.name));
-		sbuf_add(&b, ",\"server\":");
-		json_add_string(&b, slice_of(server));
-		sbuf_add(&b, "}\n");
+		kc_fill(&b, "{\"kubeconfig\":\1,\"cluster\":\2,\"name\":\3,"
+		    "\"server\":\4}\n", v);
 		return b.overflow ? err_limit("output", "LIM_KUBECONFIG_BYTES",
 		    sizeof(own) - 1) : out_doc("output", own, b.len);
 	}

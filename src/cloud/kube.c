@@ -11,6 +11,7 @@
 #include "net/url.h"
 #include "proto/base64.h"
 #include "proto/json.h"
+#include "proto/kubeconfig.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -150,17 +151,6 @@ kube_call(const struct kube_req *k, struct http_resp *rs)
 	return r;
 }
 
-/* kv: append `<indent>key: "value"\n`, the value JSON-quoted (valid YAML). */
-static void
-kv(struct sbuf *b, const char *indent, const char *key, const char *value)
-{
-	sbuf_add(b, indent);
-	sbuf_add(b, key);
-	sbuf_add(b, ": ");
-	json_add_string(b, slice_of(value));
-	sbuf_addc(b, '\n');
-}
-
 int
 kube_config(const struct cluster *c, const char *server, const char *exe,
     const char *cacert, const struct slice *admin, struct sbuf *b)
@@ -169,40 +159,27 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	static const char *const env[] = { "IKSCTL_HOME", "SSL_CERT_FILE",
 	    "SSL_CERT_DIR", "IBMCLOUD_VISIBILITY", "HTTPS_PROXY",
 	    "https_proxy", "NO_PROXY", "no_proxy", "IKSCTL_METADATA_URL" };
+	struct slice val[7] = { slice_of(c->name), slice_of(server),
+	    slice_of(exe), slice_of(c->id), { c->ca, c->ca_len } }, e[2];
 	char abs[LIM_PATH_FS_BYTES];
 	const char *v, *a;
 	size_t k, n;
 
-	sbuf_add(b, "apiVersion: v1\nkind: Config\nclusters:\n");
-	kv(b, "- ", "name", c->name);
-	sbuf_add(b, "  cluster:\n");
-	kv(b, "    ", "server", server);
-	sbuf_add(b, "    certificate-authority-data: ");
-	base64_encode(b, (const uint8_t *)c->ca, c->ca_len);
-	sbuf_add(b, "\ncontexts:\n");
-	kv(b, "- ", "name", c->name);
-	sbuf_add(b, "  context:\n");
-	kv(b, "    ", "cluster", c->name);
-	kv(b, "    ", "user", c->name);
-	kv(b, "    ", "namespace", "default");
-	kv(b, "", "current-context", c->name);
-	sbuf_add(b, "preferences: {}\nusers:\n");
-	kv(b, "- ", "name", c->name);
+	kc_fill(b, "apiVersion: v1\nkind: Config\nclusters:\n- name: \1\n"
+	    "  cluster:\n    server: \2\n    certificate-authority-data: \5\n"
+	    "contexts:\n- name: \1\n  context:\n    cluster: \1\n    user: \1\n"
+	    "    namespace: \"default\"\ncurrent-context: \1\npreferences: {}\n"
+	    "users:\n- name: \1\n  user:\n", val);
 	if (admin != NULL) {
-		sbuf_add(b, "  user:\n    client-certificate-data: ");
-		base64_encode(b, (const uint8_t *)admin[0].p, admin[0].n);
-		sbuf_add(b, "\n    client-key-data: ");
-		base64_encode(b, (const uint8_t *)admin[1].p, admin[1].n);
-		sbuf_addc(b, '\n');
+		val[5] = admin[0];
+		val[6] = admin[1];
+		kc_fill(b, "    client-certificate-data: \6\n    client-key-data: \7\n",
+		    val);
 		goto out;
 	}
-	sbuf_add(b, "  user:\n    exec:\n      apiVersion: "
-	    "client.authentication.k8s.io/v1\n");
-	kv(b, "      ", "command", exe);
-	sbuf_add(b, "      args:\n      - kube-credential\n      - --cluster\n");
-	sbuf_add(b, "      - ");
-	json_add_string(b, slice_of(c->id));
-	sbuf_add(b, "\n      env:\n");
+	kc_fill(b, "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+	    "      command: \3\n      args:\n      - kube-credential\n"
+	    "      - --cluster\n      - \4\n      env:\n", val);
 	for (k = 0; k < sizeof(env) / sizeof(env[0]); k++) {
 		v = getenv(env[k]);
 		if (k == 1 && cacert != NULL)
@@ -226,8 +203,9 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 			if (n > 0)
 				v = abs;
 		}
-		kv(b, "      - ", "name", env[k]);
-		kv(b, "        ", "value", v);
+		e[0] = slice_of(env[k]);
+		e[1] = slice_of(v);
+		kc_fill(b, "      - name: \1\n        value: \2\n", e);
 	}
 	sbuf_add(b, "      interactiveMode: Never\n      provideClusterInfo: false\n");
 out:

@@ -14,6 +14,8 @@
  */
 #include "proto/kubeconfig.h"
 #include "base/errors.h"
+#include "proto/base64.h"
+#include "proto/json.h"
 
 #include <string.h>
 
@@ -387,4 +389,24 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 		put(out, old + ev.start, old + ev.end, 0);
 	}
 	return out->overflow ? ERR_LIMIT : 0;
+}
+
+void
+kc_fill(struct sbuf *b, const char *t, const struct slice *v)
+{
+	const struct slice *x;
+	size_t n;
+
+	for (;;) {
+		n = strcspn(t, "\1\2\3\4\5\6\7");
+		sbuf_add_mem(b, t, n);
+		if (t[n] == '\0')
+			return;
+		x = &v[t[n] - 1];
+		if (t[n] > 4)
+			base64_encode(b, (const uint8_t *)x->p, x->n);
+		else
+			json_add_string(b, *x);
+		t += n + 1;
+	}
 }
