@@ -160,9 +160,10 @@ contains "--endpoint nope: says what" "$T_TMP/err" "use public or private"
 
 # --- kubectl's lock: no writer's entry is lost (issue 25, point 2) ---
 # 8 clusters: the emulator's 3 and 5 made here; 8 cluster config runs
-# and 8 `kubectl config set-cluster` runs at once into one file (kubectl
-# fails at once when it meets the lock: it is run again until it gets
-# it).  Every one of the 16 entries must be there at the end.  kubectl
+# at once into one file, and 8 `kubectl config set-cluster` runs one
+# after the other among them (kubectl fails at once when it meets the
+# lock: it is run again until it gets it).  Every one of the 16 entries
+# must be there at the end.  kubectl
 # itself reads the file before it takes the lock and, inside it, removes
 # what it did not see (client-go's ModifyConfig): a kubectl run that
 # wrote the file more than once (strace counts its O_TRUNC opens) did
@@ -170,14 +171,11 @@ contains "--endpoint nope: says what" "$T_TMP/err" "use public or private"
 # fails at once.
 emu_post /control/config '{"step_s":0.05}'
 for i in 1 2 3 4 5; do
-	"$IKSCTL" --cacert "$CA" cluster create classic --name "par$i" \
-		--zone dal10 --flavor b3c.4x16 > /dev/null 2>&1 || fail "create par$i"
+	IKSCTL_WAIT_INTERVAL=1 "$IKSCTL" --cacert "$CA" cluster create classic \
+		--name "par$i" --zone dal10 --flavor b3c.4x16 --wait > /dev/null 2>&1 &
+	pids="$pids $!"
 done
-sleep 1
-for i in 1 2 3 4 5; do
-	IKSCTL_WAIT_INTERVAL=1 "$IKSCTL" --cacert "$CA" cluster wait "par$i" \
-		> /dev/null 2>&1 || fail "par$i is not normal"
-done
+for p in $pids; do wait "$p" || fail "create a cluster (pid $p)"; done
 P=$T_TMP/par.yaml
 ST=""
 command -v strace > /dev/null && ST=strace
@@ -204,13 +202,11 @@ while [ $whole -lt 2 ] && [ $round -lt 6 ]; do
 			> /dev/null 2> "$T_TMP/par.err.$c" &
 		pids="$pids $!"
 	done
-	for i in 1 2 3 4 5 6 7 8; do
-		kset $i &
-		pids="$pids $!"
-	done
+	(for i in 1 2 3 4 5 6 7 8; do kset $i || exit 1; done) &
+	pids="$pids $!"
 	bad=0
 	for p in $pids; do wait "$p" || bad=$((bad + 1)); done
-	[ "$bad" = 0 ] || { fail "round $round: $bad writers failed"; break; }
+	[ "$bad" = 0 ] || { fail "round $round: $bad of 9 writers failed"; break; }
 	"$KUBECTL" --kubeconfig "$P" config get-clusters > "$T_TMP/got" 2>&1
 	lost=""
 	for c in $ALL k1 k2 k3 k4 k5 k6 k7 k8; do
