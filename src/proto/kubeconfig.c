@@ -380,7 +380,7 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 		} else if (ev.empty || ev.sect == KC_CURRENT) {
 			if (ev.empty) {         /* clusters: [] */
 				sbuf_add(out, keys[ev.sect]);
-				put(out, ":\n", ":\n" + 2, 0);
+				put(out, &":\n"[0], &":\n"[2], 0);
 			}
 			put(out, pt->p, pt->p + pt->n, 0);
 			done |= bit;
