@@ -353,8 +353,10 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 			    ev.end - ev.start };
 	if (r < 0)
 		return r;
+	/* Lines end as old's first does (a lone last line too). */
 	neu = memchr(old, '\n', n);
-	crlf = neu != NULL && neu > old && neu[-1] == '\r';
+	neu = neu != NULL ? neu : old + n;
+	crlf = neu > old && neu[-1] == '\r';
 	kc_scan_init(s, old, n);
 	for (;;) {
 		if ((r = kc_next(s, &ev)) < 0)
