@@ -14,9 +14,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static unsigned long temp_counter;  /* makes temporary names unique */
@@ -109,6 +113,24 @@ path_abs(char *out, size_t cap, const char *path)
 		out[n++] = '/';
 	out[n] = '\0';
 	return 0;
+}
+
+int
+path_exe(char *out, size_t cap, const char *argv0)
+{
+	const char *p = getenv("PATH");
+	ssize_t n;
+
+	if (strchr(argv0, '/') != NULL)
+		return path_abs(out, cap, argv0);
+	/* A bare name: the first on PATH, as the shell found it. */
+	for (; p != NULL && *p != '\0'; p += n + (p[n] == ':')) {
+		n = (ssize_t)strcspn(p, ":");
+		if ((size_t)snprintf(out, cap, "%.*s/%s", n ? (int)n : 1,
+		    n ? p : ".", argv0) < cap && access(out, X_OK) == 0)
+			return path_abs(out, cap, out);  /* it copies first */
+	}
+	return ERR_IO;
 }
 
 int
@@ -459,4 +481,56 @@ dir_remove_files(const char *path)
 	    errno != ENOTEMPTY && errno != EEXIST)
 		ret = io_fail("remove", path);
 	return ret;
+}
+
+/*
+ * The signal mask before a lock: the kernel's 64-bit mask, set by the
+ * system call, not sigprocmask, whose sigset_t helpers cost more than
+ * the rest of the lock.
+ */
+static uint64_t lock_mask;
+
+/* lock_sigs: block the stop signals (1), or restore the mask (0). */
+static void
+lock_sigs(int block)
+{
+	static const uint64_t stop = 1u << (SIGINT - 1) | 1u << (SIGTERM - 1) |
+	    1u << (SIGHUP - 1) | 1u << (SIGQUIT - 1);
+
+	syscall(SYS_rt_sigprocmask, block ? SIG_BLOCK : SIG_SETMASK,
+	    block ? &stop : &lock_mask, block ? &lock_mask : NULL, 8);
+}
+
+int
+file_lock(const char *path, char *lock, size_t cap, int timeout_ms)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	int fd, e, r = snprintf(lock, cap, "%s.lock", path);
+
+	if (r < 0 || (size_t)r >= cap)
+		return err_limit("lock path", "LIM_PATH_FS_BYTES", cap - 1);
+	/* No signal between the lock and its removal leaves it behind. */
+	for (r = 0;; r += 10) {
+		lock_sigs(1);
+		fd = open(lock, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			break;
+		e = errno;
+		lock_sigs(0);
+		if ((errno = e) != EEXIST)
+			return io_fail("create", lock);
+		if (r >= timeout_ms)
+			return err_set(ERR_FAIL, "%s exists: gave up after %d s", lock,
+			    timeout_ms / 1000);
+		nanosleep(&nap, NULL);
+	}
+	close(fd);
+	return 0;
+}
+
+void
+file_unlock(const char *lock)
+{
+	unlink(lock);
+	lock_sigs(0);
 }

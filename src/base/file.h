@@ -60,6 +60,18 @@ int file_write_atomic(const char *path, const void *p, size_t n,
     mode_t mode);
 
 /*
+ * file_lock: take kubectl's lock on the file at path: create lock[cap]
+ * = "<path>.lock" exclusively, trying every 10 ms for up to timeout_ms.
+ * Until file_unlock(lock), SIGINT, SIGTERM, SIGHUP and SIGQUIT wait, so
+ * that no lock is left behind.  Returns 0; ERR_FAIL if the lock is still
+ * there at timeout_ms (saying whose it may be); ERR_IO; ERR_LIMIT.
+ */
+int file_lock(const char *path, char *lock, size_t cap, int timeout_ms);
+
+/* file_unlock: remove the lock file_lock took; the signals then come. */
+void file_unlock(const char *lock);
+
+/*
  * dir_ensure: create the directory path and any missing parents with
  * mode; an existing directory is fine and keeps its mode.  Returns 0,
  * ERR_IO, or ERR_LIMIT if path is too long.
@@ -94,6 +106,15 @@ int path_join(char *out, size_t cap, const char *dir, const char *name);
  * the working directory cannot be had.
  */
 int path_abs(char *out, size_t cap, const char *path);
+
+/*
+ * path_exe: the absolute path this program was run by, into out[cap],
+ * links kept (an upgrade that moves a link keeps working): argv0 made
+ * absolute if it holds a '/', else the first executable of that name on
+ * $PATH.  Returns 0, ERR_LIMIT, or ERR_IO with no message recorded (not
+ * on PATH: the caller says what to do).
+ */
+int path_exe(char *out, size_t cap, const char *argv0);
 
 /*
  * path_follow: follow path (in path[cap]) through symbolic links to

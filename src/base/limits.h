@@ -84,6 +84,7 @@
 #define LIM_CLUSTER_FILES       256 /* cache files read to find a name */
 #define LIM_KUBECONFIG_BYTES  (2 * LIM_CLUSTER_CA_BYTES + 4 * LIM_PATH_FS_BYTES)
 				    /* the kubeconfig cluster config writes */
+#define LIM_PROC_STAT_BYTES  1024 /* /proc/<pid>/stat: 52 numbers and a name */
 #define LIM_KUBECONFIG_FILE_BYTES (1024 * 1024) /* the kubeconfig merged into:
 				    * a cluster with an embedded CA is ~3 KB, an
 				    * admin user with its key ~8 KB: 100 such

@@ -21,6 +21,7 @@
 #include "cloud/session.h"
 #include "net/sock.h"
 #include "proto/http.h"
+#include "proto/kubeconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@ int
 cmd_kube_credential(int argc, char **argv)
 {
 	const char *tok, *cluster = NULL;
+	struct slice v[2];
 	char when[32];
 	struct sbuf b;
 	int64_t exp;
@@ -48,18 +50,18 @@ cmd_kube_credential(int argc, char **argv)
 	if (cluster != NULL && cluster[0] == '\0')
 		return err_set(ERR_USAGE, "--cluster: which cluster?");
 	if ((cluster != NULL && (r = cluster_exists(cluster)) != 0) ||
-	    (r = session_kube(0, cluster, &tok, &exp)) != 0)
+	    (r = session_kube(kube_asked_again(cluster != NULL ? cluster :
+	    "-"), cluster, &tok, &exp)) != 0)
 		return r;
 	/* Expire it for kubectl when iksctl would stop using it (10 s early). */
-	sbuf_init(&b, cred, sizeof(cred));
-	sbuf_add(&b, "{\"apiVersion\":\"client.authentication.k8s.io/v1\","
-	    "\"kind\":\"ExecCredential\",\"status\":{\"token\":");
-	json_add_string(&b, slice_of(tok));
-	sbuf_add(&b, ",\"expirationTimestamp\":");
+	v[0] = slice_of(tok);
 	/* kubectl judges it with this machine's clock, not the service's. */
-	json_add_string(&b, slice_of(out_time(exp - sess.st.clock_offset - 10,
-	    when, sizeof(when))));
-	sbuf_add(&b, "}}\n");
+	v[1] = slice_of(out_time(exp - sess.st.clock_offset - 10, when,
+	    sizeof(when)));
+	sbuf_init(&b, cred, sizeof(cred));
+	kc_fill(&b, "{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	    "\"kind\":\"ExecCredential\",\"status\":{\"token\":\1,"
+	    "\"expirationTimestamp\":\2}}\n", v);
 	r = b.overflow ? err_limit("credential", "LIM_TOKEN_BYTES",
 	    LIM_TOKEN_BYTES) : out_doc("kube-credential", cred, b.len);
 	mem_wipe(cred, b.len);

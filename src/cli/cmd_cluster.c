@@ -333,7 +333,7 @@ print_export(const char *file)
 /*
  * kube_target: the file cluster config merges into, in path[cap]: file,
  * else the first file of $KUBECONFIG, else ~/.kube/config (~/.kube made
- * 0700 if missing), followed through symbolic links.
+ * 0700 if missing): the name as kubectl takes it (and locks).
  */
 static int
 kube_target(char *path, size_t cap, const char *file)
@@ -355,11 +355,52 @@ kube_target(char *path, size_t cap, const char *file)
 	} else {
 		r = str_copy(path, cap, file, "--kubeconfig");
 	}
-	return r != 0 ? r : path_follow(path, cap);
+	return r;
 }
 
 static char kout[LIM_KUBECONFIG_FILE_BYTES + LIM_KUBECONFIG_BYTES];
 static char pair[2 * LIM_CLUSTER_CA_BYTES];       /* --admin's cert and key */
+static char kin[LIM_KUBECONFIG_FILE_BYTES];       /* the file as it is */
+
+/*
+ * write_locked: under kubectl's lock on name, read the file at path (name
+ * followed through links) again, merge own[len] into it and replace it
+ * (its mode kept; 0600 if new or with admin's key), so that an entry
+ * another writer put in meanwhile stays.
+ */
+static int
+write_locked(const char *name, const char *path, size_t len, int admin)
+{
+	static struct kc_scan scan;
+	char lock[LIM_PATH_FS_BYTES];
+	struct stat st;
+	mode_t mode = 0600;     /* a new file's; one holding a key */
+	struct sbuf m;
+	size_t n = 0;
+	int r;
+
+	if ((r = file_lock(name, lock, sizeof(lock), http_opts.timeout_ms)) != 0)
+		return r;
+	if (!admin && stat(path, &st) == 0)
+		mode = st.st_mode & 07777;
+	sbuf_init(&m, kout, sizeof(kout));
+	if ((r = file_read(path, kin, sizeof(kin), &n)) < 0)
+		goto out;
+	if (n == 0)
+		sbuf_add_mem(&m, own, len);
+	else if ((r = kc_merge(&scan, kin, n, own, len, cfg.name, &m)) ==
+	    ERR_FAIL)
+		r = err_set(ERR_FAIL, "%s line %u: %s: not YAML as kubectl "
+		    "writes it, left as it is (use --kubeconfig FILE)", path,
+		    scan.line, scan.why);
+	if (r < 0)
+		goto out;
+	r = m.overflow ? err_limit(path, "LIM_KUBECONFIG_FILE_BYTES",
+	    sizeof(kin) - 1) : file_write_atomic(path, kout, m.len, mode);
+out:
+	file_unlock(lock);
+	return r;
+}
 
 /*
  * merge: merge the kubeconfig and say how to use it; with admin, the
@@ -368,39 +409,32 @@ static char pair[2 * LIM_CLUSTER_CA_BYTES];       /* --admin's cert and key */
 static int
 merge(const char *key, const char *file, int priv, int admin)
 {
-	static char kin[LIM_KUBECONFIG_FILE_BYTES];     /* the file as it was */
-	static struct kc_scan scan;
 	struct slice pem[2];
-	char exe[LIM_PATH_FS_BYTES], path[LIM_PATH_FS_BYTES], abs[LIM_PATH_FS_BYTES];
+	char exe[LIM_PATH_FS_BYTES], name[LIM_PATH_FS_BYTES];
+	char path[LIM_PATH_FS_BYTES], abs[LIM_PATH_FS_BYTES];
 	const char *server;
-	struct stat st;
-	struct sbuf b, m;
-	mode_t mode = 0600;
+	struct sbuf b;
 	size_t n = 0;
-	ssize_t k;
 	int r, std = file != NULL && strcmp(file, "-") == 0;
 
 	/* A kubeconfig that cannot be written or read: no network at all. */
-	if (!std && ((r = kube_target(path, sizeof(path), file)) != 0 ||
+	if (!std && ((r = kube_target(name, sizeof(name), file)) != 0 ||
+	    (r = str_copy(path, sizeof(path), name, "path")) != 0 ||
+	    (r = path_follow(path, sizeof(path))) != 0 ||
 	    (r = file_check_target(path)) != 0 ||
 	    (r = file_read(path, kin, sizeof(kin), &n)) < 0))
 		return r;
-	if (!std && !admin && stat(path, &st) == 0)
-		mode = st.st_mode & 07777;
 	if ((r = cluster_find(key, 1, &cfg)) != 0 || (admin &&
 	    (r = cluster_admin(&cfg, pair, sizeof(pair), pem)) != 0))
 		return r;
 	if ((server = cluster_server(&cfg, priv)) == NULL)
 		return err_code_last();
-	k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (k > 0 && (size_t)k < sizeof(exe) - 1) {
-		exe[k] = '\0';
-	} else if (cli.argv0 == NULL || strchr(cli.argv0, '/') == NULL ||
-	    path_abs(exe, sizeof(exe), cli.argv0) != 0) {
-		/* No /proc (an empty root): the path we were started by. */
+	if (strncmp(server, "https://", 8) != 0)
+		return err_set(ERR_NET_URL, "%s: only https:// URLs are supported",
+		    server);     /* kube's words (http_do) */
+	if (cli.argv0 == NULL || path_exe(exe, sizeof(exe), cli.argv0) != 0)
 		return err_set(ERR_IO, "cannot find this program's absolute path "
-		    "for the kubeconfig (no /proc; start iksctl by its path)");
-	}
+		    "for the kubeconfig (start iksctl by its path)");
 	sbuf_init(&b, own, sizeof(own));
 	if ((r = kube_config(&cfg, server, exe, cli.cacert, admin ? pem : NULL,
 	    &b)) != 0)
@@ -409,33 +443,17 @@ merge(const char *key, const char *file, int priv, int admin)
 		fwrite(own, 1, b.len, stdout);
 		return 0;
 	}
-	sbuf_init(&m, kout, sizeof(kout));
-	if (n == 0)
-		sbuf_add_mem(&m, own, b.len);
-	else if ((r = kc_merge(&scan, kin, n, own, b.len, cfg.name, &m)) ==
-	    ERR_FAIL)
-		return err_set(ERR_FAIL, "%s line %u: %s: not YAML as kubectl "
-		    "writes it, left as it is (use --kubeconfig FILE)", path,
-		    scan.line, scan.why);
-	if (m.overflow)
-		return err_limit(path, "LIM_KUBECONFIG_FILE_BYTES", sizeof(kin) - 1);
-	if ((r = file_write_atomic(path, kout, m.len, mode)) != 0)
-		return r;
 	/* The name it was given (a link stays the name to use). */
-	if ((r = kube_target(path, sizeof(path), file)) != 0 ||
-	    (r = path_abs(abs, sizeof(abs), path)) != 0)
+	if ((r = write_locked(name, path, b.len, admin)) != 0 ||
+	    (r = path_abs(abs, sizeof(abs), name)) != 0)
 		return r;
 	if (out_body_wanted()) {
+		struct slice v[4] = { slice_of(abs), slice_of(cfg.id),
+		    slice_of(cfg.name), slice_of(server) };
+
 		sbuf_init(&b, own, sizeof(own));
-		sbuf_add(&b, "{\"kubeconfig\":");
-		json_add_string(&b, slice_of(abs));
-		sbuf_add(&b, ",\"cluster\":");
-		json_add_string(&b, slice_of(cfg.id));
-		sbuf_add(&b, ",\"name\":");
-		json_add_string(&b, slice_of(cfg.name));
-		sbuf_add(&b, ",\"server\":");
-		json_add_string(&b, slice_of(server));
-		sbuf_add(&b, "}\n");
+		kc_fill(&b, "{\"kubeconfig\":\1,\"cluster\":\2,\"name\":\3,"
+		    "\"server\":\4}\n", v);
 		return b.overflow ? err_limit("output", "LIM_KUBECONFIG_BYTES",
 		    sizeof(own) - 1) : out_doc("output", own, b.len);
 	}

@@ -7,14 +7,17 @@
 #include "base/errors.h"
 #include "base/file.h"
 #include "cloud/session.h"
+#include "cloud/store.h"
 #include "net/url.h"
 #include "proto/base64.h"
 #include "proto/json.h"
+#include "proto/kubeconfig.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * The cluster being called, and a second one for when it is read again:
@@ -148,17 +151,6 @@ kube_call(const struct kube_req *k, struct http_resp *rs)
 	return r;
 }
 
-/* kv: append `<indent>key: "value"\n`, the value JSON-quoted (valid YAML). */
-static void
-kv(struct sbuf *b, const char *indent, const char *key, const char *value)
-{
-	sbuf_add(b, indent);
-	sbuf_add(b, key);
-	sbuf_add(b, ": ");
-	json_add_string(b, slice_of(value));
-	sbuf_addc(b, '\n');
-}
-
 int
 kube_config(const struct cluster *c, const char *server, const char *exe,
     const char *cacert, const struct slice *admin, struct sbuf *b)
@@ -167,40 +159,27 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	static const char *const env[] = { "IKSCTL_HOME", "SSL_CERT_FILE",
 	    "SSL_CERT_DIR", "IBMCLOUD_VISIBILITY", "HTTPS_PROXY",
 	    "https_proxy", "NO_PROXY", "no_proxy", "IKSCTL_METADATA_URL" };
+	struct slice val[7] = { slice_of(c->name), slice_of(server),
+	    slice_of(exe), slice_of(c->id), { c->ca, c->ca_len } }, e[2];
 	char abs[LIM_PATH_FS_BYTES];
-	const char *v;
-	size_t k;
+	const char *v, *a;
+	size_t k, n;
 
-	sbuf_add(b, "apiVersion: v1\nkind: Config\nclusters:\n");
-	kv(b, "- ", "name", c->name);
-	sbuf_add(b, "  cluster:\n");
-	kv(b, "    ", "server", server);
-	sbuf_add(b, "    certificate-authority-data: ");
-	base64_encode(b, (const uint8_t *)c->ca, c->ca_len);
-	sbuf_add(b, "\ncontexts:\n");
-	kv(b, "- ", "name", c->name);
-	sbuf_add(b, "  context:\n");
-	kv(b, "    ", "cluster", c->name);
-	kv(b, "    ", "user", c->name);
-	kv(b, "    ", "namespace", "default");
-	kv(b, "", "current-context", c->name);
-	sbuf_add(b, "preferences: {}\nusers:\n");
-	kv(b, "- ", "name", c->name);
+	kc_fill(b, "apiVersion: v1\nkind: Config\nclusters:\n- name: \1\n"
+	    "  cluster:\n    server: \2\n    certificate-authority-data: \5\n"
+	    "contexts:\n- name: \1\n  context:\n    cluster: \1\n    user: \1\n"
+	    "    namespace: \"default\"\ncurrent-context: \1\npreferences: {}\n"
+	    "users:\n- name: \1\n  user:\n", val);
 	if (admin != NULL) {
-		sbuf_add(b, "  user:\n    client-certificate-data: ");
-		base64_encode(b, (const uint8_t *)admin[0].p, admin[0].n);
-		sbuf_add(b, "\n    client-key-data: ");
-		base64_encode(b, (const uint8_t *)admin[1].p, admin[1].n);
-		sbuf_addc(b, '\n');
+		val[5] = admin[0];
+		val[6] = admin[1];
+		kc_fill(b, "    client-certificate-data: \6\n    client-key-data: \7\n",
+		    val);
 		goto out;
 	}
-	sbuf_add(b, "  user:\n    exec:\n      apiVersion: "
-	    "client.authentication.k8s.io/v1\n");
-	kv(b, "      ", "command", exe);
-	sbuf_add(b, "      args:\n      - kube-credential\n      - --cluster\n");
-	sbuf_add(b, "      - ");
-	json_add_string(b, slice_of(c->id));
-	sbuf_add(b, "\n      env:\n");
+	kc_fill(b, "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+	    "      command: \3\n      args:\n      - kube-credential\n"
+	    "      - --cluster\n      - \4\n      env:\n", val);
 	for (k = 0; k < sizeof(env) / sizeof(env[0]); k++) {
 		v = getenv(env[k]);
 		if (k == 1 && cacert != NULL)
@@ -212,11 +191,57 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 		/* Absolute, since kubectl may run the plugin from anywhere. */
 		if (k < 3 && path_abs(abs, sizeof(abs), v) == 0)
 			v = abs;
-		kv(b, "      - ", "name", env[k]);
-		kv(b, "        ", "value", v);
+		/* A proxy goes without its user:password: never in the file. */
+		if (k == 4 || k == 5) {
+			a = strstr(v, "://");
+			a = a != NULL ? a + 3 : v;
+			for (n = strcspn(a, "/"); n > 0 && a[n - 1] != '@'; n--)
+				;
+			if (n > 0 && snprintf(abs, sizeof(abs), "%.*s%s", (int)(a - v),
+			    v, a + n) >= (int)sizeof(abs))
+				continue;
+			if (n > 0)
+				v = abs;
+		}
+		e[0] = slice_of(env[k]);
+		e[1] = slice_of(v);
+		kc_fill(b, "      - name: \1\n        value: \2\n", e);
 	}
 	sbuf_add(b, "      interactiveMode: Never\n      provideClusterInfo: false\n");
 out:
 	return b->overflow ? err_limit("kubeconfig", "LIM_KUBECONFIG_BYTES",
 	    b->cap - 1) : 0;
+}
+
+int
+kube_asked_again(const char *cluster)
+{
+	char path[LIM_PATH_FS_BYTES], st[LIM_PROC_STAT_BYTES], me[64], was[64];
+	const char *p, *name;
+	size_t n = 0;
+	int k;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)getppid());
+	/* Only client-go's asks count: it sets KUBERNETES_EXEC_INFO. */
+	if (getenv("KUBERNETES_EXEC_INFO") == NULL || sess.home[0] == '\0' ||
+	    file_read(path, st, sizeof(st), &n) != 0 ||
+	    cluster[0] == '.' || strchr(cluster, '/') != NULL)
+		return 0;
+	/*
+	 * "<pid> (<name>)" and field 22, the start time: the name is the
+	 * program's, since a launcher may exec kubectl in its place after
+	 * running the plugin itself (gcloud's kubectl dispatcher).
+	 */
+	for (name = p = strrchr(st, ')'), k = 2; p != NULL && k < 22; k++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || (k = snprintf(me, sizeof(me), "%.*s %.*s\n",
+	    (int)(name - st + 1), st, (int)strcspn(p + 1, " "), p + 1)) >=
+	    (int)sizeof(me) || store_subdir(path, sizeof(path), sess.home,
+	    "kube", 1) != 0 || path_join(path, sizeof(path), path, cluster) != 0)
+		return 0;
+	if (file_read_regular(path, was, sizeof(was), &n) == 0 &&
+	    strcmp(was, me) == 0)
+		return 1;
+	(void)file_write_atomic(path, me, (size_t)k, 0600);
+	return 0;
 }

@@ -57,7 +57,8 @@ int kube_call(const struct kube_req *k, struct http_resp *rs);
  * client.authentication.k8s.io/v1, interactiveMode Never) with the
  * settings in force in its env list: IKSCTL_HOME, the trust (cacert,
  * the --cacert file, else SSL_CERT_FILE; SSL_CERT_DIR), the visibility
- * and the proxy variables, paths made absolute.  With admin (the admin
+ * and the proxy variables (without a user:password), paths made
+ * absolute.  With admin (the admin
  * certificate and key PEMs, cluster_admin) the user embeds them as
  * client-certificate-data and client-key-data instead, no exec stanza.
  * Returns 0 or ERR_LIMIT naming LIM_KUBECONFIG_BYTES.
@@ -65,5 +66,20 @@ int kube_call(const struct kube_req *k, struct http_resp *rs);
 int kube_config(const struct cluster *c, const char *server,
     const char *exe, const char *cacert, const struct slice *admin,
     struct sbuf *b);
+
+/*
+ * kube_asked_again: 1 if the process running this plugin (its parent,
+ * kubectl, known by its pid, program name and start time from /proc)
+ * asked for the
+ * credential of cluster before.  client-go asks its plugin again within
+ * one process only when the master refused the credential (401) or it
+ * expired, so an unexpired token is then renewed.  Otherwise 0, and the
+ * record <home>/kube/<cluster> ("<pid> (<name>) <start time>\n",
+ * mode 0600,
+ * written atomically) names this asker.  0 on any doubt (not run by
+ * client-go, which sets KUBERNETES_EXEC_INFO, as a script's repeated
+ * calls are not; no /proc; a name that is no file name; no home).
+ */
+int kube_asked_again(const char *cluster);
 
 #endif

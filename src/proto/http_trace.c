@@ -2,8 +2,8 @@
  * http_trace.c: the -v trace of the HTTP client, on stderr.
  *
  * Request and response heads are traced line by line with the values of
- * secret headers (credentials, cookies, any name that looks like a key or
- * a token) replaced by [redacted]; a form body (by a built-in or a user
+ * secret headers (any name that holds auth, pass, secret, token, key or
+ * cookie) replaced by [redacted]; a form body (by a built-in or a user
  * Content-Type) field by field with its secret fields redacted; any other
  * body by its size only, a body from a file by its size and name.
  */
@@ -39,23 +39,21 @@ http_tracef(const char *fmt, ...)
 }
 
 /*
- * secret_header: a header whose value is not traced: credentials,
- * cookies, and any name that looks like a key or a token.
+ * secret_header: a header (or form field) whose value is not traced: any name that holds
+ * auth, pass, secret, token, key or cookie in any case (Authorization,
+ * Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key, X-Auth-Password).
  */
 static int
 secret_header(struct slice name)
 {
-	size_t i;
+	static const char words[] = "auth\0pass\0secret\0token\0key\0cookie\0";
+	const char *w;
+	size_t i, k;
 
-	if (slice_eq_nocase(name, "authorization") ||
-	    slice_eq_nocase(name, "proxy-authorization") ||
-	    slice_eq_nocase(name, "cookie") ||
-	    slice_eq_nocase(name, "set-cookie") ||
-	    (name.n >= 4 && strncasecmp(name.p + name.n - 4, "-key", 4) == 0))
-		return 1;
-	for (i = 0; i + 5 <= name.n; i++)
-		if (strncasecmp(name.p + i, "token", 5) == 0)
-			return 1;
+	for (w = words; *w != '\0'; w += k + 1)
+		for (k = strlen(w), i = 0; i + k <= name.n; i++)
+			if (strncasecmp(name.p + i, w, k) == 0)
+				return 1;
 	return 0;
 }
 
@@ -88,16 +86,13 @@ http_trace_head(const char *prefix, const char *p, size_t n)
 	}
 }
 
-/* trace_form: trace a form body with its secret fields redacted. */
+/* trace_form: trace a form body, the secret fields (named as secret
+ * headers are: apikey, password, refresh_token ...) redacted. */
 static void
 trace_form(const char *p, size_t n)
 {
-	static const char *const secret[] = { "apikey", "password", "passcode",
-	    "refresh_token", "cr_token", "access_token", "client_secret", NULL };
 	const char *end = p + n, *amp, *eq;
 	struct slice name;
-	size_t i;
-	int hide;
 
 	fputs("> ", stderr);
 	while (p < end) {
@@ -107,9 +102,7 @@ trace_form(const char *p, size_t n)
 		eq = memchr(p, '=', (size_t)(amp - p));
 		name.p = p;
 		name.n = (size_t)((eq ? eq : amp) - p);
-		for (hide = 0, i = 0; secret[i] != NULL; i++)
-			hide |= slice_eq(name, secret[i]);
-		if (hide)
+		if (secret_header(name))
 			fprintf(stderr, "%.*s=[redacted]", (int)name.n, name.p);
 		else
 			fprintf(stderr, "%.*s", (int)(amp - p), p);

@@ -14,6 +14,8 @@
  */
 #include "proto/kubeconfig.h"
 #include "base/errors.h"
+#include "proto/base64.h"
+#include "proto/json.h"
 
 #include <string.h>
 
@@ -101,6 +103,8 @@ line_read(struct kc_scan *s, struct line *L)
 	memset(L, 0, sizeof(*L));
 	L->start = s->at;
 	s->at = L->end = (size_t)(e - s->p) + (e < s->p + s->n);
+	if (e > b && e[-1] == '\r')
+		e--;            /* a CRLF line (a file edited on Windows) */
 	s->line++;
 	L->text = 1;
 	for (c = b; c < e; c++)
@@ -305,14 +309,17 @@ kc_next(struct kc_scan *s, struct kc_ev *ev)
 	}
 }
 
+static int crlf;        /* the old document's lines end with CRLF */
+
 /*
  * put: the lines of [p, e), each indented by col more, the last one
- * ended with a '\n' if the document ended without one.
+ * ended if the document ended without it, each ended as old's are.
  */
 static void
 put(struct sbuf *o, const char *p, const char *e, unsigned col)
 {
 	const char *q;
+	size_t n;
 	unsigned k;
 
 	for (; p < e; p = q) {
@@ -320,9 +327,11 @@ put(struct sbuf *o, const char *p, const char *e, unsigned col)
 		q = q != NULL ? q + 1 : e;
 		for (k = 0; k < col; k++)
 			sbuf_addc(o, ' ');
-		sbuf_add_mem(o, p, (size_t)(q - p));
-		if (q[-1] != '\n')
-			sbuf_addc(o, '\n');
+		n = (size_t)(q - p) - (q[-1] == '\n');
+		sbuf_add_mem(o, p, n);
+		if (crlf && (n == 0 || p[n - 1] != '\r'))
+			sbuf_addc(o, '\r');
+		sbuf_addc(o, '\n');
 	}
 }
 
@@ -344,6 +353,10 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 			    ev.end - ev.start };
 	if (r < 0)
 		return r;
+	/* Lines end as old's first does (a lone last line too). */
+	neu = memchr(old, '\n', n);
+	neu = neu != NULL ? neu : old + n;
+	crlf = neu > old && neu[-1] == '\r';
 	kc_scan_init(s, old, n);
 	for (;;) {
 		if ((r = kc_next(s, &ev)) < 0)
@@ -369,7 +382,7 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 		} else if (ev.empty || ev.sect == KC_CURRENT) {
 			if (ev.empty) {         /* clusters: [] */
 				sbuf_add(out, keys[ev.sect]);
-				sbuf_add(out, ":\n");
+				put(out, &":\n"[0], &":\n"[2], 0);
 			}
 			put(out, pt->p, pt->p + pt->n, 0);
 			done |= bit;
@@ -378,4 +391,24 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 		put(out, old + ev.start, old + ev.end, 0);
 	}
 	return out->overflow ? ERR_LIMIT : 0;
+}
+
+void
+kc_fill(struct sbuf *b, const char *t, const struct slice *v)
+{
+	const struct slice *x;
+	size_t n;
+
+	for (;;) {
+		n = strcspn(t, "\1\2\3\4\5\6\7");
+		sbuf_add_mem(b, t, n);
+		if (t[n] == '\0')
+			return;
+		x = &v[t[n] - 1];
+		if (t[n] > 4)
+			base64_encode(b, (const uint8_t *)x->p, x->n);
+		else
+			json_add_string(b, *x);
+		t += n + 1;
+	}
 }

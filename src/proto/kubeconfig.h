@@ -85,4 +85,11 @@ int kc_scalar_eq(struct slice raw, const char *s);
 int kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
     size_t nn, const char *name, struct sbuf *out);
 
+/*
+ * kc_fill: append template t to b, each byte 1 to 7 in it replaced by
+ * the value v[byte - 1]: JSON-quoted (valid YAML too) for 1 to 4,
+ * base64-encoded for 5 to 7.  b's overflow flag says if it all fit.
+ */
+void kc_fill(struct sbuf *b, const char *t, const struct slice *v);
+
 #endif

@@ -158,6 +158,138 @@ check "public and private differ" 1 cmp -s "$T_TMP/srv.public" "$T_TMP/srv.priva
 check "--endpoint nope: exit 2" 2 "$IKSCTL" --cacert "$CA" cluster config "$EMU_CLUSTER" --endpoint nope --kubeconfig -
 contains "--endpoint nope: says what" "$T_TMP/err" "use public or private"
 
+# --- kubectl's lock: no writer's entry is lost (issue 25, point 2) ---
+# 8 clusters: the emulator's 3 and 5 made here; 8 cluster config runs
+# at once into one file, and 8 `kubectl config set-cluster` runs one
+# after the other among them (kubectl fails at once when it meets the
+# lock: it is run again until it gets it).  Every one of the 16 entries
+# must be there at the end.  kubectl
+# itself reads the file before it takes the lock and, inside it, removes
+# what it did not see (client-go's ModifyConfig): a kubectl run that
+# wrote the file more than once (strace counts its O_TRUNC opens) did
+# that, and a round it spoils is run again; a loss no kubectl explains
+# fails at once.
+emu_post /control/config '{"step_s":0.05}'
+for i in 1 2 3 4 5; do
+	IKSCTL_WAIT_INTERVAL=1 "$IKSCTL" --cacert "$CA" cluster create classic \
+		--name "par$i" --zone dal10 --flavor b3c.4x16 --wait > /dev/null 2>&1 &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p" || fail "create a cluster (pid $p)"; done
+P=$T_TMP/par.yaml
+ST=""
+command -v strace > /dev/null && ST=strace
+# kset N: kubectl config set-cluster kN into $P until it gets the lock.
+kset() {
+	_i=0
+	until ${ST:+strace -f -qq -e trace=openat -o "$T_TMP/st.$1.$_i"} \
+		"$KUBECTL" --kubeconfig "$P" config set-cluster "k$1" \
+		--server="https://k$1.example:6443" > /dev/null 2> "$T_TMP/kset.$1"; do
+		_i=$((_i + 1))
+		[ $_i -gt 200 ] && return 1
+		sleep 0.01
+	done
+}
+ALL="$EMU_CLUSTER $EMU_OPENSHIFT_CLUSTER $EMU_VPC_CLUSTER par1 par2 par3 par4 par5"
+whole=0 round=0
+while [ $whole -lt 2 ] && [ $round -lt 6 ]; do
+	round=$((round + 1))
+	printf 'apiVersion: v1\nkind: Config\nclusters: []\n' > "$P"
+	rm -f "$T_TMP"/st.*
+	pids=""
+	for c in $ALL; do
+		"$IKSCTL" --cacert "$CA" cluster config "$c" --kubeconfig "$P" \
+			> /dev/null 2> "$T_TMP/par.err.$c" &
+		pids="$pids $!"
+	done
+	(for i in 1 2 3 4 5 6 7 8; do kset $i || exit 1; done) &
+	pids="$pids $!"
+	bad=0
+	for p in $pids; do wait "$p" || bad=$((bad + 1)); done
+	[ "$bad" = 0 ] || { fail "round $round: $bad of 9 writers failed"; break; }
+	"$KUBECTL" --kubeconfig "$P" config get-clusters > "$T_TMP/got" 2>&1
+	lost=""
+	for c in $ALL k1 k2 k3 k4 k5 k6 k7 k8; do
+		grep -qx "$c" "$T_TMP/got" || lost="$lost $c"
+	done
+	if [ -z "$lost" ]; then
+		whole=$((whole + 1))
+		continue
+	fi
+	twice=0
+	[ -n "$ST" ] && twice=$(cat "$T_TMP"/st.* | grep -c "par.yaml\", O_WRONLY|O_CREAT|O_TRUNC")
+	if [ -n "$ST" ] && [ "$twice" -gt 8 ]; then
+		echo "round $round: kubectl's own read before its lock removed$lost"
+	else
+		fail "round $round: lost$lost (no kubectl removed them)"
+		break
+	fi
+done
+eq "parallel writers: 2 rounds kept all 16 entries" "$whole" 2
+[ -e "$P.lock" ] && fail "a lock is left behind" || ok "no lock left behind"
+
+# An edit kubectl makes while iksctl downloads is kept: the read is
+# after the network call.
+printf 'apiVersion: v1\nkind: Config\nclusters: []\n' > "$P"
+emu_post /control/fault "{\"service\":\"cs\",\"path\":\"/v1/clusters/\",\"kind\":\"delay\",\"seconds\":1}"
+"$IKSCTL" --cacert "$CA" cluster config par1 --kubeconfig "$P" > /dev/null 2> "$T_TMP/slow.err" &
+slow=$!
+sleep 0.5
+"$KUBECTL" --kubeconfig "$P" config set-cluster during --server=https://during.example:6443 > /dev/null
+wait "$slow" && ok "slow cluster config: exit 0" || fail "slow cluster config: $(cat "$T_TMP/slow.err")"
+check "both entries" 0 "$KUBECTL" --kubeconfig "$P" config get-clusters
+contains "kubectl's edit during the download kept" "$T_TMP/out" "during"
+contains "iksctl's entry written" "$T_TMP/out" "par1"
+
+# A lock held by another program: iksctl waits --timeout, then exit 1,
+# the file untouched, the lock left to its owner.
+cp "$P" "$T_TMP/held"
+: > "$P.lock"
+timed "held lock: exit 1 after --timeout" 1 "$IKSCTL" --cacert "$CA" --timeout 2 \
+	cluster config par2 --kubeconfig "$P"
+within "held lock: waited about 2 s" 1900 4000
+contains "held lock: names the lock" "$T_TMP/err" "$P.lock exists"
+check "held lock: the file untouched" 0 cmp "$P" "$T_TMP/held"
+[ -e "$P.lock" ] && ok "held lock: left to its owner" || fail "held lock: removed"
+rm -f "$P.lock"
+
+# --- the exec command is the path iksctl was run by (issue 25, point 10) ---
+mkdir -p "$T_TMP/bin"
+ln -sf "$IKSCTL" "$T_TMP/bin/iksctl"
+cmd_of() { sed -n 's/^ *command: "\(.*\)"$/\1/p' "$T_TMP/out"; }
+check "run through a link" 0 "$T_TMP/bin/iksctl" --cacert "$CA" cluster config \
+	"$EMU_CLUSTER" --kubeconfig -
+eq "exec command: the link, not its target" "$(cmd_of)" "$T_TMP/bin/iksctl"
+check "run as a relative path" 0 sh -c 'cd "$1" && ./bin/../bin/iksctl --cacert "$2" \
+	cluster config "$3" --kubeconfig -' - "$T_TMP" "$CA" "$EMU_CLUSTER"
+eq "exec command: made absolute" "$(cmd_of)" "$T_TMP/bin/iksctl"
+check "run from PATH" 0 env PATH="$T_TMP/nowhere:$T_TMP/bin:$PATH" iksctl \
+	--cacert "$CA" cluster config "$EMU_CLUSTER" --kubeconfig -
+eq "exec command: the one on PATH" "$(cmd_of)" "$T_TMP/bin/iksctl"
+
+# --- a CRLF kubeconfig is read and stays CRLF (issue 25, point 10) ---
+W=$T_TMP/crlf.yaml
+"$KUBECTL" --kubeconfig "$W" config set-cluster win --server=https://win.example:6443 > /dev/null
+"$KUBECTL" --kubeconfig "$W" config set-context win --cluster=win --user=win > /dev/null
+sed -i 's/$/\r/' "$W"
+cp "$W" "$T_TMP/crlf.before"
+check "CRLF kubeconfig: merged" 0 "$IKSCTL" --cacert "$CA" cluster config \
+	"$EMU_CLUSTER" --kubeconfig "$W"
+eq "CRLF kubeconfig: every line still ends in CRLF" \
+	"$(grep -c "$(printf '\r')\$" "$W")" "$(wc -l < "$W")"
+check "CRLF kubeconfig: kubectl reads it" 0 "$KUBECTL" --kubeconfig "$W" config get-contexts -o name
+eq "CRLF kubeconfig: both contexts" "$(sort "$T_TMP/out" | tr '\n' ' ')" \
+	"$(printf '%s\n' "$EMU_CLUSTER" win | sort | tr '\n' ' ')"
+check "CRLF kubeconfig: the old lines kept" 0 python3 - "$T_TMP/crlf.before" "$W" <<'PY'
+import sys
+old, new = open(sys.argv[1], "rb").read().split(b"\r\n"), open(sys.argv[2], "rb").read().split(b"\r\n")
+it = iter(new)
+for line in old:
+    if line.startswith(b"current-context:") or line == b"users: null":
+        continue
+    assert any(l == line for l in it), line
+PY
+
 # --- outside the subset: untouched, exit 1, the line named ---
 for bad in anchor flow tab docs; do
 	f=$T_TMP/bad-$bad

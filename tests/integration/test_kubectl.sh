@@ -55,4 +55,33 @@ eq "after expiry: no 401 from the master" \
 # A broken plugin path is a clear kubectl error, not a hang.
 sed 's|command: ".*"|command: "/nonexistent/iksctl"|' "$KC" > "$T_TMP/bad.yaml"
 check "missing plugin: kubectl fails" 1 kc "$T_TMP/bad.yaml" get --raw /version
+# Issue 25, point 5: the master refuses the cached id_token (revoked
+# on the emulator, unexpired for iksctl).  The kubectl run that meets the
+# 401 runs the plugin again at once (client-go does, within one process,
+# only then): that second call from the same kubectl process renews the
+# token.  That run may still fail (client-go retries no request), the next
+# one succeeds, and 20 runs after it make no IAM call: a new kubectl
+# process gets the cached token.
+emu_post /control/config '{"id_token_ttl":1200}'
+check "a long-lived id_token" 0 kc "$KC" get --raw /version
+emu_post /control/fault '{"kind":"expire_tokens"}'
+log_mark
+kc "$KC" get --raw /version > "$T_TMP/out" 2> "$T_TMP/err"
+eq "revoked: the master refused it once" \
+	"$(emu_count_since request service=master status=401)" 1
+eq "revoked: that run's second plugin call renewed it" \
+	"$(emu_count_since request $ID_GRANT)" 1
+log_mark
+check "revoked: the next kubectl run succeeds" 0 kc "$KC" get --raw /version
+contains "revoked: the master answers" "$T_TMP/out" '"gitVersion"'
+i=0 bad=0
+while [ $i -lt 20 ]; do
+	kc "$KC" get --raw /version > /dev/null 2>&1 || bad=$((bad + 1))
+	i=$((i + 1))
+done
+eq "20 more kubectl runs succeed" "$bad" 0
+eq "22 kubectl runs: no IAM call" "$(emu_count_since request service=iam)" 0
+eq "22 kubectl runs: no 401" "$(emu_count_since request service=master status=401)" 0
+check "the record of the asker is 0600" 0 sh -c \
+	'[ "$(stat -c %a "$IKSCTL_HOME/kube/$EMU_CLUSTER_ID")" = 600 ]'
 finish

@@ -107,6 +107,49 @@ for f in "$T_TMP/kubeconfig" "$IKSCTL_HOME"/clusters/* "$IKSCTL_HOME"/kube/*; do
 		fail "secret in $f: $_l"
 done
 [ -s "$T_TMP/kubeconfig" ] && ok "kubeconfig written" || fail "no kubeconfig"
+# Issue 25, point 4.  The proxy's user:password never reaches the
+# kubeconfig (NO_PROXY keeps the calls direct); the proxy itself does.
+env HTTPS_PROXY=http://fakeproxyuser:fake-proxy-pw-1@127.0.0.1:9 \
+	https_proxy=fakeproxyuser:fake-proxy-pw-1@127.0.0.1:9/ NO_PROXY=127.0.0.1 \
+	"$IKSCTL" cluster config "$EMU_CLUSTER" --kubeconfig "$T_TMP/kc-proxy" \
+	> "$T_TMP/out" 2> "$T_TMP/err" && ok "cluster config with a proxy" ||
+	fail "cluster config with a proxy: $(cat "$T_TMP/err")"
+grep -qF -e fake-proxy-pw-1 -e fakeproxyuser "$T_TMP/kc-proxy" &&
+	fail "the proxy's credentials are in the kubeconfig" ||
+	ok "the proxy's credentials are not in the kubeconfig"
+contains "HTTPS_PROXY kept without them" "$T_TMP/kc-proxy" '"http://127.0.0.1:9"'
+contains "https_proxy kept without them" "$T_TMP/kc-proxy" '"127.0.0.1:9/"'
+contains "NO_PROXY kept" "$T_TMP/kc-proxy" '"127.0.0.1"'
+
+# -v redacts every header whose name holds auth, pass, secret, token, key
+# or cookie, in any case.
+"$IKSCTL" -v api /v1/clusters -H 'X-Password: fake-hdr-v1' \
+	-H 'client-SECRET: fake-hdr-v2' -H 'X-Auth-Hash: fake-hdr-v3' \
+	-H 'X-Api-Key-Id: fake-hdr-v4' -H 'X-Cookie-Jar: fake-hdr-v5' \
+	-H 'X-Refresh-TOKEN: fake-hdr-v6' -H 'X-Plain: shown-v7' \
+	> "$T_TMP/out" 2> "$T_TMP/err"
+for i in 1 2 3 4 5 6; do
+	grep -q "fake-hdr-v$i" "$T_TMP/err" && fail "-v: header $i shown" ||
+		ok "-v: header $i redacted"
+done
+contains "-v: redacted said" "$T_TMP/err" "> X-Api-Key-Id: [redacted]"
+contains "-v: a plain header shown" "$T_TMP/err" "> X-Plain: shown-v7"
+
+# An http:// master from the service: refused as kube refuses it, no file.
+"$IKSCTL" api "/v1/clusters/$EMU_CLUSTER" > "$T_TMP/cl.json" 2> /dev/null
+python3 - "$T_TMP/cl.json" "$EMU_CLUSTER" > "$T_TMP/fault.json" <<'PY'
+import json, sys
+body = open(sys.argv[1]).read().replace("https://", "http://")
+print(json.dumps({"service": "cs", "kind": "body", "count": 1,
+                  "path": "/v1/clusters/" + sys.argv[2], "body": body}))
+PY
+emu_post /control/fault "$(cat "$T_TMP/fault.json")"
+check "http:// master: cluster config refuses it" 2 "$IKSCTL" cluster config \
+	"$EMU_CLUSTER" --kubeconfig "$T_TMP/kc-http"
+contains "http:// master: says why" "$T_TMP/err" "only https:// URLs"
+[ -e "$T_TMP/kc-http" ] && fail "http:// master: a kubeconfig written" ||
+	ok "http:// master: no kubeconfig"
+
 run - logout
 
 # /proc/<pid>/cmdline while a login waits for IAM (a 2 s delay).

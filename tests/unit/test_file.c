@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "fs_helpers.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
@@ -219,6 +220,59 @@ TEST(test_path_abs)
 	CHECK_STR(out, "/abcdef");
 }
 
+TEST(test_lock)
+{
+	char lock[LIM_PATH_FS_BYTES], lock2[LIM_PATH_FS_BYTES], path[300];
+	struct stat st;
+	sigset_t cur;
+
+	snprintf(path, sizeof(path), "%s", at("kc"));
+	CHECK_EQ_INT(file_lock(path, lock, sizeof(lock), 0), 0);
+	CHECK(strstr(lock, "/kc.lock") != NULL);
+	CHECK_EQ_INT(stat(lock, &st), 0);
+	/* Ctrl-C waits while the lock is held, then comes. */
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	CHECK(sigismember(&cur, SIGINT) && sigismember(&cur, SIGTERM));
+	file_unlock(lock);
+	CHECK(stat(lock, &st) != 0);
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	CHECK(!sigismember(&cur, SIGINT) && !sigismember(&cur, SIGTERM));
+	/* Held by another (kubectl): refused after the wait, left to it. */
+	put_file(lock, "", 0);
+	CHECK_EQ_INT(file_lock(path, lock2, sizeof(lock2), 30), ERR_FAIL);
+	CHECK(strstr(err_detail(), "kc.lock exists") != NULL);
+	CHECK_EQ_INT(stat(lock, &st), 0);
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	CHECK(!sigismember(&cur, SIGINT));
+	unlink(lock);
+	CHECK_EQ_INT(file_lock(path, lock2, sizeof(lock2), 0), 0);
+	file_unlock(lock2);
+	/* No directory: ERR_IO at once; a name too long: ERR_LIMIT. */
+	CHECK_EQ_INT(file_lock(at("no/kc"), lock, sizeof(lock), 1000), ERR_IO);
+	CHECK_EQ_INT(file_lock(path, lock, 8, 0), ERR_LIMIT);
+}
+
+TEST(test_path_exe)
+{
+	char out[LIM_PATH_FS_BYTES], want[LIM_PATH_FS_BYTES];
+	char *old = getenv("PATH");
+
+	CHECK_EQ_INT(path_exe(out, sizeof(out), "/a/./b/../iksctl"), 0);
+	CHECK_STR(out, "/a/iksctl");
+	/* A bare name: found on PATH, a link there kept as it is. */
+	CHECK_EQ_INT(mkdir(at("bin"), 0700), 0);
+	put_file(at("bin/iksctl.real"), "x", 1);
+	chmod(at("bin/iksctl.real"), 0755);
+	CHECK_EQ_INT(symlink("iksctl.real", at("bin/iksctl")), 0);
+	snprintf(want, sizeof(want), "/nowhere:%s", at("bin"));
+	setenv("PATH", want, 1);
+	CHECK_EQ_INT(path_exe(out, sizeof(out), "iksctl"), 0);
+	CHECK_STR(out, at("bin/iksctl"));
+	/* Not on PATH: the caller is to say so. */
+	CHECK_EQ_INT(path_exe(out, sizeof(out), "no-such-iksctl"), ERR_IO);
+	setenv("PATH", old != NULL ? old : "/bin", 1);
+}
+
 int
 main(void)
 {
@@ -229,6 +283,8 @@ main(void)
 	RUN(test_file_kinds);
 	RUN(test_dirs_and_paths);
 	RUN(test_path_abs);
+	RUN(test_lock);
+	RUN(test_path_exe);
 	rm_tree(root);
 	return test_done();
 }

@@ -327,7 +327,7 @@ TEST(test_refusals)
 	refused("users:\n- name: a\n  user:\n    exec:\n      args: [a, b]\n",
 	    5, "flow");
 	refused("kind: Config\nusers:\n- name: a\n\tuser: {}\n", 4, "tab");
-	refused("kind: Config\r\n", 1, "control");
+	CHECK_EQ_INT(merge("kind: Config\r\n"), 0);  /* CRLF: read */
 	refused("kind: \"Config\n", 1, "unclosed");
 	refused("kind: Config\nclusters:\n- name: a\nclusters:\n- name: b\n",
 	    4, "twice");
@@ -372,6 +372,44 @@ TEST(test_prefixes_and_flips)
 	    &o), ERR_LIMIT);
 }
 
+/* crlf: doc[n] with every "\n" made "\r\n", into buf[cap]; its length. */
+static size_t
+crlf(const char *doc, size_t n, char *buf, size_t cap)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k + 2 < cap; i++) {
+		if (doc[i] == '\n')
+			buf[k++] = '\r';
+		buf[k++] = doc[i];
+	}
+	buf[k] = '\0';
+	return k;
+}
+
+TEST(test_crlf)
+{
+	static char in[sizeof(KUBECTL) * 2], want[sizeof(out_buf)];
+	int named;
+
+	crlf(KUBECTL, sizeof(KUBECTL) - 1, in, sizeof(in));
+	/* Read as the LF file is: the same events, the same names. */
+	CHECK_EQ_INT(count(in, "kind-kind", &named), count(KUBECTL, "kind-kind",
+	    &named));
+	CHECK_EQ_INT(named, 3);
+	CHECK(count(in, "it's: odd", &named) > 0);
+	/* Merged: the LF merge with every line ended by CRLF. */
+	CHECK_EQ_INT(merge(KUBECTL), 0);
+	crlf(out_buf, strlen(out_buf), want, sizeof(want));
+	CHECK_EQ_INT(merge(in), 0);
+	CHECK_STR(out_buf, want);
+	/* An empty list made one: its key line ends in CRLF too. */
+	CHECK_EQ_INT(merge("kind: Config\r\nusers: null\r\n"), 0);
+	CHECK(has("kind: Config\r\nusers:\r\n- name: \"edge1\"\r\n"));
+	/* A lone CR inside a line is still refused. */
+	refused("kind: Con\rfig\n", 1, "control character");
+}
+
 int
 main(void)
 {
@@ -383,5 +421,6 @@ main(void)
 	RUN(test_merge_missing_and_indented);
 	RUN(test_refusals);
 	RUN(test_prefixes_and_flips);
+	RUN(test_crlf);
 	return test_done();
 }
