@@ -467,7 +467,8 @@ cluster_config(const char *key, const char *file, int priv, int admin)
 int
 cmd_cluster(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : "", *key = NULL, *file = NULL, *ep;
+	static struct arg_names n;
+	const char *sub = argc > 1 ? argv[1] : "", *file = NULL, *ep, *key;
 	int i, r, priv = 0, admin = 0, config = strcmp(sub, "config") == 0;
 
 	if (strcmp(sub, "workers") == 0)
@@ -478,8 +479,13 @@ cmd_cluster(int argc, char **argv)
 	if (!config && strcmp(sub, "get") != 0)
 		return err_set(ERR_USAGE, "cluster: use 'cluster get|workers|config|"
 		    "create|rm|master update|wait CLUSTER'");
+	cli.what = config ? "cluster config" : "cluster get";
+	memset(&n, 0, sizeof(n));
 	for (i = 2; i < argc; i++) {
-		if (config && (r = arg_value(argc, argv, &i, "--kubeconfig",
+		if ((r = arg_target(cli.what, "c", &n, argc, argv, &i)) != 0) {
+			if (r < 0)
+				return r;
+		} else if (config && (r = arg_value(argc, argv, &i, "--kubeconfig",
 		    &file)) != 0) {
 			if (r < 0)
 				return r;
@@ -495,15 +501,13 @@ cmd_cluster(int argc, char **argv)
 			priv = 1;
 		} else if (config && strcmp(argv[i], "--admin") == 0) {
 			admin = 1;
-		} else if (key == NULL && argv[i][0] != '-') {
-			key = argv[i];
 		} else {
-			return arg_unknown("cluster", argv[i]);
+			return arg_unknown(cli.what, argv[i]);
 		}
 	}
-	if (key == NULL || key[0] == '\0')
-		return err_set(ERR_USAGE, "cluster %s: which CLUSTER (name or id)?",
-		    sub);
+	if ((key = n.cluster) == NULL || key[0] == '\0')
+		return err_set(ERR_USAGE, "%s: which CLUSTER (name or id)?",
+		    cli.what);
 	if (config)
 		return cluster_config(key, file, priv, admin);
 	return cluster_get(key);

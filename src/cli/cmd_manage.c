@@ -205,6 +205,30 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 	return 0;
 }
 
+/*
+ * provider_check: a command made for one provider (the words end in
+ * classic or vpc-gen2; worker reload and update are classic's) on a
+ * cluster of the other is a usage error naming the right command.
+ */
+static int
+provider_check(const char *words, const struct manage_target *t)
+{
+	const char *kind = strrchr(words, ' ') + 1;
+	int vpc = strcmp(kind, "vpc-gen2") == 0, upd = strcmp(words,
+	    "worker update") == 0;
+
+	if (t->vpc == vpc || (!vpc && strcmp(kind, "classic") != 0 && !upd &&
+	    strcmp(words, "worker reload") != 0))
+		return 0;
+	if (kind[0] != 'c' && kind[0] != 'v')
+		return err_set(ERR_USAGE, "%s is a VPC cluster: use 'worker "
+		    "replace%s' (nothing was sent)", t->name, upd ? " --update" :
+		    "");
+	return err_set(ERR_USAGE, "%s is a %s cluster: use '%.*s%s' (nothing "
+	    "was sent)", t->name, vpc ? "classic" : "VPC", (int)(kind - words),
+	    words, vpc ? "classic" : "vpc-gen2");
+}
+
 /* run: the wait, or confirm, then send each request, then report. */
 static int
 run(struct args *a)
@@ -241,12 +265,14 @@ run(struct args *a)
 		return 0;
 	}
 	memset(&t, 0, sizeof(t));
-	if ((op->flags & OP_CLUSTER) && !a->dry_run) {
+	if (op->flags & OP_CLUSTER) {
 		/* Refused before anything is sent, the GET below included. */
-		if (!a->force && (op->flags & (OP_CONFIRM | OP_CONFIRM_NAME)) &&
-		    !isatty(0))
+		if (!a->force && !a->dry_run && (op->flags & (OP_CONFIRM |
+		    OP_CONFIRM_NAME)) && !isatty(0))
 			return confirm(op->words, "", 0);
-		if ((r = manage_target(a->cluster, &t)) != 0)
+		/* The GET: --dry-run too shows the id and path that are sent. */
+		if ((r = manage_target(a->cluster, &t)) != 0 ||
+		    (r = provider_check(op->words, &t)) != 0)
 			return r;
 		a->vpc = t.vpc;
 		a->cur = a->worker[0];
@@ -256,8 +282,8 @@ run(struct args *a)
 			sbuf_add(&b, ", ");
 			sbuf_add(&b, a->worker[k]);
 		}
-		if (!a->force && (op->flags & (OP_CONFIRM | OP_CONFIRM_NAME)) &&
-		    ((r = sbuf_ok(&b, "question")) != 0 || (r = confirm(op->words,
+		if (!a->force && !a->dry_run && (op->flags & (OP_CONFIRM |
+		    OP_CONFIRM_NAME)) && ((r = sbuf_ok(&b, "question")) != 0 || (r = confirm(op->words,
 		    shown, (op->flags & OP_CONFIRM_NAME) != 0)) != 0))
 			return r;
 		/* The id from here on: a name may be taken again meanwhile. */

@@ -205,8 +205,8 @@ show(const char *what, const struct listing *l, const char *key,
 int
 cmd_pools(int argc, char **argv)
 {
-	const char *c = NULL, *x = NULL, *pool = NULL, *sub = argc > 1 ?
-	    argv[1] : "";
+	static struct arg_names n;
+	const char *x, *pool = NULL, *v, *sub = argc > 1 ? argv[1] : "";
 	int isw = argv[0][0] == 'w' && argv[0][6] == '\0', ls, i, r, del = 0;
 	char q[LIM_FIELD_BYTES * 3 + 32];
 	struct sbuf b;
@@ -218,32 +218,33 @@ cmd_pools(int argc, char **argv)
 	ls = strcmp(sub, "ls") == 0;
 	cli.what = isw ? ls ? "worker ls" : "worker get" : ls ?
 	    "worker-pool ls" : "worker-pool get";
+	memset(&n, 0, sizeof(n));
 	for (i = 2; i < argc; i++) {
-		if ((r = arg_value(argc, argv, &i, "-c", &c)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "--cluster", &c)) != 0 ||
-		    (isw && ls && ((r = arg_value(argc, argv, &i, "-p",
-		    &pool)) != 0 || (r = arg_value(argc, argv, &i, "--worker-pool",
-		    &pool)) != 0)) || (!ls && ((r = arg_value(argc, argv, &i,
-		    isw ? "-w" : "-p", &x)) != 0 || (r = arg_value(argc, argv, &i,
-		    isw ? "--worker" : "--worker-pool", &x)) != 0))) {
+		if ((r = arg_target(cli.what, ls ? "c" : isw ? "cw" : "cp", &n,
+		    argc, argv, &i)) != 0) {
 			if (r < 0)
+				return r;
+		} else if (isw && ls && ((r = arg_value(argc, argv, &i, "-p",
+		    &v)) != 0 || (r = arg_value(argc, argv, &i, "--worker-pool",
+		    &v)) != 0)) {
+			if (r < 0 || (r = arg_named(cli.what, "--worker-pool", &pool,
+			    v)) != 0)
 				return r;
 		} else if (isw && ls && strcmp(argv[i], "--show-deleted") == 0) {
 			del = 1;
-		} else if (c == NULL && argv[i][0] != '-') {
-			c = argv[i];
-		} else if (!ls && x == NULL && argv[i][0] != '-') {
-			x = argv[i];
 		} else {
 			return arg_unknown(cli.what, argv[i]);
 		}
 	}
-	if (c == NULL || c[0] == '\0')
+	x = isw ? n.worker[0] : n.pool;
+	if (n.cluster == NULL || n.cluster[0] == '\0')
 		return err_set(ERR_USAGE, "%s: which CLUSTER (name or id)?",
 		    cli.what);
 	if (!ls && (x == NULL || x[0] == '\0'))
 		return err_set(ERR_USAGE, "%s: which %s?", cli.what, isw ?
 		    "WORKER" : "POOL");
+	if (n.nworker > 1)
+		return err_set(ERR_USAGE, "%s: one WORKER at a time", cli.what);
 	sbuf_init(&b, q, sizeof(q));
 	if (del)
 		sbuf_add(&b, "showDeleted=true");
@@ -254,5 +255,5 @@ cmd_pools(int argc, char **argv)
 	if ((r = sbuf_ok(&b, "query")) != 0)
 		return r;
 	return show(cli.what, isw ? ls ? &l_workers : &l_worker : ls ?
-	    &l_pools : &l_pool, c, x, q, ls);
+	    &l_pools : &l_pool, n.cluster, x, q, ls);
 }

@@ -9,6 +9,8 @@
 #ifndef IKSCTL_CMDS_H
 #define IKSCTL_CMDS_H
 
+#include "base/limits.h"
+
 struct cli_opts {
 	const char *region;     /* --region, or NULL */
 	const char *cacert;     /* --cacert, or NULL */
@@ -32,6 +34,33 @@ extern struct cli_opts cli;
  */
 int arg_value(int argc, char **argv, int *i, const char *name,
     const char **val);
+
+/*
+ * arg_named: *slot = v, the CLUSTER, POOL or WORKER `what` of command
+ * cmd, from a positional or its flag.  Named twice the same is fine;
+ * differently, ERR_USAGE (nothing is sent): never the last one winning.
+ */
+int arg_named(const char *cmd, const char *what, const char **slot,
+    const char *v);
+
+/* What a command's line names: its CLUSTER, POOL and WORKER... */
+struct arg_names {
+	const char *cluster;            /* CLUSTER, -c or --cluster */
+	const char *pool;               /* POOL, -p or --worker-pool */
+	const char *worker[LIM_ZONES];  /* WORKER..., -w or --worker */
+	int nworker;
+};
+
+/*
+ * arg_target: take argv[*i] if it names one of the things in takes ("c"
+ * CLUSTER, "p" POOL, "w" WORKER..., in the order positionals fill them):
+ * their flag (-c/--cluster, -p/--worker-pool, -w/--worker) or a
+ * positional, which fills the first not yet named.  The one path every
+ * command reads its CLUSTER (POOL, WORKER) by.  1 taken, 0 not, or
+ * ERR_USAGE (named twice differently, or a positional left over).
+ */
+int arg_target(const char *cmd, const char *takes, struct arg_names *t,
+    int argc, char **argv, int *i);
 
 /* arg_unknown: the usage error for an argument nobody took. */
 int arg_unknown(const char *cmd, const char *arg);

@@ -69,19 +69,84 @@ arg_value(int argc, char **argv, int *i, const char *name, const char **val)
 	return 1;
 }
 
-/* shown: arg escaped and cut to 64 bytes, for echoing it in an error. */
+/*
+ * shown_in: arg escaped and cut to 64 bytes, for echoing it in an error,
+ * in buffer k (0 or 1: two in one message).
+ */
 static const char *
-shown(const char *arg)
+shown_in(const char *arg, int k)
 {
-	static char buf[64 * 4 + 4];
+	static char bufs[2][64 * 4 + 4];
+	char *buf = bufs[k];
 	struct sbuf b;
 	size_t n = strlen(arg);
 
-	sbuf_init(&b, buf, sizeof(buf));
+	sbuf_init(&b, buf, sizeof(bufs[0]));
 	term_escape(&b, arg, n > 64 ? 64 : n);
 	if (n > 64)
 		sbuf_add(&b, "...");
 	return buf;
+}
+
+#define shown(arg) shown_in(arg, 0)
+
+int
+arg_named(const char *cmd, const char *what, const char **slot,
+    const char *v)
+{
+	if (*slot != NULL && strcmp(*slot, v) != 0)
+		return err_set(ERR_USAGE, "%s: %s given twice, as '%s' and '%s' "
+		    "(nothing was sent)", cmd, what, shown_in(*slot, 0),
+		    shown_in(v, 1));
+	*slot = v;
+	return 0;
+}
+
+int
+arg_target(const char *cmd, const char *takes, struct arg_names *t,
+    int argc, char **argv, int *i)
+{
+	static const char *const what[] = { "CLUSTER", "POOL", "WORKER" };
+	static const char *const flag[] = { "-c", "--cluster", "-p",
+	    "--worker-pool", "-w", "--worker" };
+	const char **slot[2];
+	const char *v = NULL, *a = argv[*i];
+	int k, r, s = -1;
+
+	slot[0] = &t->cluster;
+	slot[1] = &t->pool;
+	for (k = 0; k < 6 && s < 0; k++)
+		if (strchr(takes, "cpw"[k / 2]) != NULL && (r = arg_value(argc,
+		    argv, i, flag[k], &v)) != 0) {
+			if (r < 0)
+				return r;
+			s = k / 2;
+		}
+	/* A positional fills the first slot not yet named, in order. */
+	if (s < 0 && a[0] != '-')
+		for (k = 0; k < 3 && s < 0; k++)
+			if (strchr(takes, "cpw"[k]) != NULL && (k == 2 ||
+			    *slot[k] == NULL))
+				s = k;
+	if (s < 0 && a[0] != '-' && strchr(takes, 'w') == NULL) {
+		/* Every slot named already: the last one given twice. */
+		s = strchr(takes, 'p') != NULL ? 1 : 0;
+		return (r = arg_named(cmd, what[s], slot[s], a)) != 0 ? r : 1;
+	}
+	if (s < 0)
+		return 0;
+	if (v == NULL)
+		v = a;
+	if (s < 2)
+		return (r = arg_named(cmd, what[s], slot[s], v)) != 0 ? r : 1;
+	/* WORKER...: each named once, however often it is given. */
+	for (k = 0; k < t->nworker; k++)
+		if (strcmp(t->worker[k], v) == 0)
+			return 1;
+	if (t->nworker >= LIM_ZONES)
+		return err_limit("workers", "LIM_ZONES", LIM_ZONES);
+	t->worker[t->nworker++] = v;
+	return 1;
 }
 
 int

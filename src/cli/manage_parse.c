@@ -78,6 +78,7 @@ check(const struct args *a)
 	const struct fld *f;
 	char tmp[64];
 	uint64_t n;
+	int k;
 
 	if ((a->op->flags & OP_CLUSTER) && (a->cluster == NULL ||
 	    a->cluster[0] == '\0'))
@@ -91,6 +92,12 @@ check(const struct args *a)
 		if (v == NULL || v == a->label[n])
 			return err_set(ERR_USAGE, "%s: --label %s: use KEY=VALUE", w,
 			    a->label[n]);
+		/* One key once: a JSON object with a key twice is no answer. */
+		for (k = 0; k < (int)n; k++)
+			if (strncmp(a->label[k], a->label[n], (size_t)(v -
+			    a->label[n]) + 1) == 0)
+				return err_set(ERR_USAGE, "%s: --label %.*s given "
+				    "twice", w, (int)(v - a->label[n]), a->label[n]);
 	}
 	for (f = a->op->f; f->key != NULL; f++) {
 		v = a->val[f - a->op->f];
@@ -163,7 +170,8 @@ take(struct args *a, int argc, char **argv, int *i)
 				return err_limit("labels", "LIM_ZONES", LIM_ZONES);
 			a->label[a->nlabel++] = v;
 		} else if (f->type != F_ZONES) {
-			a->val[f - a->op->f] = v;
+			return (r = arg_named(a->op->words, f->flag,
+			    &a->val[f - a->op->f], v)) != 0 ? r : 1;
 		} else if (a->nzone >= LIM_ZONES || a->nsubnet >= LIM_ZONES) {
 			return err_limit("zones", "LIM_ZONES", LIM_ZONES);
 		} else if (sub) {
@@ -180,45 +188,43 @@ take(struct args *a, int argc, char **argv, int *i)
 int
 manage_parse(struct args *a, int argc, char **argv)
 {
+	static struct arg_names n;
 	const char *v;
-	int i, r;
+	char takes[4];
+	int i, r, k = 0;
 
+	memset(&n, 0, sizeof(n));
+	if (a->op->flags & OP_CLUSTER)
+		takes[k++] = 'c';
+	if (a->op->flags & OP_POOL)
+		takes[k++] = 'p';
+	if (a->op->flags & OP_WORKERS)
+		takes[k++] = 'w';
+	takes[k] = '\0';
 	for (i = 0; i < argc; i++) {
 		if ((r = take(a, argc, argv, &i)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "--wait-timeout",
-		    &a->timeout)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "-c", &a->cluster)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "--cluster", &a->cluster)) != 0 ||
-		    ((a->op->flags & OP_POOL) && ((r = arg_value(argc, argv, &i,
-		    "-p", &a->pool)) != 0 || (r = arg_value(argc, argv, &i,
-		    "--worker-pool", &a->pool)) != 0))) {
+		    (r = arg_target(a->op->words, takes, &n, argc, argv, &i)) != 0) {
 			if (r < 0)
 				return r;
-		} else if ((a->op->flags & OP_WORKERS) && ((r = arg_value(argc,
-		    argv, &i, "-w", &v)) != 0 || (r = arg_value(argc, argv, &i,
-		    "--worker", &v)) != 0 || (argv[i][0] != '-' &&
-		    a->cluster != NULL && (v = argv[i]) != NULL))) {
-			if (r < 0)
+		} else if ((r = arg_value(argc, argv, &i, "--wait-timeout",
+		    &v)) != 0) {
+			if (r < 0 || (r = arg_named(a->op->words, "--wait-timeout",
+			    &a->timeout, v)) != 0)
 				return r;
-			if (a->nworker >= LIM_ZONES)
-				return err_limit("workers", "LIM_ZONES", LIM_ZONES);
-			a->worker[a->nworker++] = v;
 		} else if (strcmp(argv[i], "-f") == 0) {
 			a->force = 1;
 		} else if (a->op->method != NULL && strcmp(argv[i], "--dry-run") == 0) {
 			a->dry_run = 1;
 		} else if (a->op->method != NULL && strcmp(argv[i], "--wait") == 0) {
 			a->wait = 1;
-		} else if ((a->op->flags & OP_CLUSTER) && a->cluster == NULL &&
-		    argv[i][0] != '-') {
-			a->cluster = argv[i];
-		} else if ((a->op->flags & OP_POOL) && a->pool == NULL &&
-		    argv[i][0] != '-') {
-			a->pool = argv[i];
 		} else {
 			return arg_unknown(a->op->words, argv[i]);
 		}
 	}
+	a->cluster = n.cluster;
+	a->pool = n.pool;
+	memcpy(a->worker, n.worker, sizeof(a->worker));
+	a->nworker = n.nworker;
 	return check(a);
 }
 
