@@ -130,13 +130,14 @@ waited(const struct args *a, const struct manage_target *t,
     struct wait_spec *w, struct slice *last)
 {
 	w->cluster = t->id;
-	w->label = noun_name(a, t);
+	if (w->label == NULL)
+		w->label = noun_name(a, t);
 	w->created = (a->op->flags & OP_CREATE) != 0;
+	w->existed = a->op->until == WAIT_DELETED;
 	w->want_version = a->op->until == WAIT_VERSION ? a->val[1] : NULL;
 	w->vpc = t->vpc;
 	w->pool = a->op->flags & OP_NEW_POOL ? t->pool_id : a->pool;
 	w->zone = a->op->noun == N_ZONE ? a->val[0] : NULL;
-	w->worker = a->cur;
 	w->empty_ok = (a->op->flags & OP_NEW_POOL) != 0;
 	return cluster_wait(w, last);
 }
@@ -158,12 +159,6 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 		return r;
 	if (a->dry_run)
 		return dry_run(a, path, len);
-	if (a->wait && op->until == WAIT_REPLACED) {
-		w->cluster = t->id;
-		w->vpc = t->vpc;
-		if ((r = wait_prepare(w)) != 0)
-			return r;
-	}
 	if (op->flags & OP_NEW_POOL)
 		before = manage_pool_exists(t, a->val[0]);
 	t0 = sock_now_ms();
@@ -180,6 +175,9 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 		t->body = (struct slice){ rs.body, rs.body_len };
 	if (op->flags & OP_FORGET)
 		cluster_forget(t->id, t->name);
+	/* Workers: each acted on first, then all waited for together (run). */
+	if (a->wait && (op->flags & OP_WORKERS))
+		return 0;
 	if (a->wait) {
 		if ((r = waited(a, t, w, &last)) != 0)
 			return r;
@@ -239,8 +237,9 @@ run(struct args *a)
 	struct slice last = { "", 0 };
 	char until[16], shown[4 * 512 + 4 * LIM_FIELD_BYTES];
 	const char *d;
+	static const char *sent[LIM_ZONES];
 	struct sbuf b;
-	int r, k, bad = 0;
+	int r, k, bad = 0, n = 0;
 
 	memset(&w, 0, sizeof(w));
 	w.cmd = op->words;
@@ -293,12 +292,21 @@ run(struct args *a)
 	}
 	if (!(op->flags & OP_WORKERS))
 		return send_one(a, &t, &w);
+	/* The workers there are before a replace: the new ones are not. */
+	if (a->wait && !a->dry_run && op->until == WAIT_REPLACED) {
+		w.cluster = t.id;
+		w.vpc = t.vpc;
+		if ((r = wait_prepare(&w)) != 0)
+			return r;
+	}
 	/* Each WORKER on its own; one failure does not hide the others. */
 	for (k = 0; k < a->nworker; k++) {
 		a->cur = a->worker[k];
 		t.body.n = 0;
-		if ((r = send_one(a, &t, &w)) == 0)
+		if ((r = send_one(a, &t, &w)) == 0) {
+			sent[n++] = a->cur;
 			continue;
+		}
 		if (a->nworker == 1)
 			return r;
 		bad++;
@@ -311,6 +319,20 @@ run(struct args *a)
 		sbuf_add(&b, ": ");
 		term_escape(&b, d, strlen(d));
 		fprintf(stderr, "iksctl: %s: %s\n", op->words, shown);
+	}
+	/* Then the ones acted on, waited for together. */
+	if (a->wait && !a->dry_run && n > 0) {
+		snprintf(shown, sizeof(shown), "%d workers", n);
+		w.label = n == 1 ? sent[0] : shown;
+		w.worker = sent;
+		w.nworker = n;
+		if ((r = waited(a, &t, &w, &last)) != 0)
+			return r;
+		if (out_body_wanted() && last.n > 0 && (r = out_doc(op->words,
+		    last.p, last.n)) != 0)
+			return r;
+		for (k = 0; k < n && !out_body_wanted(); k++)
+			line(N_WORKER, sent[k], op->waited, NULL);
 	}
 	if (bad == 0)
 		return 0;

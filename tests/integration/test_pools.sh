@@ -182,6 +182,21 @@ eq "a single worker: one error line" "$(wc -l < "$T_TMP/err")" 1
 fault '{"kind":"reload_failed"}'
 check "a reload that fails: exit 1" 1 ik worker reload "$C" "$W2" -f --wait
 contains "reload failed: the state" "$T_TMP/err" "fail"
+contains "reload failed: the worker's status text" "$T_TMP/err" \
+	"worker $W2 is reloading_failed: \"Reload failed. Reload the worker node again or replace it.\""
+W3=$(ik worker ls "$C" -q '.[2].id')
+log_mark
+check "reboot of two workers --wait: exit 0" 0 ik worker reboot "$C" "$W1" "$W3" -f --wait
+eq "reboot --wait of two: a line each" "$(grep -c ' rebooted$' "$T_TMP/out")" 2
+python3 - "$EMU_LOG" "$T_MARK" <<'PY' && ok "several workers: both acted on before the wait's first poll" ||
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[int(sys.argv[2]):]]
+ev = [e.get("method") for e in ev if e.get("service") == "cs" and "/workers" in e.get("path", "")]
+puts = [i for i, m in enumerate(ev) if m == "PUT"]
+gets = [i for i, m in enumerate(ev) if m == "GET" and i > puts[0]] if puts else []
+sys.exit(not (len(puts) == 2 and gets and max(puts) < min(gets)))
+PY
+	fail "several workers: a wait between the actions"
 check "replace --wait: exit 0" 0 ik worker replace "$C" "$W1" -f --wait
 contains "replace: the line" "$T_TMP/out" "worker $W1 replaced"
 check "worker ls after the replace" 0 ik worker ls "$C"
