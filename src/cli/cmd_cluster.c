@@ -497,6 +497,11 @@ cmd_cluster(int argc, char **argv)
 			    strcmp(ep, "public") != 0)
 				return err_set(ERR_USAGE, "--endpoint %s: use public "
 				    "or private", ep);
+			/* Said both ways: neither wins silently. */
+			if (!priv && cli.visibility != NULL &&
+			    strcmp(cli.visibility, "private") == 0)
+				return err_set(ERR_USAGE, "--endpoint public and "
+				    "--visibility private: pass one");
 		} else if (config && strcmp(argv[i], "--private") == 0) {
 			priv = 1;
 		} else if (config && strcmp(argv[i], "--admin") == 0) {

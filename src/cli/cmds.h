@@ -28,7 +28,8 @@ struct cli_opts {
 extern struct cli_opts cli;
 
 /*
- * arg_value: if argv[*i] is `name V` or `name=V`, set *val, advance *i
+ * arg_value: if argv[*i] is `name V` or `name=V` (or `-xV` for a
+ * one-letter name), set *val, advance *i
  * past it and return 1; 0 if it is not that option; ERR_USAGE if the
  * value is missing.
  */

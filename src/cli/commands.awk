@@ -184,9 +184,11 @@ $1 == "flag" {
 	k = ++nflag[nc]
 	fforms[nc, k] = $2
 	fnames[nc, k] = $3
-	farg[nc, k] = $4
-	fcomp[nc, k] = $5
-	ftext[nc, k] = rest($0, 5)
+	# A quoted ARG may hold one blank ('K: V'): its two fields are one.
+	q = $4 ~ /^'/ && $4 !~ /'$/
+	farg[nc, k] = q ? $4 " " $5 : $4
+	fcomp[nc, k] = q ? $6 : $5
+	ftext[nc, k] = rest($0, 5 + q)
 	next
 }
 

@@ -57,8 +57,9 @@ arg_value(int argc, char **argv, int *i, const char *name, const char **val)
 
 	if (strncmp(a, name, n) != 0)
 		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
+	/* -ojson is -o json, as getopt reads it; --name=V; --name V. */
+	if (a[n] == '=' || (n == 2 && a[n] != '\0')) {
+		*val = a + n + (a[n] == '=');
 		return 1;
 	}
 	if (a[n] != '\0')
@@ -94,6 +95,9 @@ int
 arg_named(const char *cmd, const char *what, const char **slot,
     const char *v)
 {
+	if (strlen(v) >= LIM_FIELD_BYTES)
+		return err_set(ERR_USAGE, "%s: %s '%s' is over LIM_FIELD_BYTES = "
+		    "%d bytes", cmd, what, shown_in(v, 0), LIM_FIELD_BYTES - 1);
 	if (*slot != NULL && strcmp(*slot, v) != 0)
 		return err_set(ERR_USAGE, "%s: %s given twice, as '%s' and '%s' "
 		    "(nothing was sent)", cmd, what, shown_in(*slot, 0),
@@ -139,6 +143,8 @@ arg_target(const char *cmd, const char *takes, struct arg_names *t,
 		v = a;
 	if (s < 2)
 		return (r = arg_named(cmd, what[s], slot[s], v)) != 0 ? r : 1;
+	if (strlen(v) >= LIM_FIELD_BYTES)
+		return arg_named(cmd, what[2], &a, v);
 	/* WORKER...: each named once, however often it is given. */
 	for (k = 0; k < t->nworker; k++)
 		if (strcmp(t->worker[k], v) == 0)
@@ -205,8 +211,7 @@ cmd_help(int argc, char **argv)
 {
 	const struct command *c = NULL;
 
-	if (argc > 2)
-		return arg_unknown("help", argv[2]);
+	/* help cluster create: the page of cluster, which shows create. */
 	if (argc > 1 && (c = find(argv[1])) == NULL)
 		return err_set(ERR_USAGE, "unknown command '%s' (see 'iksctl help')",
 		    shown(argv[1]));

@@ -23,8 +23,26 @@ mkdir -p "$H"
 check "iksctl help" 0 ik help
 cp "$T_TMP/out" "$H/list"
 check "iksctl with no command: exit 2" 2 ik
+
 cmp -s "$T_TMP/err" "$H/list" && ok "iksctl alone prints the list on stderr" ||
 	fail "iksctl alone does not print the list"
+
+# --- issue 25: the words a user tries -----------------------------------------
+check "help cluster create: exit 0" 0 ik help cluster create
+contains "help cluster create: the create synopsis" "$T_TMP/out" "iksctl cluster create classic"
+check "help worker-pool create: exit 0" 0 ik help worker-pool create
+contains "help worker-pool create: its page" "$T_TMP/out" "worker-pool create vpc-gen2"
+check "help kube: exit 0" 0 ik help kube
+grep -q "^  -H 'K: V'  *a request header (repeatable)$" "$T_TMP/out" &&
+	ok "help kube: the -H 'K: V' line whole" || fail "help kube: $(grep -- "-H" "$T_TMP/out")"
+check "-ojson (attached): accepted" 2 ik -ojson cluster get
+contains "-ojson: on to the command's own check" "$T_TMP/err" "which CLUSTER"
+check "-o=json: accepted" 2 ik -o=json cluster get
+L=$(python3 -c 'print("c" * 300)')
+check "a CLUSTER over its limit: exit 2" 2 ik cluster get "$L"
+contains "over the limit: names it" "$T_TMP/err" "over LIM_FIELD_BYTES"
+check "a --name over its limit: exit 2" 2 ik cluster create classic --name "$L" --zone z --flavor f --dry-run
+check "a WORKER over its limit: exit 2" 2 ik worker reboot c "$L" --dry-run
 
 # --- the list ---------------------------------------------------------------
 for g in session clusters management Kubernetes other; do

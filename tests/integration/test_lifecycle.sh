@@ -70,6 +70,9 @@ contains "cluster get -c: the cluster" "$T_TMP/out" "$EMU_CLUSTER_ID"
 check "cluster get A -c A (the same twice): exit 0" 0 ik cluster get "$C1" --cluster="$C1"
 check "cluster config -c CLUSTER: exit 0" 0 ik cluster config -c "$C1" --kubeconfig -
 contains "cluster config -c: the YAML" "$T_TMP/out" "kube-credential"
+check "cluster config --visibility private --endpoint public: exit 2" 2 ik --visibility private \
+	cluster config "$C1" --endpoint public --kubeconfig -
+contains "visibility and endpoint: says so" "$T_TMP/err" "--endpoint public and --visibility private"
 check "kube -c CLUSTER PATH: exit 0" 0 ik kube -c "$C1" /version
 contains "kube -c: the answer" "$T_TMP/out" "gitVersion"
 check "help cluster: -c for get and config too" 0 ik help cluster
