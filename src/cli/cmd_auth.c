@@ -343,7 +343,8 @@ cmd_login(int argc, char **argv)
 	int r;
 
 	memset(&l, 0, sizeof(l));
-	if ((r = parse_login(argc, argv, &a)) != 0)
+	if ((r = parse_login(argc, argv, &a)) != 0 ||
+	    (r = region_check(cli.region)) != 0)
 		return r;
 	if ((r = choose(&a, &l)) != 0)
 		goto out;
@@ -389,6 +390,8 @@ cmd_target(int argc, char **argv)
 		}
 		return arg_unknown("target", argv[i]);
 	}
+	if ((r = region_check(cli.region)) != 0)
+		return r;
 	if (account != NULL || cli.region != NULL)
 		r = session_target(account, cli.region);
 	else

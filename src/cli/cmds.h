@@ -66,6 +66,13 @@ int arg_target(const char *cmd, const char *takes, struct arg_names *t,
 /* arg_unknown: the usage error for an argument nobody took. */
 int arg_unknown(const char *cmd, const char *arg);
 
+/*
+ * region_check: region is one the service lists (GET /v1/regions, no
+ * token; a name or an alias), or ERR_USAGE listing them.  No list in
+ * the answer (or no answer): 0, not judged.
+ */
+int region_check(const char *region);
+
 /* cli_start: initialise TLS and the session (after option parsing). */
 int cli_start(void);
 

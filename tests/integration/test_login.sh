@@ -91,6 +91,15 @@ eq "target used bss_account" "$(emu_count_since request grant_type=refresh_token
 eq "token now for account 3" "$("$IKSCTL" token -o json -q .account)" "$EMU_ACCOUNT3"
 check "target --region" 0 ik target --region eu-de
 contains "region saved" "$S" "region eu-de"
+log_mark
+check "target --region not listed by the service: exit 2" 2 ik target --region mars-1
+contains "unknown region: the valid ones listed" "$T_TMP/err" \
+	"--region mars-1: not a region of the service; use one of us-south, us-east, eu-central"
+if grep -q "region mars-1" "$S"; then fail "unknown region saved"; else ok "unknown region not saved"; fi
+eq "unknown region: the service's list read" "$(emu_count_since request method=GET path=/global/v1/regions)" 1
+check "login --region not listed: exit 2" 2 ik login --apikey "@$K" --region us-soutth
+contains "login: unknown region named" "$T_TMP/err" "--region us-soutth: not a region"
+eq "login, unknown region: no IAM call" "$(emu_count_since request service=iam)" 0
 check "target (show)" 0 ik target
 contains "target shows region" "$T_TMP/out" "eu-de"
 check "target --account not a member: exit 3" 3 ik target --account 0123456789abcdef0123456789abcdef
