@@ -296,23 +296,20 @@ static int
 cluster_get(const char *key)
 {
 	static const char *const hdr[] = { "FIELD", "VALUE" };
-	static const char *const f[][2] = {
-		{ "Name", "name" }, { "ID", "id" }, { "State", "state" },
-		{ "Status", "status" }, { "Created", "createdDate" },
-		{ "Type", "type" }, { "Provider", "provider" },
-		{ "Region", "region" }, { "Location", "location" },
-		{ "Data center", "dataCenter" }, { "Version", "masterKubeVersion" },
-		{ "Workers", "workerCount" }, { "Worker zones", "workerZones" },
-		{ "Master status", "masterStatus" }, { "Master URL", "masterURL" },
-		{ "Server URL", "serverURL" },
-		{ "Public endpoint", "publicServiceEndpointURL" },
-		{ "Private endpoint", "privateServiceEndpointURL" },
-		{ "Ingress subdomain", "ingressHostname" },
-		{ "Resource group", "resourceGroupName" }, { "CRN", "crn" },
-	};
+	/* Each row's FIELD and the member it shows, NUL-ended pairs. */
+	static const char f[] = "Name\0name\0ID\0id\0State\0state\0"
+	    "Status\0status\0Created\0createdDate\0Type\0type\0"
+	    "Provider\0provider\0Region\0region\0Location\0location\0"
+	    "Data center\0dataCenter\0Version\0masterKubeVersion\0"
+	    "Workers\0workerCount\0Worker zones\0workerZones\0"
+	    "Master status\0masterStatus\0Master URL\0masterURL\0"
+	    "Server URL\0serverURL\0Public endpoint\0publicServiceEndpointURL\0"
+	    "Private endpoint\0privateServiceEndpointURL\0"
+	    "Ingress subdomain\0ingressHostname\0"
+	    "Resource group\0resourceGroupName\0CRN\0crn\0";
 	char path[LIM_PATH_BYTES];
 	struct json_doc d;
-	size_t k;
+	const char *k, *m;
 	int r;
 
 	if ((r = cluster_path(path, sizeof(path), key, "")) != 0)
@@ -322,10 +319,11 @@ cluster_get(const char *key)
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "%s: the answer is not an object", key);
 	out_table_begin(hdr, 2);
-	for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+	for (k = f; *k != '\0'; k = m + strlen(m) + 1) {
+		m = k + strlen(k) + 1;
 		row_start();
-		row_str(f[k][0]);
-		row_val(&d, 0, f[k][1]);
+		row_str(k);
+		row_val(&d, 0, m);
 		if ((r = row_end()) != 0)
 			return r;
 	}
@@ -503,8 +501,7 @@ cmd_cluster(int argc, char **argv)
 	    strcmp(sub, "master") == 0 || strcmp(sub, "wait") == 0)
 		return cmd_manage(argc, argv);
 	if (!config && strcmp(sub, "get") != 0)
-		return err_set(ERR_USAGE, "cluster: use 'cluster get|workers|config|"
-		    "create|rm|master update|wait CLUSTER'");
+		return arg_unknown("cluster", sub);
 	cli.what = config ? "cluster config" : "cluster get";
 	memset(&n, 0, sizeof(n));
 	for (i = 2; i < argc; i++) {

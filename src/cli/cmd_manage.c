@@ -220,11 +220,10 @@ provider_check(const char *words, const struct manage_target *t)
 		return 0;
 	if (kind[0] != 'c' && kind[0] != 'v')
 		return err_set(ERR_USAGE, "%s is a VPC cluster: use 'worker "
-		    "replace%s' (nothing was sent)", t->name, upd ? " --update" :
-		    "");
-	return err_set(ERR_USAGE, "%s is a %s cluster: use '%.*s%s' (nothing "
-	    "was sent)", t->name, vpc ? "classic" : "VPC", (int)(kind - words),
-	    words, vpc ? "classic" : "vpc-gen2");
+		    "replace%s'", t->name, upd ? " --update" : "");
+	return err_set(ERR_USAGE, "%s is a %s cluster: use '%.*s%s'", t->name,
+	    vpc ? "classic" : "VPC", (int)(kind - words), words, vpc ? "classic" :
+	    "vpc-gen2");
 }
 
 /* run: the wait, or confirm, then send each request, then report. */
@@ -246,8 +245,8 @@ run(struct args *a)
 	w.until = op->until;
 	if (op->method == NULL && a->val[0] != NULL)
 		w.until = wait_until_parse(a->val[0]);
-	w.timeout_text = a->timeout != NULL ? a->timeout : op->timeout != NULL ?
-	    op->timeout : w.until == WAIT_DELETED ? "45m" : w.until ==
+	w.timeout_text = a->timeout != NULL ? a->timeout : w.until ==
+	    WAIT_DELETED ? "45m" : w.until ==
 	    WAIT_VERSION ? "60m" : "90m";
 	if ((r = wait_duration(w.timeout_text, &w.timeout_s)) != 0)
 		return r;
@@ -322,8 +321,7 @@ run(struct args *a)
 	}
 	/* Then the ones acted on, waited for together. */
 	if (a->wait && !a->dry_run && n > 0) {
-		snprintf(shown, sizeof(shown), "%d workers", n);
-		w.label = n == 1 ? sent[0] : shown;
+		w.label = sent[0];   /* progress names the first */
 		w.worker = sent;
 		w.nworker = n;
 		if ((r = waited(a, &t, &w, &last)) != 0)
@@ -345,7 +343,7 @@ cmd_manage(int argc, char **argv)
 {
 	static struct args a;
 	size_t k, n;
-	int used, i;
+	int used, i, best = 1;
 
 	for (k = 0; k < manage_nops; k++) {
 		/* The op whose words argv starts with. */
@@ -358,6 +356,8 @@ cmd_manage(int argc, char **argv)
 				break;
 			wd += n + (wd[n] == ' ');
 		}
+		if (used > best)
+			best = used;
 		if (*wd == '\0') {
 			memset(&a, 0, sizeof(a));
 			a.op = &manage_ops[k];
@@ -366,7 +366,7 @@ cmd_manage(int argc, char **argv)
 			    err_code_last() : run(&a);
 		}
 	}
-	return err_set(ERR_USAGE, "%s: use 'cluster create classic|vpc-gen2', "
-	    "'cluster rm', 'cluster master update' or 'cluster wait'", argv[0]);
+	/* The first word no op has there. */
+	return arg_unknown(argv[0], best < argc ? argv[best] : "");
 }
 

@@ -70,38 +70,32 @@ arg_value(int argc, char **argv, int *i, const char *name, const char **val)
 	return 1;
 }
 
-/*
- * shown_in: arg escaped and cut to 64 bytes, for echoing it in an error,
- * in buffer k (0 or 1: two in one message).
- */
+/* shown: arg escaped and cut to 64 bytes, for echoing it in an error. */
 static const char *
-shown_in(const char *arg, int k)
+shown(const char *arg)
 {
-	static char bufs[2][64 * 4 + 4];
-	char *buf = bufs[k];
+	static char buf[64 * 4 + 4];
 	struct sbuf b;
 	size_t n = strlen(arg);
 
-	sbuf_init(&b, buf, sizeof(bufs[0]));
+	sbuf_init(&b, buf, sizeof(buf));
 	term_escape(&b, arg, n > 64 ? 64 : n);
 	if (n > 64)
 		sbuf_add(&b, "...");
 	return buf;
 }
 
-#define shown(arg) shown_in(arg, 0)
-
 int
 arg_named(const char *cmd, const char *what, const char **slot,
     const char *v)
 {
+	/* Printed as they are: fail() escapes the whole line. */
 	if (strlen(v) >= LIM_FIELD_BYTES)
-		return err_set(ERR_USAGE, "%s: %s '%s' is over LIM_FIELD_BYTES = "
-		    "%d bytes", cmd, what, shown_in(v, 0), LIM_FIELD_BYTES - 1);
+		return err_set(ERR_USAGE, "%s: %s '%.64s...' is over "
+		    "LIM_FIELD_BYTES = %d bytes", cmd, what, v, LIM_FIELD_BYTES - 1);
 	if (*slot != NULL && strcmp(*slot, v) != 0)
-		return err_set(ERR_USAGE, "%s: %s given twice, as '%s' and '%s' "
-		    "(nothing was sent)", cmd, what, shown_in(*slot, 0),
-		    shown_in(v, 1));
+		return err_set(ERR_USAGE, "%s: %s given twice, as '%s' and '%s'",
+		    cmd, what, *slot, v);
 	*slot = v;
 	return 0;
 }
@@ -158,9 +152,10 @@ arg_target(const char *cmd, const char *takes, struct arg_names *t,
 int
 arg_unknown(const char *cmd, const char *arg)
 {
-	return err_set(ERR_USAGE, "%s: %s '%s' (see 'iksctl help %s')", cmd,
-	    arg[0] == '-' && arg[1] != '\0' ? "unknown option" :
-	    "unexpected argument", shown(arg), cmd);
+	return err_set(ERR_USAGE, "%s: %s%s%s (see 'iksctl help %s')", cmd,
+	    arg[0] == '-' && arg[1] != '\0' ? "unknown option '" : arg[0] ?
+	    "unexpected argument '" : "which subcommand?", shown(arg),
+	    arg[0] ? "'" : "", cmd);
 }
 
 static int

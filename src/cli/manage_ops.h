@@ -65,8 +65,8 @@ struct op {
 	const char *waited;     /* the same after --wait */
 	unsigned char flags;    /* OP_* */
 	unsigned char until;    /* the --wait target */
-	unsigned char noun;     /* enum noun */
-	const char *timeout;    /* --wait-timeout default */
+	unsigned char noun;     /* enum noun; the --wait-timeout default is
+	                         * the until's: 45m deleted, 60m version, 90m */
 };
 
 extern const struct op manage_ops[];
