@@ -505,7 +505,7 @@ cmd_cluster(int argc, char **argv)
 	cli.what = config ? "cluster config" : "cluster get";
 	memset(&n, 0, sizeof(n));
 	for (i = 2; i < argc; i++) {
-		if ((r = arg_target(cli.what, "c", &n, argc, argv, &i)) != 0) {
+		if ((r = arg_target(cli.what, T_C, &n, argc, argv, &i)) != 0) {
 			if (r < 0)
 				return r;
 		} else if (config && (r = arg_value(argc, argv, &i, "--kubeconfig",

@@ -263,10 +263,11 @@ run(struct args *a)
 		return 0;
 	}
 	memset(&t, 0, sizeof(t));
+	a->force |= a->dry_run;     /* --dry-run asks nothing */
 	if (op->flags & OP_CLUSTER) {
 		/* Refused before anything is sent, the GET below included. */
-		if (!a->force && !a->dry_run && (op->flags & (OP_CONFIRM |
-		    OP_CONFIRM_NAME)) && !isatty(0))
+		if (!a->force && (op->flags & (OP_CONFIRM | OP_CONFIRM_NAME)) &&
+		    !isatty(0))
 			return confirm(op->words, "", 0);
 		/* The GET: --dry-run too shows the id and path that are sent. */
 		if ((r = manage_target(a->cluster, &t)) != 0 ||
@@ -280,13 +281,13 @@ run(struct args *a)
 			sbuf_add(&b, ", ");
 			sbuf_add(&b, a->worker[k]);
 		}
-		if (!a->force && !a->dry_run && (op->flags & (OP_CONFIRM |
-		    OP_CONFIRM_NAME)) && ((r = sbuf_ok(&b, "question")) != 0 || (r = confirm(op->words,
+		if (!a->force && (op->flags & (OP_CONFIRM | OP_CONFIRM_NAME)) &&
+		    ((r = sbuf_ok(&b, "question")) != 0 || (r = confirm(op->words,
 		    shown, (op->flags & OP_CONFIRM_NAME) != 0)) != 0))
 			return r;
 		/* The id from here on: a name may be taken again meanwhile. */
 		a->cluster = t.id;
-	} else if (!(op->flags & OP_CLUSTER)) {
+	} else {
 		(void)str_copy(t.name, sizeof(t.name), a->val[0], "name");
 	}
 	if (!(op->flags & OP_WORKERS))

@@ -220,7 +220,7 @@ cmd_pools(int argc, char **argv)
 	    "worker-pool ls" : "worker-pool get";
 	memset(&n, 0, sizeof(n));
 	for (i = 2; i < argc; i++) {
-		if ((r = arg_target(cli.what, ls ? "c" : isw ? "cw" : "cp", &n,
+		if ((r = arg_target(cli.what, ls ? T_C : isw ? T_C | T_W : T_C | T_P, &n,
 		    argc, argv, &i)) != 0) {
 			if (r < 0)
 				return r;

@@ -52,16 +52,19 @@ struct arg_names {
 	int nworker;
 };
 
+/* What arg_target takes: bits of CLUSTER, POOL, WORKER... */
+enum { T_C = 1, T_P = 2, T_W = 4 };
+
 /*
- * arg_target: take argv[*i] if it names one of the things in takes ("c"
- * CLUSTER, "p" POOL, "w" WORKER..., in the order positionals fill them):
+ * arg_target: take argv[*i] if it names one of the things in takes (T_C
+ * CLUSTER, T_P POOL, T_W WORKER..., in the order positionals fill them):
  * their flag (-c/--cluster, -p/--worker-pool, -w/--worker) or a
  * positional, which fills the first not yet named.  The one path every
  * command reads its CLUSTER (POOL, WORKER) by.  1 taken, 0 not, or
  * ERR_USAGE (named twice differently, or a positional left over).
  */
-int arg_target(const char *cmd, const char *takes, struct arg_names *t,
-    int argc, char **argv, int *i);
+int arg_target(const char *cmd, int takes, struct arg_names *t, int argc,
+    char **argv, int *i);
 
 /* arg_unknown: the usage error for an argument nobody took. */
 int arg_unknown(const char *cmd, const char *arg);

@@ -101,44 +101,37 @@ arg_named(const char *cmd, const char *what, const char **slot,
 }
 
 int
-arg_target(const char *cmd, const char *takes, struct arg_names *t,
-    int argc, char **argv, int *i)
+arg_target(const char *cmd, int takes, struct arg_names *t, int argc,
+    char **argv, int *i)
 {
+	static const char flags[] = "-c\0--cluster\0-p\0--worker-pool\0-w\0"
+	    "--worker";
 	static const char *const what[] = { "CLUSTER", "POOL", "WORKER" };
-	static const char *const flag[] = { "-c", "--cluster", "-p",
-	    "--worker-pool", "-w", "--worker" };
-	const char **slot[2];
-	const char *v = NULL, *a = argv[*i];
-	int k, r, s = -1;
+	const char **slot[2], *v = argv[*i], *f = flags;
+	int k, r, s = 3;
 
 	slot[0] = &t->cluster;
 	slot[1] = &t->pool;
-	for (k = 0; k < 6 && s < 0; k++)
-		if (strchr(takes, "cpw"[k / 2]) != NULL && (r = arg_value(argc,
-		    argv, i, flag[k], &v)) != 0) {
+	for (k = 0; k < 6 && s == 3; k++, f += strlen(f) + 1)
+		if ((takes >> k / 2 & 1) && (r = arg_value(argc, argv, i, f,
+		    &v)) != 0) {
 			if (r < 0)
 				return r;
 			s = k / 2;
 		}
-	/* A positional fills the first slot not yet named, in order. */
-	if (s < 0 && a[0] != '-')
-		for (k = 0; k < 3 && s < 0; k++)
-			if (strchr(takes, "cpw"[k]) != NULL && (k == 2 ||
-			    *slot[k] == NULL))
-				s = k;
-	if (s < 0 && a[0] != '-' && strchr(takes, 'w') == NULL) {
-		/* Every slot named already: the last one given twice. */
-		s = strchr(takes, 'p') != NULL ? 1 : 0;
-		return (r = arg_named(cmd, what[s], slot[s], a)) != 0 ? r : 1;
-	}
-	if (s < 0)
+	if (s == 3 && (v[0] == '-' || takes == 0))
 		return 0;
-	if (v == NULL)
-		v = a;
-	if (s < 2)
-		return (r = arg_named(cmd, what[s], slot[s], v)) != 0 ? r : 1;
-	if (strlen(v) >= LIM_FIELD_BYTES)
-		return arg_named(cmd, what[2], &a, v);
+	/*
+	 * A positional fills the first slot not yet named, in order; with
+	 * every one named, it names the last one twice.
+	 */
+	for (k = 0; k < 3 && s == 3; k++)
+		if ((takes >> k & 1) && (k == 2 || *slot[k] == NULL))
+			s = k;
+	if (s == 3)
+		s = takes >> 1 & 1;
+	if (s < 2 || strlen(v) >= LIM_FIELD_BYTES)
+		return (r = arg_named(cmd, what[s], slot[s & 1], v)) != 0 ? r : 1;
 	/* WORKER...: each named once, however often it is given. */
 	for (k = 0; k < t->nworker; k++)
 		if (strcmp(t->worker[k], v) == 0)

@@ -190,17 +190,11 @@ manage_parse(struct args *a, int argc, char **argv)
 {
 	static struct arg_names n;
 	const char *v;
-	char takes[4];
-	int i, r, k = 0;
+	/* OP_CLUSTER is T_C; OP_POOL and OP_WORKERS are T_P and T_W << 3. */
+	int i, r, takes = (a->op->flags & OP_CLUSTER) | (a->op->flags >> 3 &
+	    (T_P | T_W));
 
 	memset(&n, 0, sizeof(n));
-	if (a->op->flags & OP_CLUSTER)
-		takes[k++] = 'c';
-	if (a->op->flags & OP_POOL)
-		takes[k++] = 'p';
-	if (a->op->flags & OP_WORKERS)
-		takes[k++] = 'w';
-	takes[k] = '\0';
 	for (i = 0; i < argc; i++) {
 		if ((r = take(a, argc, argv, &i)) != 0 ||
 		    (r = arg_target(a->op->words, takes, &n, argc, argv, &i)) != 0) {

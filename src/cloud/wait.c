@@ -122,17 +122,6 @@ field(const struct json_doc *d, int obj, const char *key, char *out,
 		out[0] = '\0';
 }
 
-/* sub_str: string a.b of obj ("" if none). */
-static void
-sub_str(const struct json_doc *d, int obj, const char *a, const char *b,
-    char *out, size_t cap)
-{
-	int i = json_get(d, json_get(d, obj, a), b);
-
-	if (json_type(d, i) != JSON_STRING || json_str(d, i, out, cap) < 0)
-		out[0] = '\0';
-}
-
 /* The workers there were before a replace (wait_prepare). */
 static char known[LIM_WORKERS][LIM_WORKER_ID_BYTES];
 static int nknown, collect;
@@ -195,7 +184,7 @@ read_workers(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 {
 	char path[LIM_PATH_BYTES], st[64], hs[256], id[LIM_WORKER_ID_BYTES];
 	char msg[256];
-	int r, e, k, ok, all = w->until == WAIT_NORMAL;
+	int r, e, k, h, ok, all = w->until == WAIT_NORMAL;
 	struct json_doc d;
 	struct sbuf b;
 
@@ -230,9 +219,11 @@ read_workers(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 		/* The worker's own words if it fails: v1 status, v2 health.message. */
 		memcpy(msg, hs, sizeof(hs));
 		if (st[0] == '\0') {
-			sub_str(&d, e, "health", "message", msg, sizeof(msg));
-			sub_str(&d, e, "lifecycle", "actualState", st, sizeof(st));
-			sub_str(&d, e, "health", "state", hs, sizeof(hs));
+			/* field() looks into lifecycle{} by itself. */
+			h = json_get(&d, e, "health");
+			field(&d, h, "message", msg, sizeof(msg));
+			field(&d, e, "actualState", st, sizeof(st));
+			field(&d, h, "state", hs, sizeof(hs));
 			ok = strcmp(hs, "normal") == 0 && (all ||
 			    strcmp(st, "deployed") == 0);
 		} else {
