@@ -202,16 +202,22 @@ cluster_path(char *dst, size_t cap, const char *key, const char *sub)
 int
 region_check(const char *region)
 {
-	static struct http_resp rs;
 	static char names[LIM_FIELD_BYTES * 4];
+	struct out_opts keep = out;
 	struct json_doc d;
 	struct sbuf b;
-	int k, e, a;
+	int k, e, a, r;
 
-	/* Judged only on a list: a service that does not give one is not. */
-	if (region == NULL || get_noauth("/v1/regions", NULL, NULL, &rs) != 0 ||
-	    !api_ok(&rs) || api_parse_bare(rs.body, rs.body_len, &d) != 0)
+	if (region == NULL)
 		return 0;
+	/* The list parsed, not printed, whatever -o and -q say. */
+	out.json = 0;
+	out.query = NULL;
+	r = get_doc("regions", "/v1/regions", 1, &d, NULL);
+	out.json = keep.json;
+	out.query = keep.query;
+	if (r != 0)
+		return r;
 	a = json_get(&d, 0, "regions");
 	sbuf_init(&b, names, sizeof(names));
 	for (k = 0, e = a + 1; k < json_size(&d, a); k++, e = json_next(&d, e)) {
@@ -221,8 +227,8 @@ region_check(const char *region)
 		sbuf_add(&b, k > 0 ? ", " : "");
 		sbuf_add_slice(&b, json_raw(&d, json_get(&d, e, "name")));
 	}
-	return k == 0 ? 0 : err_set(ERR_USAGE, "--region %s: not a region of "
-	    "the service; use one of %s", region, names);
+	return err_set(ERR_USAGE, "--region %s: not a region of the service; "
+	    "use one of %s", region, names);
 }
 
 int

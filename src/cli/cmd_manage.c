@@ -211,19 +211,22 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 static int
 provider_check(const char *words, const struct manage_target *t)
 {
-	const char *kind = strrchr(words, ' ') + 1;
-	int vpc = strcmp(kind, "vpc-gen2") == 0, upd = strcmp(words,
-	    "worker update") == 0;
+	const char *kind = strrchr(words, ' ') + 1, *use = words;
+	int vpc = strcmp(kind, "vpc-gen2") == 0, n = (int)(kind - words),
+	    upd = strcmp(words, "worker update") == 0;
 
 	if (t->vpc == vpc || (!vpc && strcmp(kind, "classic") != 0 && !upd &&
 	    strcmp(words, "worker reload") != 0))
 		return 0;
-	if (kind[0] != 'c' && kind[0] != 'v')
-		return err_set(ERR_USAGE, "%s is a VPC cluster: use 'worker "
-		    "replace%s'", t->name, upd ? " --update" : "");
+	if (kind[0] != 'c' && kind[0] != 'v') {   /* worker reload|update */
+		use = "worker replace --update";
+		n = upd ? 23 : 14;
+		kind = "";
+	} else {
+		kind = vpc ? "classic" : "vpc-gen2";
+	}
 	return err_set(ERR_USAGE, "%s is a %s cluster: use '%.*s%s'", t->name,
-	    vpc ? "classic" : "VPC", (int)(kind - words), words, vpc ? "classic" :
-	    "vpc-gen2");
+	    t->vpc ? "VPC" : "classic", n, use, kind);
 }
 
 /* run: the wait, or confirm, then send each request, then report. */

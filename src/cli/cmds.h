@@ -70,9 +70,9 @@ int arg_target(const char *cmd, int takes, struct arg_names *t, int argc,
 int arg_unknown(const char *cmd, const char *arg);
 
 /*
- * region_check: region is one the service lists (GET /v1/regions, no
- * token; a name or an alias), or ERR_USAGE listing them.  No list in
- * the answer (or no answer): 0, not judged.
+ * region_check: region (NULL: none given) is one the service lists (GET
+ * /v1/regions, no token; a name or an alias): 0, else ERR_USAGE listing
+ * them, or the error of that call.
  */
 int region_check(const char *region);
 

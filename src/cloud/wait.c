@@ -44,7 +44,7 @@ struct view {
 static char last_obj[LIM_WAIT_OBJECT_BYTES];  /* the cluster as last read */
 static size_t last_len;
 static int tty;                               /* progress in place */
-static const struct wait_spec *intr;          /* for the Ctrl-C line */
+static char intr[1024];                       /* the Ctrl-C line */
 static int found, seen_del;   /* the cluster answered; was seen deleting */
 
 /*
@@ -438,35 +438,17 @@ describe(const struct view *v, int failures, struct sbuf *b)
 	}
 }
 
-/* say: s on stderr, from a signal handler (write(2) only). */
-static void
-say(const char *s)
-{
-	if (write(2, s, strlen(s)) < 0)
-		_exit(EXIT_INTR);
-}
-
 /*
- * on_signal: the interrupted line; a create's also says which cluster
- * it made and the command that resumes the wait.
+ * on_signal: the interrupted line, made when the wait began (a handler
+ * only writes): a create's also says which cluster it made and the
+ * command that resumes the wait.
  */
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	if (tty)
-		say("\n");
-	say("iksctl: ");
-	say(intr->cmd);
-	say(": interrupted");
-	if (intr->created) {
-		say("; cluster ");
-		say(intr->cluster);
-		say(" was created: resume the wait with 'iksctl cluster wait ");
-		say(intr->cluster);
-		say("'");
-	}
-	say("\n");
+	if (write(2, intr + !tty, strlen(intr + !tty)) < 0)
+		_exit(EXIT_INTR);
 	_exit(EXIT_INTR);
 }
 
@@ -519,8 +501,12 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 		return r;
 	if (giveup != NULL && str_to_u64(giveup, 86400, &give_up_s) != 0)
 		give_up_s = GIVE_UP_S;
-	tty = isatty(2);
-	intr = w;
+	tty = isatty(2) != 0;
+	snprintf(intr, sizeof(intr), "\niksctl: %s: interrupted%s%s%s%s%s\n",
+	    w->cmd, w->created ? "; cluster " : "", w->created ? w->cluster :
+	    "", w->created ? " was created: resume the wait with 'iksctl "
+	    "cluster wait " : "", w->created ? w->cluster : "", w->created ?
+	    "'" : "");
 	found = seen_del = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
