@@ -142,13 +142,15 @@ waited(const struct args *a, const struct manage_target *t,
 	return cluster_wait(w, last);
 }
 
+static int report(struct args *a, struct manage_target *t,
+    struct wait_spec *w);
+
 /* send_one: the request for a->cur (or the one request), and its wait. */
 static int
 send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 {
 	static struct http_resp rs;
 	const struct op *op = a->op;
-	struct slice last = { "", 0 };
 	char path[LIM_PATH_BYTES];
 	size_t len = 0;
 	int64_t t0;
@@ -176,8 +178,21 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 	if (op->flags & OP_FORGET)
 		cluster_forget(t->id, t->name);
 	/* Workers: each acted on first, then all waited for together (run). */
-	if (a->wait && (op->flags & OP_WORKERS))
-		return 0;
+	return a->wait && (op->flags & OP_WORKERS) ? 0 : report(a, t, w);
+}
+
+/*
+ * report: the wait (--wait: for the workers in w->worker, if any), then
+ * -o json's body or the line (one for each worker waited for).
+ */
+static int
+report(struct args *a, struct manage_target *t, struct wait_spec *w)
+{
+	static struct http_resp rs;
+	const struct op *op = a->op;
+	struct slice last = { "", 0 };
+	int r, k = 0;
+
 	if (a->wait) {
 		if ((r = waited(a, t, w, &last)) != 0)
 			return r;
@@ -197,9 +212,12 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 		return t->body.n > 0 ? out_doc(op->words, t->body.p, t->body.n) :
 		    0;
 	}
-	line(op->noun, noun_name(a, t), a->wait ? op->waited : op->done,
-	    op->flags & (OP_CREATE | OP_NEW_POOL) ? op->flags & OP_NEW_POOL ?
-	    t->pool_id : t->id : NULL);
+	do
+		line(op->noun, w->nworker > 0 ? w->worker[k] : noun_name(a, t),
+		    a->wait ? op->waited : op->done, op->flags & (OP_CREATE |
+		    OP_NEW_POOL) ? op->flags & OP_NEW_POOL ? t->pool_id : t->id :
+		    NULL);
+	while (++k < w->nworker);
 	return 0;
 }
 
@@ -328,13 +346,8 @@ run(struct args *a)
 		w.label = sent[0];   /* progress names the first */
 		w.worker = sent;
 		w.nworker = n;
-		if ((r = waited(a, &t, &w, &last)) != 0)
+		if ((r = report(a, &t, &w)) != 0)
 			return r;
-		if (out_body_wanted() && last.n > 0 && (r = out_doc(op->words,
-		    last.p, last.n)) != 0)
-			return r;
-		for (k = 0; k < n && !out_body_wanted(); k++)
-			line(N_WORKER, sent[k], op->waited, NULL);
 	}
 	if (bad == 0)
 		return 0;
