@@ -76,8 +76,8 @@ dry_run(const struct args *a, const char *path, size_t len)
 	int r;
 
 	sbuf_init(&b, text, sizeof(text));
-	if ((r = session_describe(SVC_CS, a->op->method, path, len > 0,
-	    &b)) != 0 || (r = sbuf_ok(&b, "request")) != 0)
+	if ((r = session_describe(SVC_CS, op_methods[a->op->method], path,
+	    len > 0, &b)) != 0 || (r = sbuf_ok(&b, "request")) != 0)
 		return r;
 	for (p = q = text; *p != '\0'; p++)     /* CRLF to LF */
 		if (*p != '\r')
@@ -164,11 +164,12 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 	if (op->flags & OP_NEW_POOL)
 		before = manage_pool_exists(t, a->val[0]);
 	t0 = sock_now_ms();
-	r = session_call(SVC_CS, op->method, path, NULL, len > 0 ? body : NULL,
-	    len, NULL, NULL, &rs);
+	r = session_call(SVC_CS, op_methods[op->method], path, NULL, len > 0 ?
+	    body : NULL, len, NULL, NULL, &rs);
 	if (op->flags & (OP_CREATE | OP_NEW_POOL))
 		r = manage_created(op->words, t, op->flags & OP_NEW_POOL ?
-		    a->val[0] : NULL, before, op->id_key, t0, r, &rs);
+		    a->val[0] : NULL, before, op_id_keys[op->id_key], t0, r,
+		    &rs);
 	else if (r == 0 && !api_ok(&rs))
 		r = api_error(op->words, &rs, 0);
 	if (r != 0)
@@ -264,14 +265,14 @@ run(struct args *a)
 	memset(&w, 0, sizeof(w));
 	w.cmd = op->words;
 	w.until = op->until;
-	if (op->method == NULL && a->val[0] != NULL)
+	if (op->method == M_NONE && a->val[0] != NULL)
 		w.until = wait_until_parse(a->val[0]);
 	w.timeout_text = a->timeout != NULL ? a->timeout : w.until ==
 	    WAIT_DELETED ? "45m" : w.until ==
 	    WAIT_VERSION ? "60m" : "90m";
 	if ((r = wait_duration(w.timeout_text, &w.timeout_s)) != 0)
 		return r;
-	if (op->method == NULL) {
+	if (op->method == M_NONE) {
 		w.cluster = w.label = a->cluster;
 		if ((r = cluster_wait(&w, &last)) != 0)
 			return r;

@@ -104,7 +104,7 @@ check(const struct args *a)
 		if (f->type == F_ZONES) {
 			if (a->nzone != a->nsubnet)
 				return err_set(ERR_USAGE, "%s: give each %s its %s (%d "
-				    "and %d given)", w, f->flag, f->arg, a->nzone,
+				    "and %d given)", w, f->flag, FLD_ARG(f), a->nzone,
 				    a->nsubnet);
 			v = a->nzone > 0 ? "" : NULL;
 		}
@@ -130,10 +130,10 @@ check(const struct args *a)
 		if (f->type == F_CIDR && !cidr_ok(v))
 			return err_set(ERR_USAGE, "%s: %s %s: use a CIDR such as "
 			    "172.30.0.0/16", w, f->flag, v);
-		if (f->type == F_ENUM && enum_map(f->arg, v, tmp,
+		if (f->type == F_ENUM && enum_map(FLD_ARG(f), v, tmp,
 		    sizeof(tmp)) == NULL)
 			return err_set(ERR_USAGE, "%s: %s %s: use %s", w, f->flag,
-			    v, enum_names(f->arg, tmp, sizeof(tmp)));
+			    v, enum_names(FLD_ARG(f), tmp, sizeof(tmp)));
 	}
 	return 0;
 }
@@ -159,7 +159,7 @@ take(struct args *a, int argc, char **argv, int *i)
 		sub = 0;
 		if ((r = arg_value(argc, argv, i, f->flag, &v)) == 0 &&
 		    f->type == F_ZONES)
-			sub = (r = arg_value(argc, argv, i, f->arg, &v)) != 0;
+			sub = (r = arg_value(argc, argv, i, FLD_ARG(f), &v)) != 0;
 		if (r <= 0) {
 			if (r < 0)
 				return r;
@@ -207,9 +207,9 @@ manage_parse(struct args *a, int argc, char **argv)
 				return r;
 		} else if (strcmp(argv[i], "-f") == 0) {
 			a->force = 1;
-		} else if (a->op->method != NULL && strcmp(argv[i], "--dry-run") == 0) {
+		} else if (a->op->method && strcmp(argv[i], "--dry-run") == 0) {
 			a->dry_run = 1;
-		} else if (a->op->method != NULL && strcmp(argv[i], "--wait") == 0) {
+		} else if (a->op->method && strcmp(argv[i], "--wait") == 0) {
 			a->wait = 1;
 		} else {
 			return arg_unknown(a->op->words, argv[i]);
@@ -265,7 +265,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 			jw_int(&w, key, (int64_t)n);
 			break;
 		case F_ENUM:
-			jw_str(&w, key, enum_map(f->arg, v, tmp, sizeof(tmp)));
+			jw_str(&w, key, enum_map(FLD_ARG(f), v, tmp, sizeof(tmp)));
 			break;
 		case F_TRUE:
 		case F_BOOL:
@@ -273,7 +273,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 			jw_bool(&w, key, (v != NULL) != (f->type == F_NOT));
 			break;
 		case F_CONST:
-			jw_str(&w, key, f->arg);
+			jw_str(&w, key, FLD_ARG(f));
 			break;
 		case F_ZONES:
 			jw_open(&w, key, '[');
@@ -295,7 +295,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 			jw_str(&w, key, a->cur);
 			break;
 		case F_SWITCH:
-			v = v != NULL ? f->arg : strchr(f->arg, '|') + 1;
+			v = v != NULL ? FLD_ARG(f) : strchr(FLD_ARG(f), '|') + 1;
 			snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(v, "|"), v);
 			jw_str(&w, key, tmp);
 			break;
