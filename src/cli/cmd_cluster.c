@@ -141,25 +141,19 @@ get_noauth(const char *path, http_sink_fn sink, void *ctx,
 	return http_do(&rq, rs);
 }
 
-/*
- * get_doc: GET a containers path.  Returns 1 when the body has been
- * printed (-o json streams it, -q queries it as it comes), 0 with *d
- * parsed for a table, or an error (the service's via api_error).  For a
- * listing (l), each element of its list goes to a row instead of *d.
- */
-static int
+int
 get_doc(const char *what, const char *path, int noauth, struct json_doc *d,
-    const struct listing *l)
+    qstream_row row, const void *rctx, const char *array)
 {
 	static struct http_resp rs;
 	static char lpath[LIM_FIELD_BYTES];
 	http_sink_fn sink = NULL;
 	void *ctx = NULL;
-	int r, stream = out_body_wanted() || l != NULL;
+	int r, stream = out_body_wanted() || row != NULL;
 
-	if (l != NULL)
-		snprintf(lpath, sizeof(lpath), ".%s[]", l->array ? l->array : "");
-	if (stream && (r = out_stream(what, lpath, list_row, (void *)l, &sink,
+	if (row != NULL)
+		snprintf(lpath, sizeof(lpath), ".%s[]", array ? array : "");
+	if (stream && (r = out_stream(what, lpath, row, (void *)rctx, &sink,
 	    &ctx)) != 0)
 		return r;
 	r = noauth ? get_noauth(path, sink, ctx, &rs) : session_call(SVC_CS,
@@ -181,7 +175,7 @@ list(const struct listing *l, const char *path)
 
 	if (!out_body_wanted())
 		out_table_begin(l->hdr, l->ncol);
-	if ((r = get_doc(l->what, path, 0, NULL, l)) != 0)
+	if ((r = get_doc(l->what, path, 0, NULL, list_row, l, l->array)) != 0)
 		return r < 0 ? r : 0;
 	return out_table_end();
 }
@@ -213,7 +207,7 @@ region_check(const char *region)
 	/* The list parsed, not printed, whatever -o and -q say. */
 	out.json = 0;
 	out.query = NULL;
-	r = get_doc("regions", "/v1/regions", 1, &d, NULL);
+	r = get_doc("regions", "/v1/regions", 1, &d, NULL, NULL, NULL);
 	out.json = keep.json;
 	out.query = keep.query;
 	if (r != 0)
@@ -268,7 +262,7 @@ cmd_versions(int argc, char **argv)
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
-	if ((r = get_doc("versions", "/v1/versions", 1, &d, NULL)) != 0)
+	if ((r = get_doc("versions", "/v1/versions", 1, &d, NULL, NULL, NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "versions: the answer is not an object");
@@ -320,7 +314,7 @@ cluster_get(const char *key)
 
 	if ((r = cluster_path(path, sizeof(path), key, "")) != 0)
 		return r;
-	if ((r = get_doc(key, path, 0, &d, NULL)) != 0)
+	if ((r = get_doc(key, path, 0, &d, NULL, NULL, NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "%s: the answer is not an object", key);

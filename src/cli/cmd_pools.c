@@ -173,12 +173,9 @@ show(const char *what, const struct listing *l, const char *key,
     const char *x, const char *query, int ls)
 {
 	static struct manage_target t;
-	static struct http_resp rs;
 	static char path[LIM_PATH_BYTES];
-	int stream = out_body_wanted() || ls, r;
-	http_sink_fn sink = NULL;
 	struct json_doc d;
-	void *ctx = NULL;
+	int r;
 
 	if ((r = manage_target(key, &t)) != 0 ||
 	    (r = path_of(t.vpc ? l->v2 : l->v1, t.id, x, query, path,
@@ -186,18 +183,9 @@ show(const char *what, const struct listing *l, const char *key,
 		return r;
 	if (!out_body_wanted())
 		out_table_begin(l->hdr, l->ncol);
-	if ((stream && (r = out_stream(what, ".[]", pool_row, (void *)l, &sink,
-	    &ctx)) != 0) || (r = session_call(SVC_CS, "GET", path, NULL, NULL,
-	    0, sink, ctx, &rs)) != 0)
-		return r;
-	if (!api_ok(&rs))
-		return api_error(what, &rs, 0);
-	if (stream && (r = out_stream_end()) != 0)
-		return r;
-	if (out_body_wanted())
-		return 0;
-	if (!ls && ((r = api_parse(what, rs.body, rs.body_len, &d)) != 0 ||
-	    (r = pool_row((void *)l, &d, 0)) != 0))
+	if ((r = get_doc(what, path, 0, &d, ls ? pool_row : NULL, l, NULL)) != 0)
+		return r < 0 ? r : 0;
+	if (!ls && (r = pool_row((void *)l, &d, 0)) != 0)
 		return r;
 	return out_table_end();
 }

@@ -10,6 +10,7 @@
 #define IKSCTL_CMDS_H
 
 #include "base/limits.h"
+#include "cli/query_stream.h"
 
 struct cli_opts {
 	const char *region;     /* --region, or NULL */
@@ -68,6 +69,17 @@ int arg_target(const char *cmd, int takes, struct arg_names *t, int argc,
 
 /* arg_unknown: the usage error for an argument nobody took. */
 int arg_unknown(const char *cmd, const char *arg);
+
+/*
+ * get_doc: GET a containers path (noauth: without a token).  Returns 1
+ * when the body has been printed (-o json streams it, -q queries it as
+ * it comes), 0 with *d parsed for a table, or an error (the service's
+ * via api_error).  With a row function, each element of the list at
+ * .array[] (NULL: the top) goes to row(rctx, ...) instead of *d.
+ */
+int get_doc(const char *what, const char *path, int noauth,
+    struct json_doc *d, qstream_row row, const void *rctx,
+    const char *array);
 
 /*
  * region_check: region (NULL: none given) is one the service lists (GET
