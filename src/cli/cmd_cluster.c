@@ -257,12 +257,14 @@ cmd_versions(int argc, char **argv)
 	static const char *const hdr[] = { "KIND", "VERSION", "DEFAULT",
 	    "END-OF-SERVICE" };
 	struct json_doc d;
-	int r, m, k, arr = 0, e, kind;
+	int r, m, k, j, arr = 0, e, kind;
+	const char *p;
 	size_t at;
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
-	if ((r = get_doc("versions", "/v1/versions", 1, &d, NULL, NULL, NULL)) != 0)
+	if ((r = get_doc("versions", "/v1/versions", 1, &d, NULL, NULL,
+	    NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "versions: the answer is not an object");
@@ -276,11 +278,10 @@ cmd_versions(int argc, char **argv)
 			sbuf_add_slice(&rowb, json_raw(&d, kind));
 			row_cell(at);
 			at = rowb.len;
-			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "major")));
-			sbuf_addc(&rowb, '.');
-			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "minor")));
-			sbuf_addc(&rowb, '.');
-			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "patch")));
+			for (j = 0, p = "major\0minor\0patch"; j < 3; j++, p += 6) {
+				sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, p)));
+				sbuf_add(&rowb, p[0] != 'p' ? "." : "");
+			}
 			row_cell(at);
 			row_val(&d, e, "default");
 			row_val(&d, e, "end_of_service");

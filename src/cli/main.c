@@ -18,6 +18,7 @@
 
 #include <mbedtls/build_info.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,9 +211,14 @@ cmd_help(int argc, char **argv)
 static int
 global_option(int argc, char **argv, int *i)
 {
-	const char *v, *a = argv[*i];
+	static const char names[] = "-o\0--output\0-q\0--query\0--region\0"
+	    "--cacert\0--visibility\0--resource-group\0--timeout\0--max-time";
+	static const unsigned char slot[] = { offsetof(struct cli_opts, region),
+	    offsetof(struct cli_opts, cacert), offsetof(struct cli_opts,
+	    visibility), offsetof(struct cli_opts, resource_group) };
+	const char *v, *a = argv[*i], *n;
 	uint64_t t;
-	int r, m;
+	int r = 0, m, k;
 
 	if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 		cli.verbose = 1;
@@ -222,48 +228,33 @@ global_option(int argc, char **argv, int *i)
 		cli.insecure = 1;
 		return 1;
 	}
-	if ((r = arg_value(argc, argv, i, "-o", &v)) != 0 ||
-	    (r = arg_value(argc, argv, i, "--output", &v)) != 0) {
-		if (r < 0)
-			return r;
+	/* The options that take a value, found by one loop. */
+	for (k = 0, n = names; k < 10; k++, n += strlen(n) + 1)
+		if ((r = arg_value(argc, argv, i, n, &v)) != 0)
+			break;
+	if (r <= 0)
+		return r;
+	if (k < 2) {
 		if (strcmp(v, "json") == 0)
 			out.json = 1;
 		else if (strcmp(v, "table") == 0)
 			out.json = 0;
 		else
 			return err_set(ERR_USAGE, "-o %s: use table or json", v);
-		return 1;
-	}
-	if ((r = arg_value(argc, argv, i, "-q", &v)) != 0 ||
-	    (r = arg_value(argc, argv, i, "--query", &v)) != 0) {
-		if (r < 0)
-			return r;
+	} else if (k < 4) {
 		out.query = v;
 		if ((r = query_parse(&out.q, v)) != 0)
 			return err_set(ERR_USAGE, "-q %s: %s", v, err_detail());
-		return 1;
-	}
-	if ((r = arg_value(argc, argv, i, "--region", &cli.region)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--cacert", &cli.cacert)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--visibility", &cli.visibility)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--resource-group",
-	    &cli.resource_group)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--timeout", &v)) != 0 ||
-	    (r = arg_value(argc, argv, i, "--max-time", &v)) != 0) {
-		if (r < 0)
-			return r;
-		m = a[2] == 'm';   /* --max-time takes 0: no bound */
+	} else if (k < 8) {
+		*(const char **)(void *)((char *)&cli + slot[k - 4]) = v;
+	} else {
+		m = k == 9;   /* --max-time takes 0: no bound */
 		if (str_to_u64(v, 86400, &t) != 0 || t < (uint64_t)!m)
 			return err_set(ERR_USAGE, "%s %s: seconds from %d to "
 			    "86400", m ? "--max-time" : "--timeout", v, !m);
 		*(m ? &cli.max_time_s : &cli.timeout_s) = (int)t;
-		return 1;
 	}
-	return 0;
+	return 1;
 }
 
 int

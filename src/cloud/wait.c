@@ -502,11 +502,10 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 	if (giveup != NULL && str_to_u64(giveup, 86400, &give_up_s) != 0)
 		give_up_s = GIVE_UP_S;
 	tty = isatty(2) != 0;
-	snprintf(intr, sizeof(intr), "\niksctl: %s: interrupted%s%s%s%s%s\n",
-	    w->cmd, w->created ? "; cluster " : "", w->created ? w->cluster :
-	    "", w->created ? " was created: resume the wait with 'iksctl "
-	    "cluster wait " : "", w->created ? w->cluster : "", w->created ?
-	    "'" : "");
+	snprintf(intr, sizeof(intr), w->created ? "\niksctl: %s: interrupted; "
+	    "cluster %s was created: resume the wait with 'iksctl cluster wait "
+	    "%s'\n" : "\niksctl: %s: interrupted\n", w->cmd, w->cluster,
+	    w->cluster);
 	found = seen_del = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

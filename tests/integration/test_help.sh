@@ -96,9 +96,11 @@ contains "help cluster: config's --admin with its line" "$H/cluster.page" \
 	"  --admin                 embed the admin certificate and key"
 contains "help login: --cr-token" "$H/login.page" "  --cr-token @FILE "
 
-# Every option the parsers know (a quoted "-x" or "--name" in src/cli/*.c;
-# messages that quote one are mostly "--x V: ..." and so not matched).
-grep -ohE '"--?[a-zA-Z][a-z-]*"' src/cli/*.c | tr -d '"' | LC_ALL=C sort -u > "$H/src.opts"
+# Every option the parsers know (a quoted "-x" or "--name" in src/cli/*.c,
+# or one of a packed "-c\0--cluster\0..." list; messages that quote one
+# are mostly "--x V: ..." and so not matched).
+sed 's/\\0/"\n"/g' src/cli/*.c | grep -ohE '"--?[a-zA-Z][a-z-]*"' | tr -d '"' |
+	LC_ALL=C sort -u > "$H/src.opts"
 n=$(grep -c . "$H/src.opts")
 [ "$n" -ge 70 ] && ok "sources: $n option names" || fail "sources: only $n option names"
 cat "$H/all.opts" "$H/global.opts" | LC_ALL=C sort -u > "$H/shown.opts"
