@@ -99,22 +99,32 @@ row_end(void)
 struct listing {
 	const char *what;               /* for errors */
 	const char *array;              /* member holding the list, or NULL */
-	const char *const *hdr;         /* column headers */
-	const char *const *keys;        /* the member shown in each column */
-	int ncol;                       /* columns */
+	const char *hdr;                /* column headers, packed (NUL-ended) */
+	const char *keys;               /* the member in each column, packed */
 };
+
+void
+table_begin(const char *hdr)
+{
+	static const char *h[ROW_COLS];
+	int n = 0;
+
+	for (; *hdr != '\0' && n < ROW_COLS; hdr += strlen(hdr) + 1)
+		h[n++] = hdr;
+	out_table_begin(h, n);
+}
 
 /* list_row: one element of a listing's list as a table row. */
 static int
 list_row(void *ctx, const struct json_doc *d, long index)
 {
 	const struct listing *l = ctx;
-	int c;
+	const char *k;
 
 	(void)index;
 	row_start();
-	for (c = 0; c < l->ncol; c++)
-		row_val(d, 0, l->keys[c]);
+	for (k = l->keys; *k != '\0'; k += strlen(k) + 1)
+		row_val(d, 0, k);
 	return row_end();
 }
 
@@ -174,7 +184,7 @@ list(const struct listing *l, const char *path)
 	int r;
 
 	if (!out_body_wanted())
-		out_table_begin(l->hdr, l->ncol);
+		table_begin(l->hdr);
 	if ((r = get_doc(l->what, path, 0, NULL, list_row, l, l->array)) != 0)
 		return r < 0 ? r : 0;
 	return out_table_end();
@@ -228,9 +238,8 @@ region_check(const char *region)
 int
 cmd_regions(int argc, char **argv)
 {
-	static const char *const hdr[] = { "NAME", "ALIAS" };
-	static const char *const keys[] = { "name", "alias" };
-	static const struct listing l = { "regions", "regions", hdr, keys, 2 };
+	static const struct listing l = { "regions", "regions",
+	    "NAME\0ALIAS\0", "name\0alias\0" };
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
@@ -240,11 +249,9 @@ cmd_regions(int argc, char **argv)
 int
 cmd_clusters(int argc, char **argv)
 {
-	static const char *const hdr[] = { "NAME", "ID", "STATE", "CREATED",
-	    "WORKERS", "LOCATION", "VERSION", "TYPE" };
-	static const char *const keys[] = { "name", "id", "state", "createdDate",
-	    "workerCount", "location", "masterKubeVersion", "type" };
-	static const struct listing l = { "clusters", NULL, hdr, keys, 8 };
+	static const struct listing l = { "clusters", NULL, "NAME\0ID\0STATE\0"
+	    "CREATED\0WORKERS\0LOCATION\0VERSION\0TYPE\0", "name\0id\0state\0"
+	    "createdDate\0workerCount\0location\0masterKubeVersion\0type\0" };
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
@@ -254,8 +261,6 @@ cmd_clusters(int argc, char **argv)
 int
 cmd_versions(int argc, char **argv)
 {
-	static const char *const hdr[] = { "KIND", "VERSION", "DEFAULT",
-	    "END-OF-SERVICE" };
 	struct json_doc d;
 	int r, m, k, j, arr = 0, e, kind;
 	const char *p;
@@ -268,7 +273,7 @@ cmd_versions(int argc, char **argv)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "versions: the answer is not an object");
-	out_table_begin(hdr, 4);
+	table_begin("KIND\0VERSION\0DEFAULT\0END-OF-SERVICE\0");
 	for (m = 0, kind = 1; m < json_size(&d, 0); m++, kind = json_next(&d, arr)) {
 		arr = kind + 1;
 		for (k = 0, e = arr + 1; k < json_size(&d, arr); k++,
@@ -296,7 +301,6 @@ cmd_versions(int argc, char **argv)
 static int
 cluster_get(const char *key)
 {
-	static const char *const hdr[] = { "FIELD", "VALUE" };
 	/* Each row's FIELD and the member it shows, NUL-ended pairs. */
 	static const char f[] = "Name\0name\0ID\0id\0State\0state\0"
 	    "Status\0status\0Created\0createdDate\0Type\0type\0"
@@ -319,7 +323,7 @@ cluster_get(const char *key)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "%s: the answer is not an object", key);
-	out_table_begin(hdr, 2);
+	table_begin("FIELD\0VALUE\0");
 	for (k = f; *k != '\0'; k = m + strlen(m) + 1) {
 		m = k + strlen(k) + 1;
 		row_start();

@@ -22,32 +22,27 @@
 
 struct listing {
 	const char *v1, *v2;            /* paths: {c} cluster, {x} pool or worker */
-	const char *const *hdr;         /* column headers */
-	const char *const *col;         /* each column's paths */
-	int ncol;
+	const char *hdr;                /* column headers, packed (NUL-ended) */
+	const char *col;                /* each column's paths, packed */
 };
 
-static const char *const pool_hdr[] = { "NAME", "ID", "FLAVOR",
-    "SIZE PER ZONE", "ZONES", "STATE" };
-static const char *const pool_col[] = { "name|poolName", "id",
-    "machineType|flavor", "sizePerZone|workerCount", "zones[].id",
-    "state|lifecycle.actualState" };
-static const char *const worker_hdr[] = { "ID", "STATE", "STATUS", "ZONE",
-    "FLAVOR", "VERSION", "PRIVATE IP", "POOL" };
-static const char *const worker_col[] = { "id", "state|health.state",
-    "status|health.message", "location", "machineType|flavor",
-    "kubeVersion.actual|kubeVersion", "privateIP|networkInterfaces[0].ipAddress",
-    "poolName|poolid|poolID" };
+#define POOL_HDR "NAME\0ID\0FLAVOR\0SIZE PER ZONE\0ZONES\0STATE\0"
+#define POOL_COL "name|poolName\0id\0machineType|flavor\0" \
+    "sizePerZone|workerCount\0zones[].id\0state|lifecycle.actualState\0"
+#define WORKER_HDR "ID\0STATE\0STATUS\0ZONE\0FLAVOR\0VERSION\0PRIVATE IP\0" \
+    "POOL\0"
+#define WORKER_COL "id\0state|health.state\0status|health.message\0" \
+    "location\0machineType|flavor\0kubeVersion.actual|kubeVersion\0" \
+    "privateIP|networkInterfaces[0].ipAddress\0poolName|poolid|poolID\0"
 
 static const struct listing l_pools = { "/v1/clusters/{c}/workerpools",
-    "/v2/vpc/getWorkerPools?cluster={c}", pool_hdr, pool_col, 6 };
+    "/v2/vpc/getWorkerPools?cluster={c}", POOL_HDR, POOL_COL };
 static const struct listing l_pool = { "/v1/clusters/{c}/workerpools/{x}",
-    "/v2/vpc/getWorkerPool?cluster={c}&workerpool={x}", pool_hdr, pool_col,
-    6 };
+    "/v2/vpc/getWorkerPool?cluster={c}&workerpool={x}", POOL_HDR, POOL_COL };
 static const struct listing l_workers = { "/v1/clusters/{c}/workers",
-    "/v2/vpc/getWorkers?cluster={c}", worker_hdr, worker_col, 8 };
+    "/v2/vpc/getWorkers?cluster={c}", WORKER_HDR, WORKER_COL };
 static const struct listing l_worker = { "/v1/clusters/{c}/workers/{x}",
-    "/v2/vpc/getWorker?cluster={c}&worker={x}", worker_hdr, worker_col, 8 };
+    "/v2/vpc/getWorker?cluster={c}&worker={x}", WORKER_HDR, WORKER_COL };
 
 static char cells[NCOL][LIM_FIELD_BYTES * 4];
 
@@ -148,14 +143,14 @@ static int
 pool_row(void *ctx, const struct json_doc *d, long index)
 {
 	const struct listing *l = ctx;
-	const char *row[NCOL];
+	const char *row[NCOL], *k = l->col;
 	struct sbuf b;
 	int c;
 
 	(void)index;
-	for (c = 0; c < l->ncol; c++) {
+	for (c = 0; *k != '\0'; c++, k += strlen(k) + 1) {
 		sbuf_init(&b, cells[c], sizeof(cells[c]));
-		cell(d, 0, l->col[c], &b);
+		cell(d, 0, k, &b);
 		if (b.len == 0)
 			sbuf_addc(&b, '-');
 		row[c] = cells[c];
@@ -182,7 +177,7 @@ show(const char *what, const struct listing *l, const char *key,
 	    sizeof(path))) != 0)
 		return r;
 	if (!out_body_wanted())
-		out_table_begin(l->hdr, l->ncol);
+		table_begin(l->hdr);
 	if ((r = get_doc(what, path, 0, &d, ls ? pool_row : NULL, l, NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (!ls && (r = pool_row((void *)l, &d, 0)) != 0)

@@ -70,6 +70,9 @@ int arg_target(const char *cmd, int takes, struct arg_names *t, int argc,
 /* arg_unknown: the usage error for an argument nobody took. */
 int arg_unknown(const char *cmd, const char *arg);
 
+/* table_begin: out_table_begin() with the headers packed: "A\0B\0". */
+void table_begin(const char *hdr);
+
 /*
  * get_doc: GET a containers path (noauth: without a token).  Returns 1
  * when the body has been printed (-o json streams it, -q queries it as
