@@ -18,133 +18,133 @@ const char *const fld_args[] = {
 };
 
 static const struct fld f_classic[] = {
-	{ "--name", "name", F_STR, 1, -1, -1, 0 },
-	{ "--zone", "dataCenter", F_STR, 1, -1, -1, 0 },
-	{ "--flavor", "machineType", F_STR, 1, -1, -1, 0 },
-	{ "--workers", "workerNum", F_INT, 0, -1, -1, 0 },
-	{ "--version", "masterVersion", F_STR, 0, -1, -1, 0 },
-	{ "--hardware", "isolation", F_ENUM, 0, -1, -1, A_HARDWARE },
-	{ "--private-vlan", "privateVlan", F_STR, 0, -1, -1, 0 },
-	{ "--public-vlan", "publicVlan", F_STR, 0, 6, -1, 0 },
-	{ "--private-only", "", F_NONE, 0, 6, 7, 0 },
+	{ "--name\0name", F_STR, 1, -1, -1, 0 },
+	{ "--zone\0dataCenter", F_STR, 1, -1, -1, 0 },
+	{ "--flavor\0machineType", F_STR, 1, -1, -1, 0 },
+	{ "--workers\0workerNum", F_INT, 0, -1, -1, 0 },
+	{ "--version\0masterVersion", F_STR, 0, -1, -1, 0 },
+	{ "--hardware\0isolation", F_ENUM, 0, -1, -1, A_HARDWARE },
+	{ "--private-vlan\0privateVlan", F_STR, 0, -1, -1, 0 },
+	{ "--public-vlan\0publicVlan", F_STR, 0, 6, -1, 0 },
+	{ "--private-only\0", F_NONE, 0, 6, 7, 0 },
 	/* The misspelt key is the one IBM's API reads (IBM-LIFECYCLE.md). */
-	{ "--private-service-endpoint", "privateSeviceEndpoint", F_TRUE, 0,
+	{ "--private-service-endpoint\0privateSeviceEndpoint", F_TRUE, 0,
 	    -1, -1, 0 },
-	{ "--public-service-endpoint", "publicServiceEndpoint", F_TRUE, 0,
+	{ "--public-service-endpoint\0publicServiceEndpoint", F_TRUE, 0,
 	    -1, -1, 0 },
-	{ "--pod-subnet", "podSubnet", F_CIDR, 0, -1, -1, 0 },
-	{ "--service-subnet", "serviceSubnet", F_CIDR, 0, -1, -1, 0 },
-	{ "--disable-disk-encrypt", "diskEncryption", F_NOT, 0, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--pod-subnet\0podSubnet", F_CIDR, 0, -1, -1, 0 },
+	{ "--service-subnet\0serviceSubnet", F_CIDR, 0, -1, -1, 0 },
+	{ "--disable-disk-encrypt\0diskEncryption", F_NOT, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_vpc[] = {
-	{ "--name", "name", F_STR, 1, -1, -1, 0 },
-	{ 0, "provider", F_CONST, 0, -1, -1, A_VPC },
-	{ "--version", "kubeVersion", F_STR, 0, -1, -1, 0 },
-	{ "--cos-instance", "cosInstanceCRN", F_STR, 0, -1, -1, 0 },
-	{ "--disable-public-service-endpoint", "disablePublicServiceEndpoint",
+	{ "--name\0name", F_STR, 1, -1, -1, 0 },
+	{ "\0provider", F_CONST, 0, -1, -1, A_VPC },
+	{ "--version\0kubeVersion", F_STR, 0, -1, -1, 0 },
+	{ "--cos-instance\0cosInstanceCRN", F_STR, 0, -1, -1, 0 },
+	{ "--disable-public-service-endpoint\0disablePublicServiceEndpoint",
 	    F_TRUE, 0, -1, -1, 0 },
-	{ "--pod-subnet", "podSubnet", F_CIDR, 0, -1, -1, 0 },
-	{ "--service-subnet", "serviceSubnet", F_CIDR, 0, -1, -1, 0 },
-	{ 0, "workerPool.name", F_CONST, 0, -1, -1, A_DEFAULT },
-	{ "--flavor", "workerPool.flavor", F_STR, 1, -1, -1, 0 },
-	{ "--vpc-id", "workerPool.vpcID", F_STR, 1, -1, -1, 0 },
-	{ "--workers", "workerPool.workerCount", F_INT, 0, -1, -1, 0 },
-	{ "--zone", "workerPool.zones", F_ZONES, 1, -1, -1, A_SUBNET },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--pod-subnet\0podSubnet", F_CIDR, 0, -1, -1, 0 },
+	{ "--service-subnet\0serviceSubnet", F_CIDR, 0, -1, -1, 0 },
+	{ "\0workerPool.name", F_CONST, 0, -1, -1, A_DEFAULT },
+	{ "--flavor\0workerPool.flavor", F_STR, 1, -1, -1, 0 },
+	{ "--vpc-id\0workerPool.vpcID", F_STR, 1, -1, -1, 0 },
+	{ "--workers\0workerPool.workerCount", F_INT, 0, -1, -1, 0 },
+	{ "--zone\0workerPool.zones", F_ZONES, 1, -1, -1, A_SUBNET },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_rm[] = {
-	{ "--delete-storage", "deleteResources", F_QUERY, 0, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--delete-storage\0deleteResources", F_QUERY, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_update[] = {
-	{ 0, "action", F_CONST, 0, -1, -1, A_UPDATE },
-	{ "--version", "version", F_STR, 0, -1, -1, 0 },
-	{ "--force-update", "force", F_BOOL, 0, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "\0action", F_CONST, 0, -1, -1, A_UPDATE },
+	{ "--version\0version", F_STR, 0, -1, -1, 0 },
+	{ "--force-update\0force", F_BOOL, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_wait[] = {
-	{ "--until", "", F_ENUM, 0, -1, -1, A_UNTIL },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--until\0", F_ENUM, 0, -1, -1, A_UNTIL },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_pool_classic[] = {
-	{ "--name", "name", F_STR, 1, -1, -1, 0 },
-	{ "--flavor", "machineType", F_STR, 1, -1, -1, 0 },
-	{ "--size-per-zone", "sizePerZone", F_INT, 1, -1, -1, 0 },
-	{ "--hardware", "isolation", F_ENUM, 0, -1, -1, A_HARDWARE },
-	{ "--label", "labels", F_LABELS, 0, -1, -1, 0 },
-	{ "--disable-disk-encrypt", "diskEncryption", F_NOT, 0, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--name\0name", F_STR, 1, -1, -1, 0 },
+	{ "--flavor\0machineType", F_STR, 1, -1, -1, 0 },
+	{ "--size-per-zone\0sizePerZone", F_INT, 1, -1, -1, 0 },
+	{ "--hardware\0isolation", F_ENUM, 0, -1, -1, A_HARDWARE },
+	{ "--label\0labels", F_LABELS, 0, -1, -1, 0 },
+	{ "--disable-disk-encrypt\0diskEncryption", F_NOT, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_pool_vpc[] = {
-	{ "--name", "name", F_STR, 1, -1, -1, 0 },
-	{ 0, "cluster", F_CLUSTER, 0, -1, -1, 0 },
-	{ "--flavor", "flavor", F_STR, 1, -1, -1, 0 },
-	{ "--size-per-zone", "workerCount", F_INT, 1, -1, -1, 0 },
-	{ "--vpc-id", "vpcID", F_STR, 0, -1, -1, 0 },
-	{ "--label", "labels", F_LABELS, 0, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--name\0name", F_STR, 1, -1, -1, 0 },
+	{ "\0cluster", F_CLUSTER, 0, -1, -1, 0 },
+	{ "--flavor\0flavor", F_STR, 1, -1, -1, 0 },
+	{ "--size-per-zone\0workerCount", F_INT, 1, -1, -1, 0 },
+	{ "--vpc-id\0vpcID", F_STR, 0, -1, -1, 0 },
+	{ "--label\0labels", F_LABELS, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_resize[] = {
-	{ "--size-per-zone", "sizePerZone", F_INT, 1, -1, -1, 0 },
-	{ 0, "state", F_CONST, 0, -1, -1, A_RESIZING },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--size-per-zone\0sizePerZone", F_INT, 1, -1, -1, 0 },
+	{ "\0state", F_CONST, 0, -1, -1, A_RESIZING },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_none[] = {
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_zone_classic[] = {
-	{ "--zone", "id", F_STR, 1, -1, -1, 0 },
-	{ "--private-vlan", "privateVlan", F_STR, 0, -1, -1, 0 },
-	{ "--public-vlan", "publicVlan", F_STR, 0, 1, -1, 0 },
-	{ "--private-only", "", F_NONE, 0, 1, 2, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--zone\0id", F_STR, 1, -1, -1, 0 },
+	{ "--private-vlan\0privateVlan", F_STR, 0, -1, -1, 0 },
+	{ "--public-vlan\0publicVlan", F_STR, 0, 1, -1, 0 },
+	{ "--private-only\0", F_NONE, 0, 1, 2, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 /* GSDK's key for the pool; BMX and Terraform send workerPoolID as well. */
 static const struct fld f_zone_vpc[] = {
-	{ "--zone", "id", F_STR, 1, -1, -1, 0 },
-	{ 0, "cluster", F_CLUSTER, 0, -1, -1, 0 },
-	{ 0, "workerpool", F_POOL, 0, -1, -1, 0 },
-	{ 0, "workerPoolID", F_POOL, 0, -1, -1, 0 },
-	{ "--subnet-id", "subnetID", F_STR, 1, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--zone\0id", F_STR, 1, -1, -1, 0 },
+	{ "\0cluster", F_CLUSTER, 0, -1, -1, 0 },
+	{ "\0workerpool", F_POOL, 0, -1, -1, 0 },
+	{ "\0workerPoolID", F_POOL, 0, -1, -1, 0 },
+	{ "--subnet-id\0subnetID", F_STR, 1, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_zone_rm[] = {
-	{ "--zone", "", F_PATH, 1, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--zone\0", F_PATH, 1, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_reboot[] = {
-	{ "--hard", "action", F_SWITCH, 0, -1, -1, A_REBOOT },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "--hard\0action", F_SWITCH, 0, -1, -1, A_REBOOT },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_reload[] = {
-	{ 0, "action", F_CONST, 0, -1, -1, A_RELOAD },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "\0action", F_CONST, 0, -1, -1, A_RELOAD },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_wupdate[] = {
-	{ 0, "action", F_CONST, 0, -1, -1, A_UPDATE },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "\0action", F_CONST, 0, -1, -1, A_UPDATE },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 static const struct fld f_replace[] = {
-	{ 0, "cluster", F_CLUSTER, 0, -1, -1, 0 },
-	{ 0, "workerID", F_WORKER, 0, -1, -1, 0 },
-	{ "--update", "update", F_BOOL, 0, -1, -1, 0 },
-	{ 0, 0, 0, 0, 0, 0, 0 },
+	{ "\0cluster", F_CLUSTER, 0, -1, -1, 0 },
+	{ "\0workerID", F_WORKER, 0, -1, -1, 0 },
+	{ "--update\0update", F_BOOL, 0, -1, -1, 0 },
+	{ 0, 0, 0, 0, 0, 0 },
 };
 
 #define C OP_CLUSTER

@@ -6,6 +6,7 @@
 #define IKSCTL_MANAGE_OPS_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "base/limits.h"
 
@@ -37,14 +38,18 @@ enum fld_arg { A_NONE, A_HARDWARE, A_SUBNET, A_VPC, A_DEFAULT, A_UPDATE,
 extern const char *const fld_args[];
 
 struct fld {
-	const char *flag;       /* "--name"; NULL for F_CONST */
-	const char *key;        /* body member; "pool.key" nests in "pool" */
+	const char *fk;         /* "--name\0key": the flag ("" for F_CONST),
+	                         * then the body member ("pool.key" nests in
+	                         * "pool"); NULL ends the rows */
 	unsigned char type;     /* enum ftype */
 	unsigned char req;      /* the flag is required */
 	signed char needs;      /* the row of a flag this one needs, or -1 */
 	signed char excl;       /* the row of a flag it excludes, or -1 */
 	unsigned char arg;      /* enum fld_arg: see enum ftype */
 };
+
+/* FLD_KEY: row f's body member. */
+#define FLD_KEY(f) ((f)->fk + strlen((f)->fk) + 1)
 
 /* FLD_ARG: row f's arg. */
 #define FLD_ARG(f) (fld_args[(f)->arg])

@@ -99,12 +99,12 @@ check(const struct args *a)
 				return err_set(ERR_USAGE, "%s: --label %.*s given "
 				    "twice", w, (int)(v - a->label[n]), a->label[n]);
 	}
-	for (f = a->op->f; f->key != NULL; f++) {
+	for (f = a->op->f; f->fk != NULL; f++) {
 		v = a->val[f - a->op->f];
 		if (f->type == F_ZONES) {
 			if (a->nzone != a->nsubnet)
 				return err_set(ERR_USAGE, "%s: give each %s its %s (%d "
-				    "and %d given)", w, f->flag, FLD_ARG(f), a->nzone,
+				    "and %d given)", w, f->fk, FLD_ARG(f), a->nzone,
 				    a->nsubnet);
 			v = a->nzone > 0 ? "" : NULL;
 		}
@@ -113,26 +113,26 @@ check(const struct args *a)
 		if (v == NULL) {
 			if (f->req)
 				return err_set(ERR_USAGE, "%s: %s is required", w,
-				    f->flag);
+				    f->fk);
 			continue;
 		}
 		if (f->needs >= 0 && a->val[f->needs] == NULL)
-			return err_set(ERR_USAGE, "%s: %s needs %s", w, f->flag,
-			    a->op->f[f->needs].flag);
+			return err_set(ERR_USAGE, "%s: %s needs %s", w, f->fk,
+			    a->op->f[f->needs].fk);
 		if (f->excl >= 0 && a->val[f->excl] != NULL)
 			return err_set(ERR_USAGE, "%s: %s and %s exclude each other",
-			    w, f->flag, a->op->f[f->excl].flag);
+			    w, f->fk, a->op->f[f->excl].fk);
 		if ((f->type == F_STR || f->type == F_ENUM) && v[0] == '\0')
-			return err_set(ERR_USAGE, "%s: %s is empty", w, f->flag);
+			return err_set(ERR_USAGE, "%s: %s is empty", w, f->fk);
 		if (f->type == F_INT && (str_to_u64(v, 1000, &n) != 0 || n < 1))
 			return err_set(ERR_USAGE, "%s: %s %s: use a number from 1 "
-			    "to 1000", w, f->flag, v);
+			    "to 1000", w, f->fk, v);
 		if (f->type == F_CIDR && !cidr_ok(v))
 			return err_set(ERR_USAGE, "%s: %s %s: use a CIDR such as "
-			    "172.30.0.0/16", w, f->flag, v);
+			    "172.30.0.0/16", w, f->fk, v);
 		if (f->type == F_ENUM && enum_map(FLD_ARG(f), v, tmp,
 		    sizeof(tmp)) == NULL)
-			return err_set(ERR_USAGE, "%s: %s %s: use %s", w, f->flag,
+			return err_set(ERR_USAGE, "%s: %s %s: use %s", w, f->fk,
 			    v, enum_names(FLD_ARG(f), tmp, sizeof(tmp)));
 	}
 	return 0;
@@ -146,18 +146,18 @@ take(struct args *a, int argc, char **argv, int *i)
 	const char *v;
 	int r, sub;
 
-	for (f = a->op->f; f->key != NULL; f++) {
-		if (f->flag == NULL)
+	for (f = a->op->f; f->fk != NULL; f++) {
+		if (f->fk[0] == '\0')
 			continue;
 		if (f->type == F_TRUE || f->type == F_BOOL || f->type == F_NOT ||
 		    f->type == F_QUERY || f->type == F_NONE || f->type == F_SWITCH) {
-			if (strcmp(argv[*i], f->flag) != 0)
+			if (strcmp(argv[*i], f->fk) != 0)
 				continue;
 			a->val[f - a->op->f] = "";
 			return 1;
 		}
 		sub = 0;
-		if ((r = arg_value(argc, argv, i, f->flag, &v)) == 0 &&
+		if ((r = arg_value(argc, argv, i, f->fk, &v)) == 0 &&
 		    f->type == F_ZONES)
 			sub = (r = arg_value(argc, argv, i, FLD_ARG(f), &v)) != 0;
 		if (r <= 0) {
@@ -170,7 +170,7 @@ take(struct args *a, int argc, char **argv, int *i)
 				return err_limit("labels", "LIM_ZONES", LIM_ZONES);
 			a->label[a->nlabel++] = v;
 		} else if (f->type != F_ZONES) {
-			return (r = arg_named(a->op->words, f->flag,
+			return (r = arg_named(a->op->words, f->fk,
 			    &a->val[f - a->op->f], v)) != 0 ? r : 1;
 		} else if (a->nzone >= LIM_ZONES || a->nsubnet >= LIM_ZONES) {
 			return err_limit("zones", "LIM_ZONES", LIM_ZONES);
@@ -234,7 +234,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 
 	jw_init(&w, buf, cap);
 	jw_open(&w, NULL, '{');
-	for (f = a->op->f; f->key != NULL; f++) {
+	for (f = a->op->f; f->fk != NULL; f++) {
 		v = a->val[f - a->op->f];
 		if (f->type == F_QUERY || f->type == F_NONE || f->type == F_PATH ||
 		    (v == NULL && (f->type == F_STR || f->type == F_CIDR ||
@@ -243,7 +243,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 		    a->nlabel == 0))
 			continue;
 		any = 1;
-		key = f->key;
+		key = FLD_KEY(f);
 		dot = strchr(key, '.');
 		if (open != NULL && (dot == NULL || (size_t)(dot - key) !=
 		    strlen(open) || strncmp(key, open, (size_t)(dot - key)) != 0)) {
@@ -342,7 +342,7 @@ manage_path(const struct args *a, char *dst, size_t cap)
 		v = t[1] == 'c' ? a->cluster : t[1] == 'p' ? a->pool : t[1] == 'w' ?
 		    a->cur : NULL;
 		if (t[1] == 'z')
-			for (f = a->op->f; f->key != NULL; f++)
+			for (f = a->op->f; f->fk != NULL; f++)
 				if (f->type == F_PATH)
 					v = a->val[f - a->op->f];
 		if (t[1] == 'v')
@@ -351,12 +351,12 @@ manage_path(const struct args *a, char *dst, size_t cap)
 			url_encode(&b, slice_of(v), 0);
 		t = strchr(t, '}');
 	}
-	for (f = a->op->f; f->key != NULL; f++) {
+	for (f = a->op->f; f->fk != NULL; f++) {
 		if (f->type != F_QUERY)
 			continue;
 		sbuf_addc(&b, sep);
 		sep = '&';
-		sbuf_add(&b, f->key);
+		sbuf_add(&b, FLD_KEY(f));
 		sbuf_add(&b, a->val[f - a->op->f] != NULL ? "=true" : "=false");
 	}
 	return sbuf_ok(&b, "path");
