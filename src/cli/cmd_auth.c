@@ -116,8 +116,8 @@ take_secret(const char *what, const char *v)
 		    "%s -%s", what, what, what, env);
 	/* A token the platform renews in its file: the file, never a copy. */
 	if (v[0] != '@' && what[2] == 'c')
-		return err_set(ERR_USAGE, "%s takes @FILE, the file the platform "
-		    "keeps the token in, not the token", what);
+		return err_set(ERR_USAGE, "%s takes @FILE (the file the "
+		    "platform renews), not the token", what);
 	if (v[0] == '@') {
 		if ((r = path_abs(abs, sizeof(abs), v + 1)) != 0)
 			return err_set(ERR_USAGE, "%s %s: %s", what, v, err_detail());

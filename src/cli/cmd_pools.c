@@ -227,7 +227,7 @@ cmd_pools(int argc, char **argv)
 		return err_set(ERR_USAGE, "%s: which %s?", cli.what, isw ?
 		    "WORKER" : "POOL");
 	if (n.nworker > 1)
-		return err_set(ERR_USAGE, "%s: one WORKER at a time", cli.what);
+		return arg_unknown(cli.what, n.worker[1]);
 	sbuf_init(&b, q, sizeof(q));
 	if (del)
 		sbuf_add(&b, "showDeleted=true");
