@@ -302,7 +302,7 @@ step F22 "its workers now (VPC: GET /v2/vpc/getWorkers, the same columns as clas
 	"iksctl worker ls edge1"
 step "F17/F19" "remove it (DELETE /v1/clusters/{id}; -f: no question) and wait until it is gone" 0 \
 	"iksctl cluster rm edge1 -f --wait"
-step F19 "it is gone: waiting for deleted ends at once" 0 \
+step F19 "it is gone: a new wait for deleted never sees it, so it is the service's not-found (exit 1)" 1 \
 	"iksctl cluster wait edge1 --until deleted"
 
 # --- summary ---

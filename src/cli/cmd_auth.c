@@ -107,10 +107,17 @@ take_secret(const char *what, const char *v)
 	char abs[LIM_PATH_FS_BYTES];
 	int r;
 
+	/* The environment holds an API key only (IBMCLOUD_API_KEY). */
+	const char *env = what[2] == 'a' ? " or IBMCLOUD_API_KEY" : "";
+
 	source[0] = '\0';
 	if (v[0] == '\0' || strcmp(v, "@") == 0)
 		return err_set(ERR_USAGE, "%s: an empty value; use %s @FILE, "
-		    "%s - or the environment", what, what, what);
+		    "%s -%s", what, what, what, env);
+	/* A token the platform renews in its file: the file, never a copy. */
+	if (v[0] != '@' && what[2] == 'c')
+		return err_set(ERR_USAGE, "%s takes @FILE (the file the "
+		    "platform renews), not the token", what);
 	if (v[0] == '@') {
 		if ((r = path_abs(abs, sizeof(abs), v + 1)) != 0)
 			return err_set(ERR_USAGE, "%s %s: %s", what, v, err_detail());
@@ -121,8 +128,7 @@ take_secret(const char *what, const char *v)
 	if (strcmp(v, "-") == 0)
 		return read_stdin(what);
 	fprintf(stderr, "iksctl: warning: a secret on the command line can be "
-	    "read by other users; use %s @FILE, %s - or the environment\n",
-	    what, what);
+	    "read by other users; use %s @FILE or %s -%s\n", what, what, env);
 	return str_copy(secret, sizeof(secret), v, what);
 }
 
@@ -337,7 +343,8 @@ cmd_login(int argc, char **argv)
 	int r;
 
 	memset(&l, 0, sizeof(l));
-	if ((r = parse_login(argc, argv, &a)) != 0)
+	if ((r = parse_login(argc, argv, &a)) != 0 ||
+	    (r = region_check(cli.region)) != 0)
 		return r;
 	if ((r = choose(&a, &l)) != 0)
 		goto out;
@@ -386,6 +393,8 @@ cmd_target(int argc, char **argv)
 		}
 		return arg_unknown("target", argv[i]);
 	}
+	if ((r = region_check(cli.region)) != 0)
+		return r;
 	if (account != NULL || cli.region != NULL)
 		r = session_target(account, cli.region);
 	else

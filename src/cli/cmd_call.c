@@ -185,6 +185,7 @@ struct call_args {
 	int priv;               /* --private (kube) */
 	int watch;              /* --watch (kube) */
 	const char *service;    /* --service (api) */
+	const char *cluster;    /* -c/--cluster (kube), or NULL */
 	struct sbuf hdrs;       /* -H lines, CRLF-ended */
 };
 
@@ -216,6 +217,12 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 				return r;
 			sbuf_add(&a->hdrs, v);
 			sbuf_add(&a->hdrs, "\r\n");
+		} else if (!api && ((r = arg_value(argc, argv, &i, "-c",
+		    &v)) != 0 || (r = arg_value(argc, argv, &i, "--cluster",
+		    &v)) != 0)) {
+			if (r < 0 || (r = arg_named(argv[0], "CLUSTER", &a->cluster,
+			    v)) != 0)
+				return r;
 		} else if (!api && strcmp(argv[i], "--private") == 0) {
 			a->priv = 1;
 		} else if (!api && strcmp(argv[i], "--watch") == 0) {
@@ -228,6 +235,14 @@ parse_call(int argc, char **argv, int npos, struct call_args *a)
 	}
 	if (a->hdrs.overflow)
 		return err_limit("-H", "LIM_REQ_HEADER_BYTES", sizeof(hbuf) - 1);
+	/* kube -c CLUSTER PATH: the CLUSTER positional may be left out. */
+	if (a->cluster != NULL && a->npos == 1) {
+		a->pos[a->npos++] = a->pos[0];
+		a->pos[0] = a->cluster;
+	} else if (a->cluster != NULL && a->npos == 2 && (r = arg_named(argv[0],
+	    "CLUSTER", &a->cluster, a->pos[0])) != 0) {
+		return r;
+	}
 	if (a->npos < npos)
 		return err_set(ERR_USAGE, "%s: missing %s", argv[0],
 		    a->npos == 0 && !api ? "CLUSTER and PATH" : "PATH");

@@ -99,22 +99,32 @@ row_end(void)
 struct listing {
 	const char *what;               /* for errors */
 	const char *array;              /* member holding the list, or NULL */
-	const char *const *hdr;         /* column headers */
-	const char *const *keys;        /* the member shown in each column */
-	int ncol;                       /* columns */
+	const char *hdr;                /* column headers, packed (NUL-ended) */
+	const char *keys;               /* the member in each column, packed */
 };
+
+void
+table_begin(const char *hdr)
+{
+	static const char *h[ROW_COLS];
+	int n = 0;
+
+	for (; *hdr != '\0' && n < ROW_COLS; hdr += strlen(hdr) + 1)
+		h[n++] = hdr;
+	out_table_begin(h, n);
+}
 
 /* list_row: one element of a listing's list as a table row. */
 static int
 list_row(void *ctx, const struct json_doc *d, long index)
 {
 	const struct listing *l = ctx;
-	int c;
+	const char *k;
 
 	(void)index;
 	row_start();
-	for (c = 0; c < l->ncol; c++)
-		row_val(d, 0, l->keys[c]);
+	for (k = l->keys; *k != '\0'; k += strlen(k) + 1)
+		row_val(d, 0, k);
 	return row_end();
 }
 
@@ -141,25 +151,19 @@ get_noauth(const char *path, http_sink_fn sink, void *ctx,
 	return http_do(&rq, rs);
 }
 
-/*
- * get_doc: GET a containers path.  Returns 1 when the body has been
- * printed (-o json streams it, -q queries it as it comes), 0 with *d
- * parsed for a table, or an error (the service's via api_error).  For a
- * listing (l), each element of its list goes to a row instead of *d.
- */
-static int
+int
 get_doc(const char *what, const char *path, int noauth, struct json_doc *d,
-    const struct listing *l)
+    qstream_row row, const void *rctx, const char *array)
 {
 	static struct http_resp rs;
 	static char lpath[LIM_FIELD_BYTES];
 	http_sink_fn sink = NULL;
 	void *ctx = NULL;
-	int r, stream = out_body_wanted() || l != NULL;
+	int r, stream = out_body_wanted() || row != NULL;
 
-	if (l != NULL)
-		snprintf(lpath, sizeof(lpath), ".%s[]", l->array ? l->array : "");
-	if (stream && (r = out_stream(what, lpath, list_row, (void *)l, &sink,
+	if (row != NULL)
+		snprintf(lpath, sizeof(lpath), ".%s[]", array ? array : "");
+	if (stream && (r = out_stream(what, lpath, row, (void *)rctx, &sink,
 	    &ctx)) != 0)
 		return r;
 	r = noauth ? get_noauth(path, sink, ctx, &rs) : session_call(SVC_CS,
@@ -180,8 +184,8 @@ list(const struct listing *l, const char *path)
 	int r;
 
 	if (!out_body_wanted())
-		out_table_begin(l->hdr, l->ncol);
-	if ((r = get_doc(l->what, path, 0, NULL, l)) != 0)
+		table_begin(l->hdr);
+	if ((r = get_doc(l->what, path, 0, NULL, list_row, l, l->array)) != 0)
 		return r < 0 ? r : 0;
 	return out_table_end();
 }
@@ -200,11 +204,42 @@ cluster_path(char *dst, size_t cap, const char *key, const char *sub)
 }
 
 int
+region_check(const char *region)
+{
+	static char names[LIM_FIELD_BYTES * 4];
+	struct out_opts keep = out;
+	struct json_doc d;
+	struct sbuf b;
+	int k, e, a, r;
+
+	if (region == NULL)
+		return 0;
+	/* The list parsed, not printed, whatever -o and -q say. */
+	out.json = 0;
+	out.query = NULL;
+	r = get_doc("regions", "/v1/regions", 1, &d, NULL, NULL, NULL);
+	out.json = keep.json;
+	out.query = keep.query;
+	if (r != 0)
+		return r;
+	a = json_get(&d, 0, "regions");
+	sbuf_init(&b, names, sizeof(names));
+	for (k = 0, e = a + 1; k < json_size(&d, a); k++, e = json_next(&d, e)) {
+		if (json_str_eq(&d, json_get(&d, e, "name"), region) ||
+		    json_str_eq(&d, json_get(&d, e, "alias"), region))
+			return 0;
+		sbuf_add(&b, k > 0 ? ", " : "");
+		sbuf_add_slice(&b, json_raw(&d, json_get(&d, e, "name")));
+	}
+	return err_set(ERR_USAGE, "--region %s: not a region of the service; "
+	    "use one of %s", region, names);
+}
+
+int
 cmd_regions(int argc, char **argv)
 {
-	static const char *const hdr[] = { "NAME", "ALIAS" };
-	static const char *const keys[] = { "name", "alias" };
-	static const struct listing l = { "regions", "regions", hdr, keys, 2 };
+	static const struct listing l = { "regions", "regions",
+	    "NAME\0ALIAS\0", "name\0alias\0" };
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
@@ -214,11 +249,9 @@ cmd_regions(int argc, char **argv)
 int
 cmd_clusters(int argc, char **argv)
 {
-	static const char *const hdr[] = { "NAME", "ID", "STATE", "CREATED",
-	    "WORKERS", "LOCATION", "VERSION", "TYPE" };
-	static const char *const keys[] = { "name", "id", "state", "createdDate",
-	    "workerCount", "location", "masterKubeVersion", "type" };
-	static const struct listing l = { "clusters", NULL, hdr, keys, 8 };
+	static const struct listing l = { "clusters", NULL, "NAME\0ID\0STATE\0"
+	    "CREATED\0WORKERS\0LOCATION\0VERSION\0TYPE\0", "name\0id\0state\0"
+	    "createdDate\0workerCount\0location\0masterKubeVersion\0type\0" };
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
@@ -228,19 +261,19 @@ cmd_clusters(int argc, char **argv)
 int
 cmd_versions(int argc, char **argv)
 {
-	static const char *const hdr[] = { "KIND", "VERSION", "DEFAULT",
-	    "END-OF-SERVICE" };
 	struct json_doc d;
-	int r, m, k, arr = 0, e, kind;
+	int r, m, k, j, arr = 0, e, kind;
+	const char *p;
 	size_t at;
 
 	if (argc > 1)
 		return arg_unknown(argv[0], argv[1]);
-	if ((r = get_doc("versions", "/v1/versions", 1, &d, NULL)) != 0)
+	if ((r = get_doc("versions", "/v1/versions", 1, &d, NULL, NULL,
+	    NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "versions: the answer is not an object");
-	out_table_begin(hdr, 4);
+	table_begin("KIND\0VERSION\0DEFAULT\0END-OF-SERVICE\0");
 	for (m = 0, kind = 1; m < json_size(&d, 0); m++, kind = json_next(&d, arr)) {
 		arr = kind + 1;
 		for (k = 0, e = arr + 1; k < json_size(&d, arr); k++,
@@ -250,11 +283,10 @@ cmd_versions(int argc, char **argv)
 			sbuf_add_slice(&rowb, json_raw(&d, kind));
 			row_cell(at);
 			at = rowb.len;
-			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "major")));
-			sbuf_addc(&rowb, '.');
-			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "minor")));
-			sbuf_addc(&rowb, '.');
-			sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, "patch")));
+			for (j = 0, p = "major\0minor\0patch"; j < 3; j++, p += 6) {
+				sbuf_add_slice(&rowb, json_raw(&d, json_get(&d, e, p)));
+				sbuf_add(&rowb, p[0] != 'p' ? "." : "");
+			}
 			row_cell(at);
 			row_val(&d, e, "default");
 			row_val(&d, e, "end_of_service");
@@ -269,37 +301,34 @@ cmd_versions(int argc, char **argv)
 static int
 cluster_get(const char *key)
 {
-	static const char *const hdr[] = { "FIELD", "VALUE" };
-	static const char *const f[][2] = {
-		{ "Name", "name" }, { "ID", "id" }, { "State", "state" },
-		{ "Status", "status" }, { "Created", "createdDate" },
-		{ "Type", "type" }, { "Provider", "provider" },
-		{ "Region", "region" }, { "Location", "location" },
-		{ "Data center", "dataCenter" }, { "Version", "masterKubeVersion" },
-		{ "Workers", "workerCount" }, { "Worker zones", "workerZones" },
-		{ "Master status", "masterStatus" }, { "Master URL", "masterURL" },
-		{ "Server URL", "serverURL" },
-		{ "Public endpoint", "publicServiceEndpointURL" },
-		{ "Private endpoint", "privateServiceEndpointURL" },
-		{ "Ingress subdomain", "ingressHostname" },
-		{ "Resource group", "resourceGroupName" }, { "CRN", "crn" },
-	};
+	/* Each row's FIELD and the member it shows, NUL-ended pairs. */
+	static const char f[] = "Name\0name\0ID\0id\0State\0state\0"
+	    "Status\0status\0Created\0createdDate\0Type\0type\0"
+	    "Provider\0provider\0Region\0region\0Location\0location\0"
+	    "Data center\0dataCenter\0Version\0masterKubeVersion\0"
+	    "Workers\0workerCount\0Worker zones\0workerZones\0"
+	    "Master status\0masterStatus\0Master URL\0masterURL\0"
+	    "Server URL\0serverURL\0Public endpoint\0publicServiceEndpointURL\0"
+	    "Private endpoint\0privateServiceEndpointURL\0"
+	    "Ingress subdomain\0ingressHostname\0"
+	    "Resource group\0resourceGroupName\0CRN\0crn\0";
 	char path[LIM_PATH_BYTES];
 	struct json_doc d;
-	size_t k;
+	const char *k, *m;
 	int r;
 
 	if ((r = cluster_path(path, sizeof(path), key, "")) != 0)
 		return r;
-	if ((r = get_doc(key, path, 0, &d, NULL)) != 0)
+	if ((r = get_doc(key, path, 0, &d, NULL, NULL, NULL)) != 0)
 		return r < 0 ? r : 0;
 	if (json_type(&d, 0) != JSON_OBJECT)
 		return err_set(ERR_JSON_FIELD, "%s: the answer is not an object", key);
-	out_table_begin(hdr, 2);
-	for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+	table_begin("FIELD\0VALUE\0");
+	for (k = f; *k != '\0'; k = m + strlen(m) + 1) {
+		m = k + strlen(k) + 1;
 		row_start();
-		row_str(f[k][0]);
-		row_val(&d, 0, f[k][1]);
+		row_str(k);
+		row_val(&d, 0, m);
 		if ((r = row_end()) != 0)
 			return r;
 	}
@@ -485,7 +514,8 @@ cluster_config(const char *key, const char *file, int priv, int admin)
 int
 cmd_cluster(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : "", *key = NULL, *file = NULL, *ep;
+	static struct arg_names n;
+	const char *sub = argc > 1 ? argv[1] : "", *file = NULL, *ep, *key;
 	int i, r, priv = 0, admin = 0, config = strcmp(sub, "config") == 0;
 
 	if (strcmp(sub, "workers") == 0)
@@ -494,10 +524,14 @@ cmd_cluster(int argc, char **argv)
 	    strcmp(sub, "master") == 0 || strcmp(sub, "wait") == 0)
 		return cmd_manage(argc, argv);
 	if (!config && strcmp(sub, "get") != 0)
-		return err_set(ERR_USAGE, "cluster: use 'cluster get|workers|config|"
-		    "create|rm|master update|wait CLUSTER'");
+		return arg_unknown("cluster", sub);
+	cli.what = config ? "cluster config" : "cluster get";
+	memset(&n, 0, sizeof(n));
 	for (i = 2; i < argc; i++) {
-		if (config && (r = arg_value(argc, argv, &i, "--kubeconfig",
+		if ((r = arg_target(cli.what, T_C, &n, argc, argv, &i)) != 0) {
+			if (r < 0)
+				return r;
+		} else if (config && (r = arg_value(argc, argv, &i, "--kubeconfig",
 		    &file)) != 0) {
 			if (r < 0)
 				return r;
@@ -509,19 +543,22 @@ cmd_cluster(int argc, char **argv)
 			    strcmp(ep, "public") != 0)
 				return err_set(ERR_USAGE, "--endpoint %s: use public "
 				    "or private", ep);
+			/* Said both ways: neither wins silently. */
+			if (!priv && cli.visibility != NULL &&
+			    strcmp(cli.visibility, "private") == 0)
+				return err_set(ERR_USAGE, "--endpoint public and "
+				    "--visibility private: pass one");
 		} else if (config && strcmp(argv[i], "--private") == 0) {
 			priv = 1;
 		} else if (config && strcmp(argv[i], "--admin") == 0) {
 			admin = 1;
-		} else if (key == NULL && argv[i][0] != '-') {
-			key = argv[i];
 		} else {
-			return arg_unknown("cluster", argv[i]);
+			return arg_unknown(cli.what, argv[i]);
 		}
 	}
-	if (key == NULL || key[0] == '\0')
-		return err_set(ERR_USAGE, "cluster %s: which CLUSTER (name or id)?",
-		    sub);
+	if ((key = n.cluster) == NULL || key[0] == '\0')
+		return err_set(ERR_USAGE, "%s: which CLUSTER (name or id)?",
+		    cli.what);
 	if (config)
 		return cluster_config(key, file, priv, admin);
 	return cluster_get(key);

@@ -76,8 +76,8 @@ dry_run(const struct args *a, const char *path, size_t len)
 	int r;
 
 	sbuf_init(&b, text, sizeof(text));
-	if ((r = session_describe(SVC_CS, a->op->method, path, len > 0,
-	    &b)) != 0 || (r = sbuf_ok(&b, "request")) != 0)
+	if ((r = session_describe(SVC_CS, op_methods[a->op->method], path,
+	    len > 0, &b)) != 0 || (r = sbuf_ok(&b, "request")) != 0)
 		return r;
 	for (p = q = text; *p != '\0'; p++)     /* CRLF to LF */
 		if (*p != '\r')
@@ -130,16 +130,20 @@ waited(const struct args *a, const struct manage_target *t,
     struct wait_spec *w, struct slice *last)
 {
 	w->cluster = t->id;
-	w->label = noun_name(a, t);
+	if (w->label == NULL)
+		w->label = noun_name(a, t);
 	w->created = (a->op->flags & OP_CREATE) != 0;
+	w->existed = a->op->until == WAIT_DELETED;
 	w->want_version = a->op->until == WAIT_VERSION ? a->val[1] : NULL;
 	w->vpc = t->vpc;
 	w->pool = a->op->flags & OP_NEW_POOL ? t->pool_id : a->pool;
 	w->zone = a->op->noun == N_ZONE ? a->val[0] : NULL;
-	w->worker = a->cur;
 	w->empty_ok = (a->op->flags & OP_NEW_POOL) != 0;
 	return cluster_wait(w, last);
 }
+
+static int report(struct args *a, struct manage_target *t,
+    struct wait_spec *w);
 
 /* send_one: the request for a->cur (or the one request), and its wait. */
 static int
@@ -147,7 +151,6 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 {
 	static struct http_resp rs;
 	const struct op *op = a->op;
-	struct slice last = { "", 0 };
 	char path[LIM_PATH_BYTES];
 	size_t len = 0;
 	int64_t t0;
@@ -158,20 +161,15 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 		return r;
 	if (a->dry_run)
 		return dry_run(a, path, len);
-	if (a->wait && op->until == WAIT_REPLACED) {
-		w->cluster = t->id;
-		w->vpc = t->vpc;
-		if ((r = wait_prepare(w)) != 0)
-			return r;
-	}
 	if (op->flags & OP_NEW_POOL)
 		before = manage_pool_exists(t, a->val[0]);
 	t0 = sock_now_ms();
-	r = session_call(SVC_CS, op->method, path, NULL, len > 0 ? body : NULL,
-	    len, NULL, NULL, &rs);
+	r = session_call(SVC_CS, op_methods[op->method], path, NULL, len > 0 ?
+	    body : NULL, len, NULL, NULL, &rs);
 	if (op->flags & (OP_CREATE | OP_NEW_POOL))
 		r = manage_created(op->words, t, op->flags & OP_NEW_POOL ?
-		    a->val[0] : NULL, before, op->id_key, t0, r, &rs);
+		    a->val[0] : NULL, before, op_id_keys[op->id_key], t0, r,
+		    &rs);
 	else if (r == 0 && !api_ok(&rs))
 		r = api_error(op->words, &rs, 0);
 	if (r != 0)
@@ -180,6 +178,22 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 		t->body = (struct slice){ rs.body, rs.body_len };
 	if (op->flags & OP_FORGET)
 		cluster_forget(t->id, t->name);
+	/* Workers: each acted on first, then all waited for together (run). */
+	return a->wait && (op->flags & OP_WORKERS) ? 0 : report(a, t, w);
+}
+
+/*
+ * report: the wait (--wait: for the workers in w->worker, if any), then
+ * -o json's body or the line (one for each worker waited for).
+ */
+static int
+report(struct args *a, struct manage_target *t, struct wait_spec *w)
+{
+	static struct http_resp rs;
+	const struct op *op = a->op;
+	struct slice last = { "", 0 };
+	int r, k = 0;
+
 	if (a->wait) {
 		if ((r = waited(a, t, w, &last)) != 0)
 			return r;
@@ -199,10 +213,39 @@ send_one(struct args *a, struct manage_target *t, struct wait_spec *w)
 		return t->body.n > 0 ? out_doc(op->words, t->body.p, t->body.n) :
 		    0;
 	}
-	line(op->noun, noun_name(a, t), a->wait ? op->waited : op->done,
-	    op->flags & (OP_CREATE | OP_NEW_POOL) ? op->flags & OP_NEW_POOL ?
-	    t->pool_id : t->id : NULL);
+	do
+		line(op->noun, w->nworker > 0 ? w->worker[k] : noun_name(a, t),
+		    a->wait ? op->waited : op->done, op->flags & (OP_CREATE |
+		    OP_NEW_POOL) ? op->flags & OP_NEW_POOL ? t->pool_id : t->id :
+		    NULL);
+	while (++k < w->nworker);
 	return 0;
+}
+
+/*
+ * provider_check: a command made for one provider (the words end in
+ * classic or vpc-gen2; worker reload and update are classic's) on a
+ * cluster of the other is a usage error naming the right command.
+ */
+static int
+provider_check(const char *words, const struct manage_target *t)
+{
+	const char *kind = strrchr(words, ' ') + 1, *use = words;
+	int vpc = strcmp(kind, "vpc-gen2") == 0, n = (int)(kind - words),
+	    upd = strcmp(words, "worker update") == 0;
+
+	if (t->vpc == vpc || (!vpc && strcmp(kind, "classic") != 0 && !upd &&
+	    strcmp(words, "worker reload") != 0))
+		return 0;
+	if (kind[0] != 'c' && kind[0] != 'v') {   /* worker reload|update */
+		use = "worker replace --update";
+		n = upd ? 23 : 14;
+		kind = "";
+	} else {
+		kind = vpc ? "classic" : "vpc-gen2";
+	}
+	return err_set(ERR_USAGE, "%s is a %s cluster: use '%.*s%s'", t->name,
+	    t->vpc ? "VPC" : "classic", n, use, kind);
 }
 
 /* run: the wait, or confirm, then send each request, then report. */
@@ -215,20 +258,21 @@ run(struct args *a)
 	struct slice last = { "", 0 };
 	char until[16], shown[4 * 512 + 4 * LIM_FIELD_BYTES];
 	const char *d;
+	static const char *sent[LIM_ZONES];
 	struct sbuf b;
-	int r, k, bad = 0;
+	int r, k, bad = 0, n = 0;
 
 	memset(&w, 0, sizeof(w));
 	w.cmd = op->words;
 	w.until = op->until;
-	if (op->method == NULL && a->val[0] != NULL)
+	if (op->method == M_NONE && a->val[0] != NULL)
 		w.until = wait_until_parse(a->val[0]);
-	w.timeout_text = a->timeout != NULL ? a->timeout : op->timeout != NULL ?
-	    op->timeout : w.until == WAIT_DELETED ? "45m" : w.until ==
+	w.timeout_text = a->timeout != NULL ? a->timeout : w.until ==
+	    WAIT_DELETED ? "45m" : w.until ==
 	    WAIT_VERSION ? "60m" : "90m";
 	if ((r = wait_duration(w.timeout_text, &w.timeout_s)) != 0)
 		return r;
-	if (op->method == NULL) {
+	if (op->method == M_NONE) {
 		w.cluster = w.label = a->cluster;
 		if ((r = cluster_wait(&w, &last)) != 0)
 			return r;
@@ -241,12 +285,15 @@ run(struct args *a)
 		return 0;
 	}
 	memset(&t, 0, sizeof(t));
-	if ((op->flags & OP_CLUSTER) && !a->dry_run) {
+	a->force |= a->dry_run;     /* --dry-run asks nothing */
+	if (op->flags & OP_CLUSTER) {
 		/* Refused before anything is sent, the GET below included. */
 		if (!a->force && (op->flags & (OP_CONFIRM | OP_CONFIRM_NAME)) &&
 		    !isatty(0))
 			return confirm(op->words, "", 0);
-		if ((r = manage_target(a->cluster, &t)) != 0)
+		/* The GET: --dry-run too shows the id and path that are sent. */
+		if ((r = manage_target(a->cluster, &t)) != 0 ||
+		    (r = provider_check(op->words, &t)) != 0)
 			return r;
 		a->vpc = t.vpc;
 		a->cur = a->worker[0];
@@ -262,17 +309,26 @@ run(struct args *a)
 			return r;
 		/* The id from here on: a name may be taken again meanwhile. */
 		a->cluster = t.id;
-	} else if (!(op->flags & OP_CLUSTER)) {
+	} else {
 		(void)str_copy(t.name, sizeof(t.name), a->val[0], "name");
 	}
 	if (!(op->flags & OP_WORKERS))
 		return send_one(a, &t, &w);
+	/* The workers there are before a replace: the new ones are not. */
+	if (a->wait && !a->dry_run && op->until == WAIT_REPLACED) {
+		w.cluster = t.id;
+		w.vpc = t.vpc;
+		if ((r = wait_prepare(&w)) != 0)
+			return r;
+	}
 	/* Each WORKER on its own; one failure does not hide the others. */
 	for (k = 0; k < a->nworker; k++) {
 		a->cur = a->worker[k];
 		t.body.n = 0;
-		if ((r = send_one(a, &t, &w)) == 0)
+		if ((r = send_one(a, &t, &w)) == 0) {
+			sent[n++] = a->cur;
 			continue;
+		}
 		if (a->nworker == 1)
 			return r;
 		bad++;
@@ -286,6 +342,14 @@ run(struct args *a)
 		term_escape(&b, d, strlen(d));
 		fprintf(stderr, "iksctl: %s: %s\n", op->words, shown);
 	}
+	/* Then the ones acted on, waited for together. */
+	if (a->wait && !a->dry_run && n > 0) {
+		w.label = sent[0];   /* progress names the first */
+		w.worker = sent;
+		w.nworker = n;
+		if ((r = report(a, &t, &w)) != 0)
+			return r;
+	}
 	if (bad == 0)
 		return 0;
 	/* Several workers: exit 1, each failure said above. */
@@ -297,7 +361,7 @@ cmd_manage(int argc, char **argv)
 {
 	static struct args a;
 	size_t k, n;
-	int used, i;
+	int used, i, best = 1;
 
 	for (k = 0; k < manage_nops; k++) {
 		/* The op whose words argv starts with. */
@@ -310,6 +374,8 @@ cmd_manage(int argc, char **argv)
 				break;
 			wd += n + (wd[n] == ' ');
 		}
+		if (used > best)
+			best = used;
 		if (*wd == '\0') {
 			memset(&a, 0, sizeof(a));
 			a.op = &manage_ops[k];
@@ -318,7 +384,7 @@ cmd_manage(int argc, char **argv)
 			    err_code_last() : run(&a);
 		}
 	}
-	return err_set(ERR_USAGE, "%s: use 'cluster create classic|vpc-gen2', "
-	    "'cluster rm', 'cluster master update' or 'cluster wait'", argv[0]);
+	/* The first word no op has there. */
+	return arg_unknown(argv[0], best < argc ? argv[best] : "");
 }
 

@@ -22,32 +22,27 @@
 
 struct listing {
 	const char *v1, *v2;            /* paths: {c} cluster, {x} pool or worker */
-	const char *const *hdr;         /* column headers */
-	const char *const *col;         /* each column's paths */
-	int ncol;
+	const char *hdr;                /* column headers, packed (NUL-ended) */
+	const char *col;                /* each column's paths, packed */
 };
 
-static const char *const pool_hdr[] = { "NAME", "ID", "FLAVOR",
-    "SIZE PER ZONE", "ZONES", "STATE" };
-static const char *const pool_col[] = { "name|poolName", "id",
-    "machineType|flavor", "sizePerZone|workerCount", "zones[].id",
-    "state|lifecycle.actualState" };
-static const char *const worker_hdr[] = { "ID", "STATE", "STATUS", "ZONE",
-    "FLAVOR", "VERSION", "PRIVATE IP", "POOL" };
-static const char *const worker_col[] = { "id", "state|health.state",
-    "status|health.message", "location", "machineType|flavor",
-    "kubeVersion.actual|kubeVersion", "privateIP|networkInterfaces[0].ipAddress",
-    "poolName|poolid|poolID" };
+#define POOL_HDR "NAME\0ID\0FLAVOR\0SIZE PER ZONE\0ZONES\0STATE\0"
+#define POOL_COL "name|poolName\0id\0machineType|flavor\0" \
+    "sizePerZone|workerCount\0zones[].id\0state|lifecycle.actualState\0"
+#define WORKER_HDR "ID\0STATE\0STATUS\0ZONE\0FLAVOR\0VERSION\0PRIVATE IP\0" \
+    "POOL\0"
+#define WORKER_COL "id\0state|health.state\0status|health.message\0" \
+    "location\0machineType|flavor\0kubeVersion.actual|kubeVersion\0" \
+    "privateIP|networkInterfaces[0].ipAddress\0poolName|poolid|poolID\0"
 
 static const struct listing l_pools = { "/v1/clusters/{c}/workerpools",
-    "/v2/vpc/getWorkerPools?cluster={c}", pool_hdr, pool_col, 6 };
+    "/v2/vpc/getWorkerPools?cluster={c}", POOL_HDR, POOL_COL };
 static const struct listing l_pool = { "/v1/clusters/{c}/workerpools/{x}",
-    "/v2/vpc/getWorkerPool?cluster={c}&workerpool={x}", pool_hdr, pool_col,
-    6 };
+    "/v2/vpc/getWorkerPool?cluster={c}&workerpool={x}", POOL_HDR, POOL_COL };
 static const struct listing l_workers = { "/v1/clusters/{c}/workers",
-    "/v2/vpc/getWorkers?cluster={c}", worker_hdr, worker_col, 8 };
+    "/v2/vpc/getWorkers?cluster={c}", WORKER_HDR, WORKER_COL };
 static const struct listing l_worker = { "/v1/clusters/{c}/workers/{x}",
-    "/v2/vpc/getWorker?cluster={c}&worker={x}", worker_hdr, worker_col, 8 };
+    "/v2/vpc/getWorker?cluster={c}&worker={x}", WORKER_HDR, WORKER_COL };
 
 static char cells[NCOL][LIM_FIELD_BYTES * 4];
 
@@ -148,14 +143,14 @@ static int
 pool_row(void *ctx, const struct json_doc *d, long index)
 {
 	const struct listing *l = ctx;
-	const char *row[NCOL];
+	const char *row[NCOL], *k = l->col;
 	struct sbuf b;
 	int c;
 
 	(void)index;
-	for (c = 0; c < l->ncol; c++) {
+	for (c = 0; *k != '\0'; c++, k += strlen(k) + 1) {
 		sbuf_init(&b, cells[c], sizeof(cells[c]));
-		cell(d, 0, l->col[c], &b);
+		cell(d, 0, k, &b);
 		if (b.len == 0)
 			sbuf_addc(&b, '-');
 		row[c] = cells[c];
@@ -173,31 +168,19 @@ show(const char *what, const struct listing *l, const char *key,
     const char *x, const char *query, int ls)
 {
 	static struct manage_target t;
-	static struct http_resp rs;
 	static char path[LIM_PATH_BYTES];
-	int stream = out_body_wanted() || ls, r;
-	http_sink_fn sink = NULL;
 	struct json_doc d;
-	void *ctx = NULL;
+	int r;
 
 	if ((r = manage_target(key, &t)) != 0 ||
 	    (r = path_of(t.vpc ? l->v2 : l->v1, t.id, x, query, path,
 	    sizeof(path))) != 0)
 		return r;
 	if (!out_body_wanted())
-		out_table_begin(l->hdr, l->ncol);
-	if ((stream && (r = out_stream(what, ".[]", pool_row, (void *)l, &sink,
-	    &ctx)) != 0) || (r = session_call(SVC_CS, "GET", path, NULL, NULL,
-	    0, sink, ctx, &rs)) != 0)
-		return r;
-	if (!api_ok(&rs))
-		return api_error(what, &rs, 0);
-	if (stream && (r = out_stream_end()) != 0)
-		return r;
-	if (out_body_wanted())
-		return 0;
-	if (!ls && ((r = api_parse(what, rs.body, rs.body_len, &d)) != 0 ||
-	    (r = pool_row((void *)l, &d, 0)) != 0))
+		table_begin(l->hdr);
+	if ((r = get_doc(what, path, 0, &d, ls ? pool_row : NULL, l, NULL)) != 0)
+		return r < 0 ? r : 0;
+	if (!ls && (r = pool_row((void *)l, &d, 0)) != 0)
 		return r;
 	return out_table_end();
 }
@@ -205,8 +188,8 @@ show(const char *what, const struct listing *l, const char *key,
 int
 cmd_pools(int argc, char **argv)
 {
-	const char *c = NULL, *x = NULL, *pool = NULL, *sub = argc > 1 ?
-	    argv[1] : "";
+	static struct arg_names n;
+	const char *x, *pool = NULL, *v, *sub = argc > 1 ? argv[1] : "";
 	int isw = argv[0][0] == 'w' && argv[0][6] == '\0', ls, i, r, del = 0;
 	char q[LIM_FIELD_BYTES * 3 + 32];
 	struct sbuf b;
@@ -218,32 +201,33 @@ cmd_pools(int argc, char **argv)
 	ls = strcmp(sub, "ls") == 0;
 	cli.what = isw ? ls ? "worker ls" : "worker get" : ls ?
 	    "worker-pool ls" : "worker-pool get";
+	memset(&n, 0, sizeof(n));
 	for (i = 2; i < argc; i++) {
-		if ((r = arg_value(argc, argv, &i, "-c", &c)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "--cluster", &c)) != 0 ||
-		    (isw && ls && ((r = arg_value(argc, argv, &i, "-p",
-		    &pool)) != 0 || (r = arg_value(argc, argv, &i, "--worker-pool",
-		    &pool)) != 0)) || (!ls && ((r = arg_value(argc, argv, &i,
-		    isw ? "-w" : "-p", &x)) != 0 || (r = arg_value(argc, argv, &i,
-		    isw ? "--worker" : "--worker-pool", &x)) != 0))) {
+		if ((r = arg_target(cli.what, ls ? T_C : isw ? T_C | T_W : T_C | T_P, &n,
+		    argc, argv, &i)) != 0) {
 			if (r < 0)
+				return r;
+		} else if (isw && ls && ((r = arg_value(argc, argv, &i, "-p",
+		    &v)) != 0 || (r = arg_value(argc, argv, &i, "--worker-pool",
+		    &v)) != 0)) {
+			if (r < 0 || (r = arg_named(cli.what, "--worker-pool", &pool,
+			    v)) != 0)
 				return r;
 		} else if (isw && ls && strcmp(argv[i], "--show-deleted") == 0) {
 			del = 1;
-		} else if (c == NULL && argv[i][0] != '-') {
-			c = argv[i];
-		} else if (!ls && x == NULL && argv[i][0] != '-') {
-			x = argv[i];
 		} else {
 			return arg_unknown(cli.what, argv[i]);
 		}
 	}
-	if (c == NULL || c[0] == '\0')
+	x = isw ? n.worker[0] : n.pool;
+	if (n.cluster == NULL || n.cluster[0] == '\0')
 		return err_set(ERR_USAGE, "%s: which CLUSTER (name or id)?",
 		    cli.what);
 	if (!ls && (x == NULL || x[0] == '\0'))
 		return err_set(ERR_USAGE, "%s: which %s?", cli.what, isw ?
 		    "WORKER" : "POOL");
+	if (n.nworker > 1)
+		return arg_unknown(cli.what, n.worker[1]);
 	sbuf_init(&b, q, sizeof(q));
 	if (del)
 		sbuf_add(&b, "showDeleted=true");
@@ -254,5 +238,5 @@ cmd_pools(int argc, char **argv)
 	if ((r = sbuf_ok(&b, "query")) != 0)
 		return r;
 	return show(cli.what, isw ? ls ? &l_workers : &l_worker : ls ?
-	    &l_pools : &l_pool, c, x, q, ls);
+	    &l_pools : &l_pool, n.cluster, x, q, ls);
 }

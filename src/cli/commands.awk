@@ -184,9 +184,11 @@ $1 == "flag" {
 	k = ++nflag[nc]
 	fforms[nc, k] = $2
 	fnames[nc, k] = $3
-	farg[nc, k] = $4
-	fcomp[nc, k] = $5
-	ftext[nc, k] = rest($0, 5)
+	# A quoted ARG may hold one blank ('K: V'): its two fields are one.
+	q = $4 ~ /^'/ && $4 !~ /'$/
+	farg[nc, k] = q ? $4 " " $5 : $4
+	fcomp[nc, k] = q ? $6 : $5
+	ftext[nc, k] = rest($0, 5 + q)
 	next
 }
 
@@ -412,7 +414,36 @@ function out_bash(    c, i, j, n, a, np, p, pa, k, f, fa, nf, all) {
 			}
 }
 
+# cluster_flags: every form that takes a CLUSTER has its -c,--cluster.
+function cluster_flags(    c, np, pa, k, p, f, i, nf, fa, j, ok) {
+	for (c = 1; c <= nc; c++) {
+		np = split(paths[c], pa, " ")
+		for (k = 1; k <= np; k++) {
+			p = pa[k]
+			if (pos[p] != "CLUSTER")
+				continue
+			f = substr(p, length(cname[c]) + 2)
+			ok = 0
+			for (i = 1; i <= nflag[c] && !ok; i++) {
+				if (fnames[c, i] != "-c,--cluster")
+					continue
+				nf = split(fforms[c, i], fa, ",")
+				for (j = 1; j <= nf; j++)
+					if (fa[j] == "*" || fa[j] == f)
+						ok = 1
+			}
+			if (!ok) {
+				printf "commands.txt: %s takes a CLUSTER but no " \
+				    "-c,--cluster row\n", p > "/dev/stderr"
+				bad = 1
+			}
+		}
+	}
+}
+
 END {
+	if (mode != "bytes" && !bad)
+		cluster_flags()
 	if (bad || mode == "bytes") {
 		if (mode == "bytes" && !bad)
 			printf "\n"

@@ -18,6 +18,7 @@
 
 #include <mbedtls/build_info.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +58,9 @@ arg_value(int argc, char **argv, int *i, const char *name, const char **val)
 
 	if (strncmp(a, name, n) != 0)
 		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
+	/* -ojson is -o json, as getopt reads it; --name=V; --name V. */
+	if (a[n] == '=' || (n == 2 && a[n] != '\0')) {
+		*val = a + n + (a[n] == '=');
 		return 1;
 	}
 	if (a[n] != '\0')
@@ -85,11 +87,69 @@ shown(const char *arg)
 }
 
 int
+arg_named(const char *cmd, const char *what, const char **slot,
+    const char *v)
+{
+	/* Printed as they are: fail() escapes the whole line. */
+	if (strlen(v) >= LIM_FIELD_BYTES)
+		return err_set(ERR_USAGE, "%s: %s '%.64s...' is over "
+		    "LIM_FIELD_BYTES = %d bytes", cmd, what, v, LIM_FIELD_BYTES - 1);
+	if (*slot != NULL && strcmp(*slot, v) != 0)
+		return err_set(ERR_USAGE, "%s: %s given twice, as '%s' and '%s'",
+		    cmd, what, *slot, v);
+	*slot = v;
+	return 0;
+}
+
+int
+arg_target(const char *cmd, int takes, struct arg_names *t, int argc,
+    char **argv, int *i)
+{
+	static const char flags[] = "-c\0--cluster\0-p\0--worker-pool\0-w\0"
+	    "--worker";
+	static const char *const what[] = { "CLUSTER", "POOL", "WORKER" };
+	const char **slot[2], *v = argv[*i], *f = flags;
+	int k, r, s = 3;
+
+	slot[0] = &t->cluster;
+	slot[1] = &t->pool;
+	for (k = 0; k < 6 && s == 3; k++, f += strlen(f) + 1)
+		if ((takes >> k / 2 & 1) && (r = arg_value(argc, argv, i, f,
+		    &v)) != 0) {
+			if (r < 0)
+				return r;
+			s = k / 2;
+		}
+	if (s == 3 && (v[0] == '-' || takes == 0))
+		return 0;
+	/*
+	 * A positional fills the first slot not yet named, in order; with
+	 * every one named, it names the last one twice.
+	 */
+	for (k = 0; k < 3 && s == 3; k++)
+		if ((takes >> k & 1) && (k == 2 || *slot[k] == NULL))
+			s = k;
+	if (s == 3)
+		s = takes >> 1 & 1;
+	if (s < 2 || strlen(v) >= LIM_FIELD_BYTES)
+		return (r = arg_named(cmd, what[s], slot[s & 1], v)) != 0 ? r : 1;
+	/* WORKER...: each named once, however often it is given. */
+	for (k = 0; k < t->nworker; k++)
+		if (strcmp(t->worker[k], v) == 0)
+			return 1;
+	if (t->nworker >= LIM_ZONES)
+		return err_limit("workers", "LIM_ZONES", LIM_ZONES);
+	t->worker[t->nworker++] = v;
+	return 1;
+}
+
+int
 arg_unknown(const char *cmd, const char *arg)
 {
-	return err_set(ERR_USAGE, "%s: %s '%s' (see 'iksctl help %s')", cmd,
-	    arg[0] == '-' && arg[1] != '\0' ? "unknown option" :
-	    "unexpected argument", shown(arg), cmd);
+	return err_set(ERR_USAGE, "%s: %s%s%s (see 'iksctl help %s')", cmd,
+	    arg[0] == '-' && arg[1] != '\0' ? "unknown option '" : arg[0] ?
+	    "unexpected argument '" : "which subcommand?", shown(arg),
+	    arg[0] ? "'" : "", cmd);
 }
 
 static int
@@ -140,8 +200,7 @@ cmd_help(int argc, char **argv)
 {
 	const struct command *c = NULL;
 
-	if (argc > 2)
-		return arg_unknown("help", argv[2]);
+	/* help cluster create: the page of cluster, which shows create. */
 	if (argc > 1 && (c = find(argv[1])) == NULL)
 		return err_set(ERR_USAGE, "unknown command '%s' (see 'iksctl help')",
 		    shown(argv[1]));
@@ -152,9 +211,14 @@ cmd_help(int argc, char **argv)
 static int
 global_option(int argc, char **argv, int *i)
 {
-	const char *v, *a = argv[*i];
+	static const char names[] = "-o\0--output\0-q\0--query\0--region\0"
+	    "--cacert\0--visibility\0--resource-group\0--timeout\0--max-time";
+	static const unsigned char slot[] = { offsetof(struct cli_opts, region),
+	    offsetof(struct cli_opts, cacert), offsetof(struct cli_opts,
+	    visibility), offsetof(struct cli_opts, resource_group) };
+	const char *v, *a = argv[*i], *n;
 	uint64_t t;
-	int r, m;
+	int r = 0, m, k;
 
 	if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 		cli.verbose = 1;
@@ -164,48 +228,33 @@ global_option(int argc, char **argv, int *i)
 		cli.insecure = 1;
 		return 1;
 	}
-	if ((r = arg_value(argc, argv, i, "-o", &v)) != 0 ||
-	    (r = arg_value(argc, argv, i, "--output", &v)) != 0) {
-		if (r < 0)
-			return r;
+	/* The options that take a value, found by one loop. */
+	for (k = 0, n = names; k < 10; k++, n += strlen(n) + 1)
+		if ((r = arg_value(argc, argv, i, n, &v)) != 0)
+			break;
+	if (r <= 0)
+		return r;
+	if (k < 2) {
 		if (strcmp(v, "json") == 0)
 			out.json = 1;
 		else if (strcmp(v, "table") == 0)
 			out.json = 0;
 		else
 			return err_set(ERR_USAGE, "-o %s: use table or json", v);
-		return 1;
-	}
-	if ((r = arg_value(argc, argv, i, "-q", &v)) != 0 ||
-	    (r = arg_value(argc, argv, i, "--query", &v)) != 0) {
-		if (r < 0)
-			return r;
+	} else if (k < 4) {
 		out.query = v;
 		if ((r = query_parse(&out.q, v)) != 0)
 			return err_set(ERR_USAGE, "-q %s: %s", v, err_detail());
-		return 1;
-	}
-	if ((r = arg_value(argc, argv, i, "--region", &cli.region)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--cacert", &cli.cacert)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--visibility", &cli.visibility)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--resource-group",
-	    &cli.resource_group)) != 0)
-		return r;
-	if ((r = arg_value(argc, argv, i, "--timeout", &v)) != 0 ||
-	    (r = arg_value(argc, argv, i, "--max-time", &v)) != 0) {
-		if (r < 0)
-			return r;
-		m = a[2] == 'm';   /* --max-time takes 0: no bound */
+	} else if (k < 8) {
+		*(const char **)(void *)((char *)&cli + slot[k - 4]) = v;
+	} else {
+		m = k == 9;   /* --max-time takes 0: no bound */
 		if (str_to_u64(v, 86400, &t) != 0 || t < (uint64_t)!m)
 			return err_set(ERR_USAGE, "%s %s: seconds from %d to "
 			    "86400", m ? "--max-time" : "--timeout", v, !m);
 		*(m ? &cli.max_time_s : &cli.timeout_s) = (int)t;
-		return 1;
 	}
-	return 0;
+	return 1;
 }
 
 int

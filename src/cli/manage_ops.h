@@ -6,6 +6,7 @@
 #define IKSCTL_MANAGE_OPS_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "base/limits.h"
 
@@ -30,15 +31,28 @@ enum ftype {
 	F_PATH,     /* --flag V: V is {z} of the path, not in the body */
 };
 
+/* The args rows hold (see enum ftype), as indexes into fld_args[]. */
+enum fld_arg { A_NONE, A_HARDWARE, A_SUBNET, A_VPC, A_DEFAULT, A_UPDATE,
+	A_RELOAD, A_RESIZING, A_REBOOT, A_UNTIL };
+
+extern const char *const fld_args[];
+
 struct fld {
-	const char *flag;       /* "--name"; NULL for F_CONST */
-	const char *key;        /* body member; "pool.key" nests in "pool" */
+	const char *fk;         /* "--name\0key": the flag ("" for F_CONST),
+	                         * then the body member ("pool.key" nests in
+	                         * "pool"); NULL ends the rows */
 	unsigned char type;     /* enum ftype */
 	unsigned char req;      /* the flag is required */
 	signed char needs;      /* the row of a flag this one needs, or -1 */
 	signed char excl;       /* the row of a flag it excludes, or -1 */
-	const char *arg;        /* see enum ftype */
+	unsigned char arg;      /* enum fld_arg: see enum ftype */
 };
+
+/* FLD_KEY: row f's body member. */
+#define FLD_KEY(f) ((f)->fk + strlen((f)->fk) + 1)
+
+/* FLD_ARG: row f's arg. */
+#define FLD_ARG(f) (fld_args[(f)->arg])
 
 enum {
 	OP_CLUSTER = 1,         /* takes CLUSTER */
@@ -54,19 +68,25 @@ enum {
 /* What a command's line names: "<noun> <name> <done>". */
 enum noun { N_CLUSTER, N_POOL, N_ZONE, N_WORKER };
 
+enum { M_NONE, M_POST, M_DELETE, M_PUT, M_PATCH };   /* op_methods[] */
+enum { ID_NONE, ID_ID, ID_CLUSTER, ID_POOL };         /* op_id_keys[] */
+
+extern const char *const op_methods[], *const op_id_keys[];
+
 struct op {
 	const char *words;      /* "cluster create classic" */
-	const char *method;     /* NULL: nothing is sent (cluster wait) */
 	const char *path;       /* {c} cluster, {p} pool, {w} worker, {z} the
 	                         * F_PATH value, {vpc} "vpc/" on VPC clusters */
 	const struct fld *f;    /* flags, ended by a NULL flag and key */
-	const char *id_key;     /* the new id in a create's answer */
 	const char *done;       /* the table line: "cluster N <done>" */
 	const char *waited;     /* the same after --wait */
+	unsigned char method;   /* M_*: op_methods[]; M_NONE: nothing is sent
+	                         * (cluster wait) */
+	unsigned char id_key;   /* ID_*: the new id in a create's answer */
 	unsigned char flags;    /* OP_* */
 	unsigned char until;    /* the --wait target */
-	unsigned char noun;     /* enum noun */
-	const char *timeout;    /* --wait-timeout default */
+	unsigned char noun;     /* enum noun; the --wait-timeout default is
+	                         * the until's: 45m deleted, 60m version, 90m */
 };
 
 extern const struct op manage_ops[];

@@ -78,6 +78,7 @@ check(const struct args *a)
 	const struct fld *f;
 	char tmp[64];
 	uint64_t n;
+	int k;
 
 	if ((a->op->flags & OP_CLUSTER) && (a->cluster == NULL ||
 	    a->cluster[0] == '\0'))
@@ -91,13 +92,19 @@ check(const struct args *a)
 		if (v == NULL || v == a->label[n])
 			return err_set(ERR_USAGE, "%s: --label %s: use KEY=VALUE", w,
 			    a->label[n]);
+		/* One key once: a JSON object with a key twice is no answer. */
+		for (k = 0; k < (int)n; k++)
+			if (strncmp(a->label[k], a->label[n], (size_t)(v -
+			    a->label[n]) + 1) == 0)
+				return err_set(ERR_USAGE, "%s: --label %.*s given "
+				    "twice", w, (int)(v - a->label[n]), a->label[n]);
 	}
-	for (f = a->op->f; f->key != NULL; f++) {
+	for (f = a->op->f; f->fk != NULL; f++) {
 		v = a->val[f - a->op->f];
 		if (f->type == F_ZONES) {
 			if (a->nzone != a->nsubnet)
 				return err_set(ERR_USAGE, "%s: give each %s its %s (%d "
-				    "and %d given)", w, f->flag, f->arg, a->nzone,
+				    "and %d given)", w, f->fk, FLD_ARG(f), a->nzone,
 				    a->nsubnet);
 			v = a->nzone > 0 ? "" : NULL;
 		}
@@ -106,27 +113,27 @@ check(const struct args *a)
 		if (v == NULL) {
 			if (f->req)
 				return err_set(ERR_USAGE, "%s: %s is required", w,
-				    f->flag);
+				    f->fk);
 			continue;
 		}
 		if (f->needs >= 0 && a->val[f->needs] == NULL)
-			return err_set(ERR_USAGE, "%s: %s needs %s", w, f->flag,
-			    a->op->f[f->needs].flag);
+			return err_set(ERR_USAGE, "%s: %s needs %s", w, f->fk,
+			    a->op->f[f->needs].fk);
 		if (f->excl >= 0 && a->val[f->excl] != NULL)
 			return err_set(ERR_USAGE, "%s: %s and %s exclude each other",
-			    w, f->flag, a->op->f[f->excl].flag);
+			    w, f->fk, a->op->f[f->excl].fk);
 		if ((f->type == F_STR || f->type == F_ENUM) && v[0] == '\0')
-			return err_set(ERR_USAGE, "%s: %s is empty", w, f->flag);
+			return err_set(ERR_USAGE, "%s: %s is empty", w, f->fk);
 		if (f->type == F_INT && (str_to_u64(v, 1000, &n) != 0 || n < 1))
 			return err_set(ERR_USAGE, "%s: %s %s: use a number from 1 "
-			    "to 1000", w, f->flag, v);
+			    "to 1000", w, f->fk, v);
 		if (f->type == F_CIDR && !cidr_ok(v))
 			return err_set(ERR_USAGE, "%s: %s %s: use a CIDR such as "
-			    "172.30.0.0/16", w, f->flag, v);
-		if (f->type == F_ENUM && enum_map(f->arg, v, tmp,
+			    "172.30.0.0/16", w, f->fk, v);
+		if (f->type == F_ENUM && enum_map(FLD_ARG(f), v, tmp,
 		    sizeof(tmp)) == NULL)
-			return err_set(ERR_USAGE, "%s: %s %s: use %s", w, f->flag,
-			    v, enum_names(f->arg, tmp, sizeof(tmp)));
+			return err_set(ERR_USAGE, "%s: %s %s: use %s", w, f->fk,
+			    v, enum_names(FLD_ARG(f), tmp, sizeof(tmp)));
 	}
 	return 0;
 }
@@ -139,20 +146,20 @@ take(struct args *a, int argc, char **argv, int *i)
 	const char *v;
 	int r, sub;
 
-	for (f = a->op->f; f->key != NULL; f++) {
-		if (f->flag == NULL)
+	for (f = a->op->f; f->fk != NULL; f++) {
+		if (f->fk[0] == '\0')
 			continue;
 		if (f->type == F_TRUE || f->type == F_BOOL || f->type == F_NOT ||
 		    f->type == F_QUERY || f->type == F_NONE || f->type == F_SWITCH) {
-			if (strcmp(argv[*i], f->flag) != 0)
+			if (strcmp(argv[*i], f->fk) != 0)
 				continue;
 			a->val[f - a->op->f] = "";
 			return 1;
 		}
 		sub = 0;
-		if ((r = arg_value(argc, argv, i, f->flag, &v)) == 0 &&
+		if ((r = arg_value(argc, argv, i, f->fk, &v)) == 0 &&
 		    f->type == F_ZONES)
-			sub = (r = arg_value(argc, argv, i, f->arg, &v)) != 0;
+			sub = (r = arg_value(argc, argv, i, FLD_ARG(f), &v)) != 0;
 		if (r <= 0) {
 			if (r < 0)
 				return r;
@@ -163,7 +170,8 @@ take(struct args *a, int argc, char **argv, int *i)
 				return err_limit("labels", "LIM_ZONES", LIM_ZONES);
 			a->label[a->nlabel++] = v;
 		} else if (f->type != F_ZONES) {
-			a->val[f - a->op->f] = v;
+			return (r = arg_named(a->op->words, f->fk,
+			    &a->val[f - a->op->f], v)) != 0 ? r : 1;
 		} else if (a->nzone >= LIM_ZONES || a->nsubnet >= LIM_ZONES) {
 			return err_limit("zones", "LIM_ZONES", LIM_ZONES);
 		} else if (sub) {
@@ -180,45 +188,37 @@ take(struct args *a, int argc, char **argv, int *i)
 int
 manage_parse(struct args *a, int argc, char **argv)
 {
+	static struct arg_names n;
 	const char *v;
-	int i, r;
+	/* OP_CLUSTER is T_C; OP_POOL and OP_WORKERS are T_P and T_W << 3. */
+	int i, r, takes = (a->op->flags & OP_CLUSTER) | (a->op->flags >> 3 &
+	    (T_P | T_W));
 
+	memset(&n, 0, sizeof(n));
 	for (i = 0; i < argc; i++) {
 		if ((r = take(a, argc, argv, &i)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "--wait-timeout",
-		    &a->timeout)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "-c", &a->cluster)) != 0 ||
-		    (r = arg_value(argc, argv, &i, "--cluster", &a->cluster)) != 0 ||
-		    ((a->op->flags & OP_POOL) && ((r = arg_value(argc, argv, &i,
-		    "-p", &a->pool)) != 0 || (r = arg_value(argc, argv, &i,
-		    "--worker-pool", &a->pool)) != 0))) {
+		    (r = arg_target(a->op->words, takes, &n, argc, argv, &i)) != 0) {
 			if (r < 0)
 				return r;
-		} else if ((a->op->flags & OP_WORKERS) && ((r = arg_value(argc,
-		    argv, &i, "-w", &v)) != 0 || (r = arg_value(argc, argv, &i,
-		    "--worker", &v)) != 0 || (argv[i][0] != '-' &&
-		    a->cluster != NULL && (v = argv[i]) != NULL))) {
-			if (r < 0)
+		} else if ((r = arg_value(argc, argv, &i, "--wait-timeout",
+		    &v)) != 0) {
+			if (r < 0 || (r = arg_named(a->op->words, "--wait-timeout",
+			    &a->timeout, v)) != 0)
 				return r;
-			if (a->nworker >= LIM_ZONES)
-				return err_limit("workers", "LIM_ZONES", LIM_ZONES);
-			a->worker[a->nworker++] = v;
 		} else if (strcmp(argv[i], "-f") == 0) {
 			a->force = 1;
-		} else if (a->op->method != NULL && strcmp(argv[i], "--dry-run") == 0) {
+		} else if (a->op->method && strcmp(argv[i], "--dry-run") == 0) {
 			a->dry_run = 1;
-		} else if (a->op->method != NULL && strcmp(argv[i], "--wait") == 0) {
+		} else if (a->op->method && strcmp(argv[i], "--wait") == 0) {
 			a->wait = 1;
-		} else if ((a->op->flags & OP_CLUSTER) && a->cluster == NULL &&
-		    argv[i][0] != '-') {
-			a->cluster = argv[i];
-		} else if ((a->op->flags & OP_POOL) && a->pool == NULL &&
-		    argv[i][0] != '-') {
-			a->pool = argv[i];
 		} else {
 			return arg_unknown(a->op->words, argv[i]);
 		}
 	}
+	a->cluster = n.cluster;
+	a->pool = n.pool;
+	memcpy(a->worker, n.worker, sizeof(a->worker));
+	a->nworker = n.nworker;
 	return check(a);
 }
 
@@ -234,7 +234,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 
 	jw_init(&w, buf, cap);
 	jw_open(&w, NULL, '{');
-	for (f = a->op->f; f->key != NULL; f++) {
+	for (f = a->op->f; f->fk != NULL; f++) {
 		v = a->val[f - a->op->f];
 		if (f->type == F_QUERY || f->type == F_NONE || f->type == F_PATH ||
 		    (v == NULL && (f->type == F_STR || f->type == F_CIDR ||
@@ -243,7 +243,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 		    a->nlabel == 0))
 			continue;
 		any = 1;
-		key = f->key;
+		key = FLD_KEY(f);
 		dot = strchr(key, '.');
 		if (open != NULL && (dot == NULL || (size_t)(dot - key) !=
 		    strlen(open) || strncmp(key, open, (size_t)(dot - key)) != 0)) {
@@ -265,7 +265,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 			jw_int(&w, key, (int64_t)n);
 			break;
 		case F_ENUM:
-			jw_str(&w, key, enum_map(f->arg, v, tmp, sizeof(tmp)));
+			jw_str(&w, key, enum_map(FLD_ARG(f), v, tmp, sizeof(tmp)));
 			break;
 		case F_TRUE:
 		case F_BOOL:
@@ -273,7 +273,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 			jw_bool(&w, key, (v != NULL) != (f->type == F_NOT));
 			break;
 		case F_CONST:
-			jw_str(&w, key, f->arg);
+			jw_str(&w, key, FLD_ARG(f));
 			break;
 		case F_ZONES:
 			jw_open(&w, key, '[');
@@ -295,7 +295,7 @@ manage_body(const struct args *a, char *buf, size_t cap, size_t *len)
 			jw_str(&w, key, a->cur);
 			break;
 		case F_SWITCH:
-			v = v != NULL ? f->arg : strchr(f->arg, '|') + 1;
+			v = v != NULL ? FLD_ARG(f) : strchr(FLD_ARG(f), '|') + 1;
 			snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(v, "|"), v);
 			jw_str(&w, key, tmp);
 			break;
@@ -342,7 +342,7 @@ manage_path(const struct args *a, char *dst, size_t cap)
 		v = t[1] == 'c' ? a->cluster : t[1] == 'p' ? a->pool : t[1] == 'w' ?
 		    a->cur : NULL;
 		if (t[1] == 'z')
-			for (f = a->op->f; f->key != NULL; f++)
+			for (f = a->op->f; f->fk != NULL; f++)
 				if (f->type == F_PATH)
 					v = a->val[f - a->op->f];
 		if (t[1] == 'v')
@@ -351,12 +351,12 @@ manage_path(const struct args *a, char *dst, size_t cap)
 			url_encode(&b, slice_of(v), 0);
 		t = strchr(t, '}');
 	}
-	for (f = a->op->f; f->key != NULL; f++) {
+	for (f = a->op->f; f->fk != NULL; f++) {
 		if (f->type != F_QUERY)
 			continue;
 		sbuf_addc(&b, sep);
 		sep = '&';
-		sbuf_add(&b, f->key);
+		sbuf_add(&b, FLD_KEY(f));
 		sbuf_add(&b, a->val[f - a->op->f] != NULL ? "=true" : "=false");
 	}
 	return sbuf_ok(&b, "path");

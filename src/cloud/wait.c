@@ -35,14 +35,17 @@ struct view {
 	char version[128];      /* masterKubeVersion */
 	int vpc;                /* provider vpc-gen2 */
 	int workers, ready;     /* workers looked at and normal; -1: not read */
-	int old;                /* WAIT_REPLACED: the old worker is still there */
+	int old;                /* WAIT_REPLACED: an old worker is still there */
 	char wfail[64];         /* a worker's failed state, or "" */
+	char wid[LIM_WORKER_ID_BYTES]; /* ... that worker's id */
+	char wmsg[256];         /* ... and its status text */
 };
 
 static char last_obj[LIM_WAIT_OBJECT_BYTES];  /* the cluster as last read */
 static size_t last_len;
 static int tty;                               /* progress in place */
-static const char *intr_cmd;                  /* for the Ctrl-C line */
+static char intr[1024];                       /* the Ctrl-C line */
+static int found, seen_del;   /* the cluster answered; was seen deleting */
 
 /*
  * The failed states end a wait.  Every other state keeps it going: the
@@ -119,17 +122,6 @@ field(const struct json_doc *d, int obj, const char *key, char *out,
 		out[0] = '\0';
 }
 
-/* sub_str: string a.b of obj ("" if none). */
-static void
-sub_str(const struct json_doc *d, int obj, const char *a, const char *b,
-    char *out, size_t cap)
-{
-	int i = json_get(d, json_get(d, obj, a), b);
-
-	if (json_type(d, i) != JSON_STRING || json_str(d, i, out, cap) < 0)
-		out[0] = '\0';
-}
-
 /* The workers there were before a replace (wait_prepare). */
 static char known[LIM_WORKERS][LIM_WORKER_ID_BYTES];
 static int nknown, collect;
@@ -145,6 +137,18 @@ is_known(const char *id)
 	return 0;
 }
 
+/* matches_worker: 1 if id is one of the workers the wait is for. */
+static int
+matches_worker(const struct wait_spec *w, const char *id)
+{
+	int k;
+
+	for (k = 0; k < w->nworker; k++)
+		if (strcmp(id, w->worker[k]) == 0)
+			return 1;
+	return 0;
+}
+
 /* matches: 1 if worker e is one the wait looks at. */
 static int
 matches(const struct wait_spec *w, const struct json_doc *d, int e,
@@ -153,8 +157,8 @@ matches(const struct wait_spec *w, const struct json_doc *d, int e,
 	char s[LIM_FIELD_BYTES];
 
 	if (w->until == WAIT_WORKER || (w->until == WAIT_GONE &&
-	    w->worker != NULL))
-		return strcmp(id, w->worker) == 0;
+	    w->nworker > 0))
+		return matches_worker(w, id);
 	if (w->pool != NULL) {
 		field(d, e, "poolName", s, sizeof(s));
 		if (strcmp(s, w->pool) != 0) {
@@ -178,8 +182,9 @@ matches(const struct wait_spec *w, const struct json_doc *d, int e,
 static int
 read_workers(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 {
-	char path[LIM_PATH_BYTES], st[64], hs[64], id[LIM_WORKER_ID_BYTES];
-	int r, e, k, ok, all = w->until == WAIT_NORMAL;
+	char path[LIM_PATH_BYTES], st[64], hs[256], id[LIM_WORKER_ID_BYTES];
+	char msg[256];
+	int r, e, k, h, ok, all = w->until == WAIT_NORMAL;
 	struct json_doc d;
 	struct sbuf b;
 
@@ -211,9 +216,14 @@ read_workers(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 		/* v1: state, status; v2: lifecycle.actualState, health. */
 		field(&d, e, "state", st, sizeof(st));
 		field(&d, e, "status", hs, sizeof(hs));
+		/* The worker's own words if it fails: v1 status, v2 health.message. */
+		memcpy(msg, hs, sizeof(hs));
 		if (st[0] == '\0') {
-			sub_str(&d, e, "lifecycle", "actualState", st, sizeof(st));
-			sub_str(&d, e, "health", "state", hs, sizeof(hs));
+			/* field() looks into lifecycle{} by itself. */
+			h = json_get(&d, e, "health");
+			field(&d, h, "message", msg, sizeof(msg));
+			field(&d, e, "actualState", st, sizeof(st));
+			field(&d, h, "state", hs, sizeof(hs));
 			ok = strcmp(hs, "normal") == 0 && (all ||
 			    strcmp(st, "deployed") == 0);
 		} else {
@@ -223,15 +233,19 @@ read_workers(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 		if (strcmp(st, "deleted") == 0)
 			continue;
 		if (w->until == WAIT_REPLACED) {
-			if (strcmp(id, w->worker) == 0) {
+			if (matches_worker(w, id)) {
 				v->old = 1;
 				continue;
 			}
 			if (is_known(id))
 				continue;
 		}
-		if (in(st, failed))
+		if (in(st, failed)) {
 			memcpy(v->wfail, st, sizeof(st));
+			memcpy(v->wid, id, sizeof(id));
+			/* The worker's own words: v1 status, v2 health.message. */
+			memcpy(v->wmsg, msg, sizeof(msg));
+		}
 		v->workers++;
 		v->ready += ok;
 		/* A worker wait's -o json: the worker (the new one) as read. */
@@ -350,14 +364,24 @@ judge(const struct wait_spec *w, const struct view *v, struct http_resp *rs)
 	const char *bad = in(v->state, failed) ? v->state :
 	    in(v->mstate, failed) ? v->mstate : v->wfail[0] ? v->wfail : NULL;
 
+	/*
+	 * A 404: gone, if the cluster was there (seen by this wait, or read
+	 * before it by rm); a create's cluster not listed yet; or removed
+	 * while waiting, once seen deleting.  Else the service's not-found.
+	 */
 	if (v->gone) {
-		if (w->until == WAIT_DELETED)
+		if (w->until == WAIT_DELETED && (found || w->existed))
 			return 1;
+		if (seen_del)
+			return err_set(ERR_FAIL, "%s was removed while waiting",
+			    w->label);
 		return w->created ? 0 : api_error(w->label, rs, 0);
 	}
+	if (bad != NULL && w->until != WAIT_DELETED && bad == v->wfail)
+		return err_set(ERR_FAIL, "worker %s is %s: \"%s\"", v->wid, bad,
+		    v->wmsg);
 	if (bad != NULL && w->until != WAIT_DELETED)
 		return err_set(ERR_FAIL, "%s is %s: \"%s\"", w->label, bad,
-		    v->wfail[0] && bad == v->wfail ? "a worker failed" :
 		    v->status[0] ? v->status : v->master);
 	if (bad != NULL && strcmp(bad, "delete_failed") == 0)
 		return err_set(ERR_FAIL, "%s is delete_failed: \"%s\" (do not "
@@ -378,7 +402,7 @@ judge(const struct wait_spec *w, const struct view *v, struct http_resp *rs)
 	case WAIT_GONE:
 		return v->workers == 0;
 	case WAIT_REPLACED:
-		return !v->old && v->workers > 0 && v->ready == v->workers;
+		return !v->old && v->workers >= w->nworker && v->ready == v->workers;
 	}
 	return 0;
 }
@@ -414,17 +438,16 @@ describe(const struct view *v, int failures, struct sbuf *b)
 	}
 }
 
+/*
+ * on_signal: the interrupted line, made when the wait began (a handler
+ * only writes): a create's also says which cluster it made and the
+ * command that resumes the wait.
+ */
 static void
 on_signal(int sig)
 {
-	static const char nl[] = "\n", a[] = "iksctl: ", z[] = ": interrupted\n";
-
 	(void)sig;
-	if (tty && write(2, nl, 1) < 0)
-		_exit(EXIT_INTR);
-	if (write(2, a, sizeof(a) - 1) < 0 ||
-	    write(2, intr_cmd, strlen(intr_cmd)) < 0 ||
-	    write(2, z, sizeof(z) - 1) < 0)
+	if (write(2, intr + !tty, strlen(intr + !tty)) < 0)
 		_exit(EXIT_INTR);
 	_exit(EXIT_INTR);
 }
@@ -478,8 +501,12 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 		return r;
 	if (giveup != NULL && str_to_u64(giveup, 86400, &give_up_s) != 0)
 		give_up_s = GIVE_UP_S;
-	tty = isatty(2);
-	intr_cmd = w->cmd;
+	tty = isatty(2) != 0;
+	snprintf(intr, sizeof(intr), w->created ? "\niksctl: %s: interrupted; "
+	    "cluster %s was created: resume the wait with 'iksctl cluster wait "
+	    "%s'\n" : "\niksctl: %s: interrupted\n", w->cmd, w->cluster,
+	    w->cluster);
+	found = seen_del = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -506,6 +533,8 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 		} else if (r == 0) {
 			failures = 0;
 			good = v;
+			found |= !v.gone;
+			seen_del |= strncmp(v.state, "delete", 6) == 0;
 			r = judge(w, &v, &rs);
 			moved |= r == 0;
 			seen = r == 1 ? seen + 1 : 0;

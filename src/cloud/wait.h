@@ -44,7 +44,9 @@ struct wait_spec {
 	const char *want_version; /* WAIT_VERSION: a prefix it must reach, or NULL */
 	const char *pool;         /* worker targets: only this pool (id or name) */
 	const char *zone;         /* ... and this zone, or NULL */
-	const char *worker;       /* WAIT_WORKER, WAIT_GONE, WAIT_REPLACED: it */
+	const char *const *worker; /* WAIT_WORKER, WAIT_GONE, WAIT_REPLACED: */
+	int nworker;              /* these workers, waited for together */
+	int existed;              /* read just before (rm): a first 404 is gone */
 	int vpc;                  /* the cluster is vpc-gen2 (v2 worker calls) */
 	int empty_ok;             /* WAIT_POOL: no workers is done (a new pool
 	                           * has none until a zone is added) */

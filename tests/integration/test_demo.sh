@@ -73,7 +73,8 @@ contains "lifecycle: the pool resized with --wait" "$O" "worker-pool default res
 	ok "lifecycle: three normal workers after the resize" ||
 	fail "lifecycle: worker ls: $(sed -n '/iksctl worker ls edge1$/,/^== /p' "$O" | head -c 400)"
 contains "lifecycle: rm -f --wait" "$O" "cluster edge1 removed"
-contains "lifecycle: cluster wait --until deleted" "$O" "cluster edge1 is removed"
+contains "lifecycle: cluster wait --until deleted of a gone one: the not-found" "$O" \
+	"iksctl: cluster wait: edge1: A0006"
 if grep -q '^!! FAILED' "$O"; then fail "a step failed: $(grep -B3 '^!! FAILED' "$O" | head -c 400)"; else
 	ok "no step failed"; fi
 eq "last line: the summary" "$(tail -n 1 "$O" | sed -E 's/^[0-9]+ passed, 0 failed$/summary/')" summary

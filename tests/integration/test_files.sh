@@ -149,8 +149,8 @@ if [ "$(id -u)" != 0 ]; then
 else
 	echo "skip an unreadable credential file (root reads anything)"
 fi
-check "--cr-token TOKEN (plain) works" 0 ik login --cr-token "$(cat "$EMU_CR_TOKEN_FILE")" --profile-id "$EMU_PROFILE_ID"
-contains "plain --cr-token warns" "$T_TMP/err" "warning: a secret on the command line"
+check "--cr-token TOKEN (plain): exit 2 (issue 25)" 2 ik login --cr-token "$(cat "$EMU_CR_TOKEN_FILE")" --profile-id "$EMU_PROFILE_ID"
+contains "plain --cr-token: says why" "$T_TMP/err" "--cr-token takes @FILE"
 cp "$K" "$T_TMP/loose" && chmod 644 "$T_TMP/loose"
 check "a credential file open to others still works" 0 ik login --apikey "@$T_TMP/loose"
 contains "loose credential file: warning" "$T_TMP/err" "warning: credential file $T_TMP/loose has mode 644"

@@ -23,8 +23,26 @@ mkdir -p "$H"
 check "iksctl help" 0 ik help
 cp "$T_TMP/out" "$H/list"
 check "iksctl with no command: exit 2" 2 ik
+
 cmp -s "$T_TMP/err" "$H/list" && ok "iksctl alone prints the list on stderr" ||
 	fail "iksctl alone does not print the list"
+
+# --- issue 25: the words a user tries -----------------------------------------
+check "help cluster create: exit 0" 0 ik help cluster create
+contains "help cluster create: the create synopsis" "$T_TMP/out" "iksctl cluster create classic"
+check "help worker-pool create: exit 0" 0 ik help worker-pool create
+contains "help worker-pool create: its page" "$T_TMP/out" "worker-pool create vpc-gen2"
+check "help kube: exit 0" 0 ik help kube
+grep -q "^  -H 'K: V'  *a request header (repeatable)$" "$T_TMP/out" &&
+	ok "help kube: the -H 'K: V' line whole" || fail "help kube: $(grep -- "-H" "$T_TMP/out")"
+check "-ojson (attached): accepted" 2 ik -ojson cluster get
+contains "-ojson: on to the command's own check" "$T_TMP/err" "which CLUSTER"
+check "-o=json: accepted" 2 ik -o=json cluster get
+L=$(python3 -c 'print("c" * 300)')
+check "a CLUSTER over its limit: exit 2" 2 ik cluster get "$L"
+contains "over the limit: names it" "$T_TMP/err" "over LIM_FIELD_BYTES"
+check "a --name over its limit: exit 2" 2 ik cluster create classic --name "$L" --zone z --flavor f --dry-run
+check "a WORKER over its limit: exit 2" 2 ik worker reboot c "$L" --dry-run
 
 # --- the list ---------------------------------------------------------------
 for g in session clusters management Kubernetes other; do
@@ -78,9 +96,11 @@ contains "help cluster: config's --admin with its line" "$H/cluster.page" \
 	"  --admin                 embed the admin certificate and key"
 contains "help login: --cr-token" "$H/login.page" "  --cr-token @FILE "
 
-# Every option the parsers know (a quoted "-x" or "--name" in src/cli/*.c;
-# messages that quote one are mostly "--x V: ..." and so not matched).
-grep -ohE '"--?[a-zA-Z][a-z-]*"' src/cli/*.c | tr -d '"' | LC_ALL=C sort -u > "$H/src.opts"
+# Every option the parsers know (a quoted "-x" or "--name" in src/cli/*.c,
+# or one of a packed "-c\0--cluster\0..." list; messages that quote one
+# are mostly "--x V: ..." and so not matched).
+sed 's/\\0/"\n"/g' src/cli/*.c | grep -ohE '"--?[a-zA-Z][a-z-]*"' | tr -d '"' |
+	LC_ALL=C sort -u > "$H/src.opts"
 n=$(grep -c . "$H/src.opts")
 [ "$n" -ge 70 ] && ok "sources: $n option names" || fail "sources: only $n option names"
 cat "$H/all.opts" "$H/global.opts" | LC_ALL=C sort -u > "$H/shown.opts"

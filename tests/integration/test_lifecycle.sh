@@ -45,6 +45,41 @@ check "--wait-timeout bad: exit 2" 2 ik cluster create classic --name e --zone d
 check "cluster create (no kind): exit 2" 2 ik cluster create --name e
 eq "local checks: nothing sent" "$(emu_count_since request service=cs)" 0
 
+# ---- The named target is the one changed (issue 25): a positional and
+# its flag, or one flag twice, naming different things: exit 2, nothing
+# sent; the same thing twice is fine; -c everywhere a CLUSTER is taken.
+C1=$EMU_CLUSTER
+log_mark
+check "rm CLUSTER -c OTHER: exit 2" 2 ik cluster rm "$C1" -c "$EMU_VPC_CLUSTER" -f
+contains "rm CLUSTER -c OTHER: says CLUSTER given twice" "$T_TMP/err" \
+	"iksctl: cluster rm: CLUSTER given twice, as '$C1' and '$EMU_VPC_CLUSTER'"
+check "rm -c OTHER CLUSTER: exit 2" 2 ik cluster rm -c "$EMU_VPC_CLUSTER" "$C1" -f
+contains "rm -c OTHER CLUSTER: says so" "$T_TMP/err" "CLUSTER given twice"
+check "rm -c A --cluster B: exit 2" 2 ik cluster rm -c "$C1" --cluster="$EMU_VPC_CLUSTER" -f
+check "master update A -c B --dry-run: exit 2" 2 ik cluster master update "$C1" -c x --dry-run
+check "create --name twice, different: exit 2" 2 ik cluster create classic --name a --name b \
+	--zone dal10 --flavor f --dry-run
+check "cluster get A -c B: exit 2" 2 ik cluster get "$C1" -c "$EMU_VPC_CLUSTER"
+check "cluster config A --cluster B: exit 2" 2 ik cluster config "$C1" --cluster "$EMU_VPC_CLUSTER" --kubeconfig -
+check "kube A -c B PATH: exit 2" 2 ik kube "$C1" -c "$EMU_VPC_CLUSTER" /version
+check "kube -c A B PATH: exit 2" 2 ik kube -c "$C1" "$EMU_VPC_CLUSTER" /version
+check "wait A -c B: exit 2" 2 ik cluster wait "$C1" --cluster "$EMU_VPC_CLUSTER"
+eq "named twice: nothing sent" "$(emu_count_since request service=cs)" 0
+check "cluster get -c CLUSTER: exit 0" 0 ik cluster get -c "$C1"
+contains "cluster get -c: the cluster" "$T_TMP/out" "$EMU_CLUSTER_ID"
+check "cluster get A -c A (the same twice): exit 0" 0 ik cluster get "$C1" --cluster="$C1"
+check "cluster config -c CLUSTER: exit 0" 0 ik cluster config -c "$C1" --kubeconfig -
+contains "cluster config -c: the YAML" "$T_TMP/out" "kube-credential"
+check "cluster config --visibility private --endpoint public: exit 2" 2 ik --visibility private \
+	cluster config "$C1" --endpoint public --kubeconfig -
+contains "visibility and endpoint: says so" "$T_TMP/err" "--endpoint public and --visibility private"
+check "kube -c CLUSTER PATH: exit 0" 0 ik kube -c "$C1" /version
+contains "kube -c: the answer" "$T_TMP/out" "gitVersion"
+check "help cluster: -c for get and config too" 0 ik help cluster
+contains "help cluster: the -c heading" "$T_TMP/out" "get, workers, config, rm, master update, wait:"
+check "help kube: -c" 0 ik help kube
+contains "help kube: -c, --cluster" "$T_TMP/out" "-c, --cluster CLUSTER"
+
 # ---- --dry-run: the request on stdout, nothing sent, secrets redacted.
 TOKEN=$(ik token)
 log_mark
@@ -77,21 +112,21 @@ check "dry-run: a quote in a name is escaped" 0 ik cluster create classic --name
 json_eq "dry-run: RFC 8259 escaping" "$(dry_body)" \
 	'{"name":"a\"b\\c","dataCenter":"dal10","machineType":"f","workerNum":1,"diskEncryption":true}'
 check "dry-run rm: exit 0 (no -f needed, no terminal)" 0 ik cluster rm "$EMU_CLUSTER" --dry-run < /dev/null
-eq "dry-run rm: DELETE, deleteResources=false" "$(head -1 "$T_TMP/out")" \
-	"DELETE ${IBMCLOUD_CS_API_ENDPOINT}/v1/clusters/$EMU_CLUSTER?deleteResources=false"
+eq "dry-run rm: DELETE of the id (what is sent), deleteResources=false" "$(head -1 "$T_TMP/out")" \
+	"DELETE ${IBMCLOUD_CS_API_ENDPOINT}/v1/clusters/$EMU_CLUSTER_ID?deleteResources=false"
 check "dry-run rm --delete-storage: exit 0" 0 ik cluster rm -c "$EMU_CLUSTER" --delete-storage --dry-run
 eq "dry-run rm --delete-storage: deleteResources=true" "$(head -1 "$T_TMP/out")" \
-	"DELETE ${IBMCLOUD_CS_API_ENDPOINT}/v1/clusters/$EMU_CLUSTER?deleteResources=true"
+	"DELETE ${IBMCLOUD_CS_API_ENDPOINT}/v1/clusters/$EMU_CLUSTER_ID?deleteResources=true"
 if grep -q "Content-Type" "$T_TMP/out"; then fail "dry-run rm: a Content-Type without a body"
 else ok "dry-run rm: no body, no Content-Type"; fi
 check "dry-run master update: exit 0" 0 ik cluster master update --cluster="$EMU_CLUSTER" --version 1.30 --dry-run
-eq "dry-run master update: PUT" "$(head -1 "$T_TMP/out")" "PUT ${IBMCLOUD_CS_API_ENDPOINT}/v1/clusters/$EMU_CLUSTER"
+eq "dry-run master update: PUT to the id" "$(head -1 "$T_TMP/out")" "PUT ${IBMCLOUD_CS_API_ENDPOINT}/v1/clusters/$EMU_CLUSTER_ID"
 json_eq "dry-run master update: the body" "$(dry_body)" '{"action":"update","version":"1.30","force":false}'
 check "dry-run master update --force-update" 0 ik cluster master update "$EMU_CLUSTER" --force-update --dry-run
 json_eq "dry-run master update: force true, no version" "$(dry_body)" '{"action":"update","force":true}'
 check "dry-run with --resource-group" 0 ik --resource-group rg-123 cluster create classic --name e --zone dal10 --flavor f --dry-run
 contains "dry-run: X-Auth-Resource-Group" "$T_TMP/out" "X-Auth-Resource-Group: rg-123"
-eq "dry-run: nothing sent" "$(emu_count_since request service=cs)" 0
+eq "dry-run: only reads sent" "$(emu_count_since request service=cs)" "$(emu_count_since request service=cs method=GET)"
 
 # ---- create: one line, -o json verbatim, -q, the body that was sent.
 log_mark

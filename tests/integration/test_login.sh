@@ -27,6 +27,13 @@ check "login from IC_API_KEY" 0 env IC_API_KEY="$EMU_APIKEY" "$IKSCTL" login
 contains "IC_API_KEY source recorded" "$S" "cred_source env:IC_API_KEY"
 check "plain --apikey works" 0 ik login --apikey "$EMU_APIKEY"
 contains "plain secret warns" "$T_TMP/err" "warning: a secret on the command line"
+contains "plain --apikey: the warning names IBMCLOUD_API_KEY" "$T_TMP/err" "IBMCLOUD_API_KEY"
+check "plain --password works" 0 ik login --username "$EMU_USER" --password "$EMU_PASSWORD" --account "$EMU_ACCOUNT"
+grep -q "warning: a secret on the command line can be read by other users; use --password @FILE or --password -$" \
+	"$T_TMP/err" && ok "plain --password: no environment variable that does not exist" ||
+	fail "plain --password: $(cat "$T_TMP/err")"
+check "--cr-token TOKEN (no @): exit 2" 2 ik login --cr-token not-a-file --profile-id "$EMU_PROFILE_ID"
+contains "--cr-token without @: says why" "$T_TMP/err" "--cr-token takes @FILE"
 check "login -o json" 0 ik login --apikey "@$K" -o json
 cp "$T_TMP/out" "$T_TMP/login.json"
 check "login json parses" 0 python3 -c "import json,sys; d=json.load(open('$T_TMP/login.json')); assert d['account']=='$EMU_ACCOUNT' and d['credential_source'].startswith('file:') and 'access_token' not in d"
@@ -84,6 +91,15 @@ eq "target used bss_account" "$(emu_count_since request grant_type=refresh_token
 eq "token now for account 3" "$("$IKSCTL" token -o json -q .account)" "$EMU_ACCOUNT3"
 check "target --region" 0 ik target --region eu-de
 contains "region saved" "$S" "region eu-de"
+log_mark
+check "target --region not listed by the service: exit 2" 2 ik target --region mars-1
+contains "unknown region: the valid ones listed" "$T_TMP/err" \
+	"--region mars-1: not a region of the service; use one of us-south, us-east, eu-central"
+if grep -q "region mars-1" "$S"; then fail "unknown region saved"; else ok "unknown region not saved"; fi
+eq "unknown region: the service's list read" "$(emu_count_since request method=GET path=/global/v1/regions)" 1
+check "login --region not listed: exit 2" 2 ik login --apikey "@$K" --region us-soutth
+contains "login: unknown region named" "$T_TMP/err" "--region us-soutth: not a region"
+eq "login, unknown region: no IAM call" "$(emu_count_since request service=iam)" 0
 check "target (show)" 0 ik target
 contains "target shows region" "$T_TMP/out" "eu-de"
 check "target --account not a member: exit 3" 3 ik target --account 0123456789abcdef0123456789abcdef

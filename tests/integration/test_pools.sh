@@ -11,6 +11,8 @@ CS=$IBMCLOUD_CS_API_ENDPOINT
 C=$EMU_CLUSTER_ID
 
 check "login" 0 ik login --apikey "@$K" --region us-south
+V=$EMU_VPC_CLUSTER
+VID=$(ik cluster get "$V" -q .id)
 
 # ---- --dry-run: each request, nothing sent.
 log_mark
@@ -29,11 +31,11 @@ check "dry-run zone add classic --private-only" 0 ik zone add classic "$C" p1 --
 json_eq "--private-only: no public VLAN" "$(dry_body)" '{"id":"dal13","privateVlan":"11"}'
 check "zone add classic: --private-only with --public-vlan: exit 2" 2 ik zone add classic "$C" p1 \
 	--zone dal13 --private-vlan 11 --public-vlan 22 --private-only --dry-run
-check "dry-run pool create vpc" 0 ik worker-pool create vpc-gen2 -c "$C" --name p2 \
+check "dry-run pool create vpc" 0 ik worker-pool create vpc-gen2 -c "$V" --name p2 \
 	--flavor bx2.4x16 --size-per-zone 3 --vpc-id r006-x --dry-run
 eq "pool create vpc: the request line" "$(head -1 "$T_TMP/out")" "POST $CS/v2/vpc/createWorkerPool"
-json_eq "pool create vpc: the body (workerCount per zone)" "$(dry_body)" \
-	'{"name":"p2","cluster":"'"$C"'","flavor":"bx2.4x16","workerCount":3,"vpcID":"r006-x"}'
+json_eq "pool create vpc: the body (the cluster's id, as sent; workerCount per zone)" "$(dry_body)" \
+	'{"name":"p2","cluster":"'"$VID"'","flavor":"bx2.4x16","workerCount":3,"vpcID":"r006-x"}'
 check "dry-run resize" 0 ik worker-pool resize "$C" p1 --size-per-zone 4 --dry-run
 eq "resize: the v1 PATCH" "$(head -1 "$T_TMP/out")" "PATCH $CS/v1/clusters/$C/workerpools/p1"
 json_eq "resize: the body" "$(dry_body)" '{"sizePerZone":4,"state":"resizing"}'
@@ -42,10 +44,19 @@ eq "pool rm: the v1 DELETE" "$(head -1 "$T_TMP/out")" "DELETE $CS/v1/clusters/$C
 check "dry-run zone add classic" 0 ik zone add classic "$C" p1 --zone dal12 --private-vlan 11 --public-vlan 22 --dry-run
 eq "zone add classic: the POST" "$(head -1 "$T_TMP/out")" "POST $CS/v1/clusters/$C/workerpools/p1/zones"
 json_eq "zone add classic: the body" "$(dry_body)" '{"id":"dal12","privateVlan":"11","publicVlan":"22"}'
-check "dry-run zone add vpc" 0 ik zone add vpc-gen2 "$C" p1 --zone us-south-2 --subnet-id s-2 --dry-run
+check "dry-run zone add vpc" 0 ik zone add vpc-gen2 "$V" p1 --zone us-south-2 --subnet-id s-2 --dry-run
 eq "zone add vpc: the POST" "$(head -1 "$T_TMP/out")" "POST $CS/v2/vpc/createWorkerPoolZone"
 json_eq "zone add vpc: the pool under both keys clients send" "$(dry_body)" \
-	'{"id":"us-south-2","cluster":"'"$C"'","workerpool":"p1","workerPoolID":"p1","subnetID":"s-2"}'
+	'{"id":"us-south-2","cluster":"'"$VID"'","workerpool":"p1","workerPoolID":"p1","subnetID":"s-2"}'
+check "dry-run worker replace on a VPC cluster" 0 ik worker replace "$V" w1 --dry-run
+eq "dry-run replace vpc: the path that is sent" "$(head -1 "$T_TMP/out")" "POST $CS/v2/vpc/replaceWorker"
+json_eq "dry-run replace vpc: the cluster's id" "$(dry_body)" \
+	'{"cluster":"'"$VID"'","workerID":"w1","update":false}'
+check "dry-run: a --label key twice: exit 2" 2 ik worker-pool create classic "$C" --name p1 \
+	--flavor f --size-per-zone 1 --label a=b --label a=c --dry-run
+contains "label twice: says so" "$T_TMP/err" "--label a given twice"
+check "dry-run worker reboot of one worker named twice" 0 ik worker reboot "$C" w1 -w w1 w1 --dry-run
+eq "the same worker twice: one request" "$(grep -c '^PUT ' "$T_TMP/out")" 1
 check "dry-run zone rm" 0 ik zone rm "$C" p1 --zone dal12 --dry-run
 eq "zone rm: the v1 DELETE" "$(head -1 "$T_TMP/out")" "DELETE $CS/v1/clusters/$C/workerpools/p1/zones/dal12"
 check "dry-run worker reboot of two" 0 ik worker reboot "$C" w1 -w w2 --dry-run
@@ -63,7 +74,7 @@ eq "replace: the v2 POST" "$(head -1 "$T_TMP/out")" "POST $CS/v2/replaceWorker"
 json_eq "replace: the body" "$(dry_body)" '{"cluster":"'"$C"'","workerID":"w1","update":true}'
 check "dry-run worker rm" 0 ik worker rm "$C" w1 --dry-run
 eq "worker rm: the v1 DELETE" "$(head -1 "$T_TMP/out")" "DELETE $CS/v1/clusters/$C/workers/w1"
-eq "dry-run: nothing sent" "$(emu_count_since request service=cs)" 0
+eq "dry-run: only reads sent" "$(emu_count_since request service=cs)" "$(emu_count_since request service=cs method=GET)"
 
 # ---- Local checks: exit 2, nothing sent.
 log_mark
@@ -171,6 +182,21 @@ eq "a single worker: one error line" "$(wc -l < "$T_TMP/err")" 1
 fault '{"kind":"reload_failed"}'
 check "a reload that fails: exit 1" 1 ik worker reload "$C" "$W2" -f --wait
 contains "reload failed: the state" "$T_TMP/err" "fail"
+contains "reload failed: the worker's status text" "$T_TMP/err" \
+	"worker $W2 is reloading_failed: \"Reload failed. Reload the worker node again or replace it.\""
+W3=$(ik worker ls "$C" -q '.[2].id')
+log_mark
+check "reboot of two workers --wait: exit 0" 0 ik worker reboot "$C" "$W1" "$W3" -f --wait
+eq "reboot --wait of two: a line each" "$(grep -c ' rebooted$' "$T_TMP/out")" 2
+python3 - "$EMU_LOG" "$T_MARK" <<'PY' && ok "several workers: both acted on before the wait's first poll" ||
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[int(sys.argv[2]):]]
+ev = [e.get("method") for e in ev if e.get("service") == "cs" and "/workers" in e.get("path", "")]
+puts = [i for i, m in enumerate(ev) if m == "PUT"]
+gets = [i for i, m in enumerate(ev) if m == "GET" and i > puts[0]] if puts else []
+sys.exit(not (len(puts) == 2 and gets and max(puts) < min(gets)))
+PY
+	fail "several workers: a wait between the actions"
 check "replace --wait: exit 0" 0 ik worker replace "$C" "$W1" -f --wait
 contains "replace: the line" "$T_TMP/out" "worker $W1 replaced"
 check "worker ls after the replace" 0 ik worker ls "$C"
@@ -186,8 +212,39 @@ if grep -q "^$W2 " "$T_TMP/out"; then fail "removed worker listed"; else ok "rem
 check "worker ls --show-deleted" 0 ik worker ls "$C" --show-deleted
 contains "--show-deleted: the removed one, deleted" "$T_TMP/out" "$W2"
 
+# ---- Named twice (issue 25): exit 2, nothing changing sent.
+log_mark
+check "pool rm C P -p OTHER: exit 2" 2 ik worker-pool rm "$C" p1 -p p2 -f
+contains "pool rm: POOL given twice" "$T_TMP/err" "POOL given twice, as 'p1' and 'p2'"
+check "resize -c C -c OTHER: exit 2" 2 ik worker-pool resize -c "$C" -c "$V" p1 --size-per-zone 2
+check "worker reboot C W -c OTHER: exit 2" 2 ik worker reboot "$C" w1 -c "$V" -f
+contains "worker reboot: CLUSTER given twice" "$T_TMP/err" "CLUSTER given twice"
+check "worker ls C -p A -p B: exit 2" 2 ik worker ls "$C" -p a --worker-pool b
+check "worker-pool get C P -p OTHER: exit 2" 2 ik worker-pool get "$C" p1 -p p2
+check "worker get C W -w OTHER: exit 2" 2 ik worker get "$C" w1 -w w2
+check "zone rm -p A C B: exit 2" 2 ik zone rm -p p1 "$C" p2 --zone dal10 -f
+check "worker-pool get C P -p P (the same): exit 0" 0 ik worker-pool get "$C" default -p default
+
+# ---- A provider's own commands on the other's cluster: exit 2 naming
+# the right one, nothing changing sent.
+check "worker update on a VPC cluster: exit 2" 2 ik worker update "$V" w1 -f
+contains "worker update on VPC: names replace --update" "$T_TMP/err" "use 'worker replace --update'"
+check "worker reload on a VPC cluster: exit 2" 2 ik worker reload "$V" w1 -f
+contains "worker reload on VPC: names replace" "$T_TMP/err" "use 'worker replace'"
+check "pool create classic on a VPC cluster: exit 2" 2 ik worker-pool create classic "$V" --name x \
+	--flavor f --size-per-zone 1
+contains "pool create classic on VPC: names vpc-gen2" "$T_TMP/err" "use 'worker-pool create vpc-gen2'"
+check "pool create vpc-gen2 on a classic cluster: exit 2" 2 ik worker-pool create vpc-gen2 "$C" --name x \
+	--flavor f --size-per-zone 1
+contains "pool create vpc on classic: names classic" "$T_TMP/err" "use 'worker-pool create classic'"
+check "zone add vpc-gen2 on a classic cluster: exit 2" 2 ik zone add vpc-gen2 "$C" default --zone z --subnet-id s
+contains "zone add vpc on classic: names classic" "$T_TMP/err" "use 'zone add classic'"
+check "zone add classic on a VPC cluster: exit 2" 2 ik zone add classic "$V" default --zone z
+contains "zone add classic on VPC: names vpc-gen2" "$T_TMP/err" "use 'zone add vpc-gen2'"
+eq "named twice, wrong provider: nothing changing sent" \
+	"$(emu_count_since request service=cs)" "$(emu_count_since request service=cs method=GET)"
+
 # ---- A VPC cluster: a pool, a zone, the v2 calls.
-V=$EMU_VPC_CLUSTER
 log_mark
 check "pool create vpc --wait (no zone yet: no workers): exit 0" 0 ik worker-pool create vpc-gen2 "$V" \
 	--name vp1 --flavor bx2.4x16 --size-per-zone 1 --wait

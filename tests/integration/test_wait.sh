@@ -59,6 +59,32 @@ contains "404 blips: progress said not found" "$T_TMP/err" "w4: not found"
 check "cluster wait of no such cluster: exit 1" 1 ik cluster wait nosuch
 contains "no such cluster: the service's code" "$T_TMP/err" "G0004"
 
+# ---- A create whose cluster is removed while it waits ends at once.
+"$IKSCTL" cluster create classic --name w8 --zone dal10 --flavor b3c.4x16 --wait --wait-timeout 40s \
+	> "$T_TMP/w8.out" 2> "$T_TMP/w8.err" &
+W=$!
+sleep 2
+ik cluster rm w8 -f > /dev/null 2>&1
+_t0=$(date +%s)
+wait $W
+eq "removed while a create waits: exit 1" $? 1
+[ $(($(date +%s) - _t0)) -lt 20 ] && ok "removed while waiting: ends at once" ||
+	fail "removed while waiting: took $(($(date +%s) - _t0)) s"
+contains "removed while waiting: says so" "$T_TMP/w8.err" "iksctl: cluster create classic: w8 was removed while waiting"
+
+# ---- Ctrl-C in a create's wait: the id and the line that resumes it.
+fault '{"kind":"stuck"}'
+"$IKSCTL" cluster create classic --name w9 --zone dal10 --flavor b3c.4x16 --wait \
+	> "$T_TMP/w9.out" 2> "$T_TMP/w9.err" &
+W=$!
+sleep 2
+ID9=$(ik cluster get w9 -q .id)
+kill -INT $W
+wait $W
+eq "Ctrl-C in a create's wait: exit 130" $? 130
+contains "Ctrl-C in a create's wait: the id and the resuming command" "$T_TMP/w9.err" \
+	"iksctl: cluster create classic: interrupted; cluster $ID9 was created: resume the wait with 'iksctl cluster wait $ID9'"
+
 # ---- Failures survived, then given up.
 ID5=$(new w5)
 fault '{"service":"cs","kind":"status","status":503,"method":"GET","path":"/global/v1/clusters/'"$ID5"'","count":6}'
@@ -121,8 +147,10 @@ contains "pty: elapsed time shown" "$T_TMP/pty" "0m0"
 check "rm -f --wait: exit 0" 0 ik cluster rm w1 -f --wait
 eq "rm --wait: the result" "$(cat "$T_TMP/out")" "cluster w1 removed"
 contains "rm --wait: deleting seen" "$T_TMP/err" "deleting"
-check "cluster wait --until deleted of a gone one: exit 0" 0 ik cluster wait "$ID" --until deleted
-eq "--until deleted: the result" "$(cat "$T_TMP/out")" "cluster $ID is removed"
+check "cluster wait --until deleted of one this wait never saw: exit 1" 1 ik cluster wait "$ID" --until deleted
+contains "--until deleted, never seen: the service's not-found" "$T_TMP/err" "(HTTP 404"
+check "cluster wait typo --until deleted: exit 1" 1 ik cluster wait typo --until deleted
+contains "typo --until deleted: G0004, not removed" "$T_TMP/err" "G0004"
 check "rm -o json --wait: nothing on stdout" 0 ik -o json cluster rm w4 -f --wait
 eq "rm -o json --wait: empty stdout" "$(wc -c < "$T_TMP/out")" 0
 
