@@ -163,7 +163,7 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 	    slice_of(exe), slice_of(c->id), { c->ca, c->ca_len } }, e[2];
 	char abs[LIM_PATH_FS_BYTES];
 	const char *v, *a;
-	size_t k, n;
+	size_t k;
 
 	kc_fill(b, "apiVersion: v1\nkind: Config\nclusters:\n- name: \1\n"
 	    "  cluster:\n    server: \2\n    certificate-authority-data: \5\n"
@@ -191,17 +191,16 @@ kube_config(const struct cluster *c, const char *server, const char *exe,
 		/* Absolute, since kubectl may run the plugin from anywhere. */
 		if (k < 3 && path_abs(abs, sizeof(abs), v) == 0)
 			v = abs;
-		/* A proxy goes without its user:password: never in the file. */
+		/*
+		 * A proxy with a user:password is left out: never in the file.
+		 * kubectl's own environment, which has it, reaches the plugin
+		 * (a proxy without them here would override it and get 407).
+		 */
 		if (k == 4 || k == 5) {
 			a = strstr(v, "://");
 			a = a != NULL ? a + 3 : v;
-			for (n = strcspn(a, "/"); n > 0 && a[n - 1] != '@'; n--)
-				;
-			if (n > 0 && snprintf(abs, sizeof(abs), "%.*s%s", (int)(a - v),
-			    v, a + n) >= (int)sizeof(abs))
+			if (memchr(a, '@', strcspn(a, "/")) != NULL)
 				continue;
-			if (n > 0)
-				v = abs;
 		}
 		e[0] = slice_of(env[k]);
 		e[1] = slice_of(v);

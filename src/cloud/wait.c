@@ -9,6 +9,7 @@
 #include "cloud/wait.h"
 #include "base/errors.h"
 #include "base/fmt.h"
+#include "base/rand.h"
 #include "base/term.h"
 #include "cloud/api.h"
 #include "cloud/containers.h"
@@ -568,7 +569,9 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 		if (rs.status >= 429 && http_retry_after(http_header(&rs,
 		    "retry-after"), http_resp_now(&rs), &ra) == 0 &&
 		    (int64_t)ra * 1000 > pause)
-			pause = (int64_t)ra * 1000;
+			/* Retry-After N: N plus up to max(N/2, 1 s), as http.c. */
+			pause = (int64_t)ra * 1000 + (int64_t)rand_below(
+			    (ra > 2 ? ra / 2 : 1) * 1000 + 1);
 		if (pause > w->timeout_s * 1000 - (now - t0))
 			pause = w->timeout_s * 1000 - (now - t0);
 		sock_sleep_ms(pause);
