@@ -146,7 +146,10 @@ else
 	ops=$( (cat $srcs | sed -n 's/^[	 ]*{ "\([a-z][a-z0-9 -]*\)", .*/\1/p'
 		cat $srcs | grep -oE '"(worker-pool|worker) (ls|get)"' | tr -d '"') |
 		sort -u)
-	flags=$(cat $srcs | grep -oE '"--?[a-z][a-z-]*"' | tr -d '"' | sort -u)
+	# (a flag stands alone, "--hard", or packed with others or with its
+	# body member, "--label\0labels"; main.c's arg_target holds -c, -p, -w)
+	flags=$(cat $srcs src/cli/main.c | grep -oE '"[^"]*"' | sed 's/\\0/\n/g' |
+		tr -d '"' | grep -xE -- '--?[a-z][a-z-]*' | sort -u)
 	nops=$(printf '%s\n' "$ops" | grep -c .)
 	nflags=$(printf '%s\n' "$flags" | grep -c .)
 	[ "$nops" -ge 21 ] && [ "$nflags" -ge 36 ] && ok "read $nops commands and $nflags flags from $(echo $srcs)" ||

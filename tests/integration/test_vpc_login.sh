@@ -74,7 +74,7 @@ for t in $(grep -oE 'eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+' "$S"); d
 	[ "$(claim "$t" iss)" = "VSI-CR_us-south" ] && bad=$((bad + 1))
 done
 eq "no identity token in the store" "$bad" 0
-eq "store keys: nothing secret" "$(cut -d' ' -f1 "$S" | grep -vxE 'iksctl-store|iam_url|accounts_url|cs_url|account|region|iam_id|user|access_token|access_iat|access_exp|cred_kind|cred_source|clock_offset|tls|end' | wc -l)" 0
+eq "store keys: nothing secret" "$(cut -d' ' -f1 "$S" | grep -vxE 'iksctl-store|iam_url|accounts_url|cs_url|account|region|iam_id|login_id|user|access_token|access_iat|access_exp|cred_kind|cred_source|clock_offset|tls|end' | wc -l)" 0
 check "token -o json" 0 ik token -o json
 contains "token json: credential" "$T_TMP/out" '"credential":"vpc-instance"'
 eq "the token is the profile's" "$(claim "$(ik token)" iam_id)" "iam-$ID"
