@@ -12,7 +12,9 @@
  * a quoted key ends at the next `"` (no escapes).  Anything else (jq's
  * `,`, `|`, `?` ...) is a syntax error, never part of a key.  As in jq, a missing
  * key or index, and any step applied to null, gives null; indexing a
- * value of another type, or iterating over null, is ERR_QUERY.  Each
+ * value of another type, or iterating over null, is ERR_QUERY.  A key
+ * an object has twice gives its first value (jq's would be the last,
+ * which a stream cannot know in time).  Each
  * result goes out as one line: a string unescaped and raw, anything
  * else as compact JSON.
  */

@@ -78,8 +78,8 @@ child_role(struct qstream *s, const struct jscan_val *v, int *k)
 		return R_ECHO;
 	case M_EACH:
 		return R_EVAL;
-	case M_KEY:
-		if (!key_is(v, st->key))
+	case M_KEY:   /* a key given twice: the first, as json_get() */
+		if (p->found || !key_is(v, st->key))
 			return R_SKIP;
 		p->found = 1;
 		return R_EVAL;

@@ -124,6 +124,10 @@ TEST(test_same_as_whole)
 	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".");
 	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".[][]");
 	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".[1].a.b[0]");
+	/* A key given twice: the first, in both. */
+	same("{\"a\":1,\"b\":2,\"a\":3}", ".a");
+	same("[{\"a\":[1],\"a\":[2]},{\"a\":{\"x\":3},\"a\":4}]", ".[].a");
+	same("{\"a\":{\"b\":1,\"b\":2},\"\\u0061\":5}", ".a.b");
 	/* A NUL in a string is printed raw, as the byte. */
 	CHECK_STR(streamed("[\"\\u0000\",{\"a\":\"x\\u0000\"}]", ".[1].a", 1,
 	    NULL, 0), "x");
