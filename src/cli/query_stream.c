@@ -126,11 +126,12 @@ on_begin(void *ctx, const struct jscan_val *v)
 	l->k = k;
 	/*
 	 * A watch's event is read whole: nothing of a broken one is out.  A
-	 * value stepped over or printed is split only near the top (the
-	 * body, `.items`), where a list may be of any size; inside an
-	 * element it is taken whole, so that an element over a limit leaves
-	 * none of itself on stdout, and the brackets printed are never
-	 * deeper than the JSCAN_DEPTH levels the scanner splits.
+	 * value stepped over is split only near the top, where a list may
+	 * be of any size; inside an element it is checked whole.  A value
+	 * printed is split only if it is the body or a member of the body's
+	 * object (`.items`), the lists: an element is printed whole or not
+	 * at all (one over a limit leaves none of itself on stdout), and
+	 * no bracket is printed deeper than the scanner splits.
 	 */
 	if (!is_box(v->first) || (s->sc.seq && v->depth == 0))
 		return JSCAN_TAKE;
@@ -138,7 +139,8 @@ on_begin(void *ctx, const struct jscan_val *v)
 		mode = M_ECHO;
 	else if (role == R_EVAL && (mode = eval_mode(s, v->first, k)) < -1)
 		return mode;
-	if (mode < 0 || (mode <= M_ECHO && v->depth > 1))
+	if (mode < 0 || (mode == M_SKIP && v->depth > 1) || (mode == M_ECHO &&
+	    v->depth > (v->key.p != NULL)))
 		return JSCAN_TAKE;
 	l->mode = mode;
 	l->origin = role == R_EVAL && mode == M_ECHO;

@@ -308,6 +308,29 @@ TEST(test_element_limits)
 	CHECK_STR(streamed(big, ".[].name", 0, NULL, 0), "a\n"
 	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
+	/*
+	 * A result over a limit leaves none of itself on stdout: the
+	 * elements before it, whole, then the error (and for `.`, the
+	 * list's own bracket).
+	 */
+	n = (size_t)snprintf(big, sizeof(big), "{\"items\":[{\"a\":1},{\"b\":[");
+	for (i = 0; i < LIM_JSON_TOKENS; i++) {
+		big[n++] = '0';
+		big[n++] = ',';
+	}
+	snprintf(big + n, sizeof(big) - n, "0]},{\"a\":3}]}");
+	CHECK_STR(streamed(big, ".items[]", 7, NULL, 0), "{\"a\":1}\n"
+	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed(big, ".items", 7, NULL, 0), "[{\"a\":1},"
+	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed(big + 9, ".[]", 0, NULL, 0), "{\"a\":1}\n"
+	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed(big, ".items[1]", 3, NULL, 0), "ERR-3 ans: "
+	    ".items[1]: the answer is over a limit: JSON tokens over "
+	    "LIM_JSON_TOKENS = 262144");
 	/* One element over LIM_HTTP_BODY_BYTES, fed in pieces. */
 	query_parse(&q, ".[]");
 	out_reset();
