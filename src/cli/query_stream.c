@@ -61,7 +61,6 @@ child_role(struct qstream *s, const struct jscan_val *v, int *k)
 {
 	struct qstream_lvl *p = &s->lv[v->depth - 1];
 	const struct query_step *st = &s->q->step[p->k];
-	int r;
 
 	*k = p->k + 1;
 	switch (p->mode) {
@@ -69,12 +68,6 @@ child_role(struct qstream *s, const struct jscan_val *v, int *k)
 		if (v->key_cut)
 			return err_limit("a key to print", "JSCAN_KEY_BYTES",
 			    JSCAN_KEY_BYTES);
-		if (v->index > 0 && (r = emit(s, ",", 1)) != 0)
-			return r;
-		if (v->key.p != NULL && ((r = emit(s, "\"", 1)) != 0 ||
-		    (r = emit(s, v->key.p, v->key.n)) != 0 ||
-		    (r = emit(s, "\":", 2)) != 0))
-			return r;
 		return R_ECHO;
 	case M_EACH:
 		return R_EVAL;
@@ -90,6 +83,25 @@ child_role(struct qstream *s, const struct jscan_val *v, int *k)
 		return R_EVAL;
 	}
 	return R_SKIP;
+}
+
+/*
+ * echo_head: the comma and key before v, a child being printed, once v
+ * is known to be whole (taken and parsed) or is split.
+ */
+static int
+echo_head(struct qstream *s, const struct jscan_val *v)
+{
+	int r = 0;
+
+	if (s->lv[v->depth].role != R_ECHO)
+		return 0;
+	if (v->index > 0)
+		r = emit(s, ",", 1);
+	if (r == 0 && v->key.p != NULL && ((r = emit(s, "\"", 1)) != 0 ||
+	    (r = emit(s, v->key.p, v->key.n)) != 0))
+		return r;
+	return r == 0 && v->key.p != NULL ? emit(s, "\":", 2) : r;
 }
 
 /* eval_mode: how a container the steps from k apply to is split, or -1. */
@@ -144,7 +156,8 @@ on_begin(void *ctx, const struct jscan_val *v)
 		return JSCAN_TAKE;
 	l->mode = mode;
 	l->origin = role == R_EVAL && mode == M_ECHO;
-	if (mode == M_ECHO && (r = emit(s, &v->first, 1)) != 0)
+	if (mode == M_ECHO && ((r = echo_head(s, v)) != 0 ||
+	    (r = emit(s, &v->first, 1)) != 0))
 		return r;
 	return JSCAN_SPLIT;
 }
@@ -188,7 +201,7 @@ on_value(void *ctx, const struct jscan_val *v, const char *p, size_t n)
 	struct json_doc d;
 	int r;
 
-	if ((r = parse(s, v, p, n, &d)) != 0)
+	if ((r = parse(s, v, p, n, &d)) != 0 || (r = echo_head(s, v)) != 0)
 		return r;
 	if (l->role == R_ECHO)   /* the value as written, quotes and all */
 		r = json_write_compact((struct slice){ p, n }, s->emit, s->ectx);
