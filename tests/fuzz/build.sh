@@ -36,7 +36,8 @@ LIB_SRC="src/base/errors.c src/base/str.c src/base/file.c
 	src/proto/http_parse.c src/proto/http_date.c src/proto/http_check.c src/proto/json.c
 	src/proto/jwt.c src/proto/base64.c src/proto/zip.c src/proto/inflate.c
 	src/proto/kubeconfig.c
-	src/net/url.c src/cli/query.c src/cloud/store.c
+	src/net/url.c src/cli/query.c src/cli/query_stream.c
+	src/proto/json_scan.c src/cloud/api.c src/cloud/store.c
 	src/net/dns_msg.c src/net/dns_text.c"
 LIB_SRC="$LIB_SRC src/base/term.c src/base/fmt.c"
 HDRS=$(ls src/*/*.h tests/fuzz/fuzz.h)
