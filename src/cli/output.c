@@ -63,8 +63,8 @@ flush_out(void *ctx)
 }
 
 /*
- * accepted: r from the body stream; for a change, a limit ends the
- * printing, not the command (output.h).
+ * accepted: r from the body stream (not cut yet); for a change, a limit
+ * ends the printing, not the command (output.h).
  */
 static int
 accepted(int r)
@@ -74,12 +74,10 @@ accepted(int r)
 
 	if (r != ERR_LIMIT || !out.change)
 		return r;
-	if (!cut) {
-		sbuf_init(&b, shown, sizeof(shown));
-		term_escape(&b, err_detail(), strlen(err_detail()));
-		fprintf(stderr, "iksctl: %s; the change was made, the rest of "
-		    "its answer is not printed\n", shown);
-	}
+	sbuf_init(&b, shown, sizeof(shown));
+	term_escape(&b, err_detail(), strlen(err_detail()));
+	fprintf(stderr, "iksctl: %s; not printed, but the change was made\n",
+	    shown);
 	cut = 1;
 	return 0;
 }
