@@ -131,4 +131,11 @@ sed 's/big-labels/big-labels-2/' "$T_TMP/cm.json" > "$T_TMP/cm2.json"
 check "-q .metadata.name walks past the labels: exit 0" 0 \
 	ik kube "$C" -X POST -d "@$T_TMP/cm2.json" "$CM" -q .metadata.name
 eq "... the name" "$(cat "$T_TMP/out")" big-labels-2
+
+# --- -q: jq syntax that is not ours is refused; a NUL prints as the byte ---
+check "-q '.a,.b': a usage error (exit 2)" 2 ik clusters -q '.a,.b'
+contains "... naming the comma" "$T_TMP/err" "unexpected ',' at offset 2"
+check "a ConfigMap with \\u0000 in a value" 0 ik kube "$C" -X POST \
+	-d '{"metadata":{"name":"nul"},"data":{"k":"a\u0000b"}}' "$CM" -q .data.k
+eq "-q prints its NUL byte, as jq -r does" "$(od -An -c "$T_TMP/out" | tr -s ' ')" " a \0 b \n"
 finish
