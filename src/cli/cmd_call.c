@@ -293,6 +293,7 @@ cmd_kube(int argc, char **argv)
 
 	if ((r = parse_call(argc, argv, 2, &a)) != 0)
 		return r;
+	out.change = strcmp(a.method, "GET") != 0;
 	memset(&k, 0, sizeof(k));
 	k.cluster = a.pos[0];
 	k.path = a.pos[1];
@@ -329,6 +330,7 @@ cmd_api(int argc, char **argv)
 
 	if ((r = parse_call(argc, argv, 1, &a)) != 0)
 		return r;
+	out.change = strcmp(a.method, "GET") != 0;
 	if (a.service != NULL && strcmp(a.service, "iam") == 0)
 		svc = SVC_IAM;
 	else if (a.service != NULL && strcmp(a.service, "accounts") == 0)

@@ -30,6 +30,7 @@ static size_t width[TABLE_COLS];                 /* widest cell so far */
 static struct qstream qs;                        /* the body stream */
 static struct query listq;                       /* a table's list path */
 static int streaming;                            /* qs is in use */
+static int cut;                                  /* a change's answer stopped */
 
 int
 out_body_wanted(void)
@@ -61,6 +62,33 @@ flush_out(void *ctx)
 	    err_set(ERR_IO, "writing to stdout failed");
 }
 
+/*
+ * accepted: r from the body stream (not cut yet); for a change, a limit
+ * ends the printing, not the command (output.h).
+ */
+static int
+accepted(int r)
+{
+	char shown[512];
+	struct sbuf b;
+
+	if (r != ERR_LIMIT || !out.change)
+		return r;
+	sbuf_init(&b, shown, sizeof(shown));
+	term_escape(&b, err_detail(), strlen(err_detail()));
+	fprintf(stderr, "iksctl: %s; not printed, but the change was made\n",
+	    shown);
+	cut = 1;
+	return 0;
+}
+
+/* change_sink: qstream_sink, for a change's answer (accepted()). */
+static int
+change_sink(void *ctx, const char *p, size_t n)
+{
+	return cut ? 0 : accepted(qstream_sink(ctx, p, n));
+}
+
 int
 out_stream(const char *what, const char *list, qstream_row rows,
     void *rctx, http_sink_fn *sink, void **ctx)
@@ -82,9 +110,10 @@ out_stream(const char *what, const char *list, qstream_row rows,
 	}
 	if (out.watch)
 		qs.done = flush_out;
-	*sink = qstream_sink;
+	*sink = change_sink;
 	*ctx = &qs;
 	streaming = 1;
+	cut = 0;
 	return 0;
 }
 
@@ -94,7 +123,7 @@ out_stream_end(void)
 	if (!streaming)
 		return 0;
 	streaming = 0;
-	return qstream_end(&qs);
+	return cut ? 0 : accepted(qstream_end(&qs));
 }
 
 int

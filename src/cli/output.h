@@ -19,6 +19,7 @@ struct out_opts {
 	const char *query;      /* -q expression or NULL */
 	struct query q;         /* the parsed query */
 	int watch;              /* a watch: flush each event as it comes */
+	int change;             /* the request changes something (not GET) */
 };
 
 extern struct out_opts out;
@@ -41,6 +42,14 @@ int out_sink(void *ctx, const char *p, size_t n);
  */
 int out_stream(const char *what, const char *list, qstream_row rows,
     void *rctx, http_sink_fn *sink, void **ctx);
+
+/*
+ * With out.change set, an element of the 2xx body over a limit does not
+ * fail the command, since the service has made the change: the results
+ * before it stay on stdout, stderr says that the change was made and
+ * why the rest of its answer is not printed, the rest is read and
+ * dropped, and the command goes on (exit 0).
+ */
 
 /* out_stream_end: the 2xx body has all gone to the sink: finish it. */
 int out_stream_end(void);

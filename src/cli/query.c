@@ -31,6 +31,18 @@ bad_syntax(const char *expr, const char *p)
 }
 
 /*
+ * key_byte: 1 if c may be in a bare key: a letter, a digit, `_`, `-` or
+ * a byte of UTF-8.  The rest (`,` `|` `?` `:` `$` ...) is jq syntax that
+ * this grammar does not have, and a query holding it is refused.
+ */
+static int
+key_byte(unsigned c)
+{
+	return (c | 32) - 'a' < 26 || c - '0' < 10 || c == '_' || c == '-' ||
+	    c >= 0x80;
+}
+
+/*
  * take_key: a bare or quoted key at *p into buf at *used with a NUL.
  * Returns it, or NULL (with *p at the bad byte) if there is none.
  */
@@ -47,8 +59,7 @@ take_key(const char **p, char *buf, size_t *used)
 		}
 		*p = e + 1;
 	} else {
-		for (e = s; (unsigned char)*e > ' ' &&
-		    strchr(".[]\"", *e) == NULL; e++)
+		for (e = s; key_byte((unsigned char)*e); e++)
 			;
 		if (e == s)
 			return NULL;

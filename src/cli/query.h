@@ -8,10 +8,13 @@
  *	[]  .[]                           each element of an array, or
  *	                                  each member value of an object
  *
- * A bare key is any run of bytes other than . [ ] " and white space;
- * a quoted key ends at the next `"` (no escapes).  As in jq, a missing
+ * A bare key is a run of letters, digits, `_`, `-` and bytes >= 0x80;
+ * a quoted key ends at the next `"` (no escapes).  Anything else (jq's
+ * `,`, `|`, `?` ...) is a syntax error, never part of a key.  As in jq, a missing
  * key or index, and any step applied to null, gives null; indexing a
- * value of another type, or iterating over null, is ERR_QUERY.  Each
+ * value of another type, or iterating over null, is ERR_QUERY.  A key
+ * an object has twice gives its first value (jq's would be the last,
+ * which a stream cannot know in time).  Each
  * result goes out as one line: a string unescaped and raw, anything
  * else as compact JSON.
  */
@@ -49,7 +52,8 @@ int query_parse(struct query *q, const char *expr);
  * query_eval: run q on document d, passing each result line to emit in
  * one or more pieces, the last being "\n".  Returns 0, ERR_QUERY with a
  * detail (results before the failing one have been emitted), ERR_JSON
- * for a string that cannot be unescaped, or emit's nonzero result.
+ * for a lone surrogate in a string, or emit's nonzero result.  A string
+ * holding \u0000 prints the NUL byte, as jq -r does.
  */
 int query_eval(const struct query *q, const struct json_doc *d,
     json_emit emit, void *ctx);

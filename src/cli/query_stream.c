@@ -61,7 +61,6 @@ child_role(struct qstream *s, const struct jscan_val *v, int *k)
 {
 	struct qstream_lvl *p = &s->lv[v->depth - 1];
 	const struct query_step *st = &s->q->step[p->k];
-	int r;
 
 	*k = p->k + 1;
 	switch (p->mode) {
@@ -69,17 +68,11 @@ child_role(struct qstream *s, const struct jscan_val *v, int *k)
 		if (v->key_cut)
 			return err_limit("a key to print", "JSCAN_KEY_BYTES",
 			    JSCAN_KEY_BYTES);
-		if (v->index > 0 && (r = emit(s, ",", 1)) != 0)
-			return r;
-		if (v->key.p != NULL && ((r = emit(s, "\"", 1)) != 0 ||
-		    (r = emit(s, v->key.p, v->key.n)) != 0 ||
-		    (r = emit(s, "\":", 2)) != 0))
-			return r;
 		return R_ECHO;
 	case M_EACH:
 		return R_EVAL;
-	case M_KEY:
-		if (!key_is(v, st->key))
+	case M_KEY:   /* a key given twice: the first, as json_get() */
+		if (p->found || !key_is(v, st->key))
 			return R_SKIP;
 		p->found = 1;
 		return R_EVAL;
@@ -90,6 +83,25 @@ child_role(struct qstream *s, const struct jscan_val *v, int *k)
 		return R_EVAL;
 	}
 	return R_SKIP;
+}
+
+/*
+ * echo_head: the comma and key before v, a child being printed, once v
+ * is known to be whole (taken and parsed) or is split.
+ */
+static int
+echo_head(struct qstream *s, const struct jscan_val *v)
+{
+	int r = 0;
+
+	if (s->lv[v->depth].role != R_ECHO)
+		return 0;
+	if (v->index > 0)
+		r = emit(s, ",", 1);
+	if (r == 0 && v->key.p != NULL && ((r = emit(s, "\"", 1)) != 0 ||
+	    (r = emit(s, v->key.p, v->key.n)) != 0))
+		return r;
+	return r == 0 && v->key.p != NULL ? emit(s, "\":", 2) : r;
 }
 
 /* eval_mode: how a container the steps from k apply to is split, or -1. */
@@ -127,20 +139,25 @@ on_begin(void *ctx, const struct jscan_val *v)
 	/*
 	 * A watch's event is read whole: nothing of a broken one is out.  A
 	 * value stepped over is split only near the top, where a list may
-	 * be of any size; inside an element it is checked whole.
+	 * be of any size; inside an element it is checked whole.  A value
+	 * printed is split only if it is the body or a member of the body's
+	 * object (`.items`), the lists: an element is printed whole or not
+	 * at all (one over a limit leaves none of itself on stdout), and
+	 * no bracket is printed deeper than the scanner splits.
 	 */
-	if (!is_box(v->first) || (s->sc.seq && v->depth == 0) ||
-	    (role == R_SKIP && v->depth > 1))
+	if (!is_box(v->first) || (s->sc.seq && v->depth == 0))
 		return JSCAN_TAKE;
 	if (role == R_ECHO)
 		mode = M_ECHO;
 	else if (role == R_EVAL && (mode = eval_mode(s, v->first, k)) < -1)
 		return mode;
-	if (mode < 0)
+	if (mode < 0 || (mode == M_SKIP && v->depth > 1) || (mode == M_ECHO &&
+	    v->depth > (v->key.p != NULL)))
 		return JSCAN_TAKE;
 	l->mode = mode;
 	l->origin = role == R_EVAL && mode == M_ECHO;
-	if (mode == M_ECHO && (r = emit(s, &v->first, 1)) != 0)
+	if (mode == M_ECHO && ((r = echo_head(s, v)) != 0 ||
+	    (r = emit(s, &v->first, 1)) != 0))
 		return r;
 	return JSCAN_SPLIT;
 }
@@ -184,7 +201,7 @@ on_value(void *ctx, const struct jscan_val *v, const char *p, size_t n)
 	struct json_doc d;
 	int r;
 
-	if ((r = parse(s, v, p, n, &d)) != 0)
+	if ((r = parse(s, v, p, n, &d)) != 0 || (r = echo_head(s, v)) != 0)
 		return r;
 	if (l->role == R_ECHO)   /* the value as written, quotes and all */
 		r = json_write_compact((struct slice){ p, n }, s->emit, s->ectx);

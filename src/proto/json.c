@@ -391,8 +391,6 @@ unescape(struct slice s, size_t k, char *u, size_t *adv)
 	}
 	if (cp >= 0xd800 && cp < 0xe000)
 		return err_set(ERR_JSON, "lone surrogate in a string");
-	if (cp == 0)
-		return err_set(ERR_JSON, "\\u0000 in a string");
 	return utf8_put(u, cp);
 }
 
@@ -434,6 +432,8 @@ json_str(const struct json_doc *d, int i, char *out, size_t cap)
 	out[0] = '\0';
 	while ((r = json_str_chunk(d, i, &off, out + len, cap - 1 - len)) > 0)
 		len += (size_t)r;
+	if (r == 0 && memchr(out, '\0', len) != NULL)
+		r = err_set(ERR_JSON, "\\u0000 in a string");
 	if (r < 0 || off < n) {
 		out[0] = '\0';
 		return r < 0 ? r : err_limit("JSON string", "its buffer",

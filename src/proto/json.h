@@ -94,16 +94,16 @@ struct slice json_raw(const struct json_doc *d, int i);
  * into out[cap] (cap >= 4, no NUL added) as far as it fits, advancing
  * *off.  Returns the bytes written, 0 when the string is done (or out
  * has no room for the next character), ERR_JSON_FIELD if i is not a
- * string, ERR_JSON for a lone surrogate or \u0000 (refused, since a C
- * string cannot hold it).
+ * string, ERR_JSON for a lone surrogate.  \u0000 gives a NUL byte.
  */
 int json_str_chunk(const struct json_doc *d, int i, size_t *off, char *out,
     size_t cap);
 
 /*
  * json_str: string i unescaped into out[cap] with a NUL.  Returns the
- * length; ERR_JSON_FIELD if not a string, ERR_JSON as json_str_chunk,
- * ERR_LIMIT if it does not fit (out is then "").
+ * length; ERR_JSON_FIELD if not a string, ERR_JSON as json_str_chunk
+ * and for \u0000 (a C string cannot hold it), ERR_LIMIT if it does not
+ * fit (out is then "").
  */
 int json_str(const struct json_doc *d, int i, char *out, size_t cap);
 

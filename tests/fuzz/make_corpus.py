@@ -211,6 +211,26 @@ def query():
         put("query", label, q + "\0" + d)
 
 
+def query_stream():
+    """Split byte, then EXPR NUL JSON: shallow answers (at most 4 levels)."""
+    c = json.dumps(CLUSTERS, indent=1)
+    pods = json.dumps({"kind": "PodList", "metadata": {"resourceVersion": "7"},
+                       "items": [{"metadata": {"name": "p%d" % i,
+                                               "labels": {"app": "x"}},
+                                  "spec": {"containers": [{"name": "c"}]}}
+                                 for i in range(3)]})
+    for label, split, q, d in [
+        ("names", "\x03", ".[].name", c), ("dot", "\x07", ".", c),
+        ("zones", "\x81", ".[].workerZones[0]", c),
+        ("pods", "\x05", ".items[].metadata.name", pods),
+        ("pods-dot", "\x02", ".items", pods),
+        ("missing", "\x09", ".items[7].x", pods),
+        ("each", "\x01", ".[][]", '[[1,"a\\u00e9"],{"b":null}]'),
+        ("bad", "\x04", ".[]", '[1,{"a" 2}]'),
+    ]:
+        put("query_stream", label, split + q + "\0" + d)
+
+
 def jwt_seeds():
     put("jwt", "access", jwt(CLAIMS))
     c = dict(CLAIMS, aud="kube", scope="ibm openid containers-kubernetes",
@@ -308,6 +328,7 @@ def main():
     json_seeds()
     term()
     query()
+    query_stream()
     jwt_seeds()
     fx = os.path.join(ROOT, "tests", "fixtures", "zip")
     copy_dir("zip", fx, ".zip")

@@ -29,7 +29,7 @@ fi
 max_len() {
 	case $1 in
 	http) echo 20000 ;; connect) echo 17000 ;; url) echo 6000 ;;
-	json|query) echo 16384 ;; jwt) echo 12000 ;; retry_after) echo 256 ;;
+	json|query|query_stream) echo 16384 ;; jwt) echo 12000 ;; retry_after) echo 256 ;;
 	zip|inflate) echo 65536 ;; store) echo 24000 ;; *) echo 4096 ;;
 	esac
 }

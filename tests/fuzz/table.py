@@ -25,6 +25,7 @@ WHAT = {
     "dns": "DNS answers: header, question, names with compression, CNAME chains; hosts, resolv.conf, literals (src/net/dns_msg.c, dns_text.c)",
     "json": "json_parse and every accessor, json_write_compact (src/proto/json.c)",
     "query": "-q expressions over JSON (src/cli/query.c)",
+    "query_stream": "-q over a body in random pieces against the whole document: same output, same error (src/cli/query_stream.c, src/proto/json_scan.c)",
     "jwt": "jwt_read/jwt_claims, base64url (src/proto/jwt.c, base64.c)",
     "zip": "config zip: directory, find, extract (src/proto/zip.c)",
     "inflate": "raw deflate, CRC-32 (src/proto/inflate.c)",

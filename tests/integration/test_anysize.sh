@@ -5,7 +5,8 @@
 # RSS (/usr/bin/time) under 2 MiB for the table and 1 MiB for -q; a
 # 26 MB pod list (5 000 pods) on a master, every .items[].metadata.name;
 # one element over LIM_JSON_TOKENS or LIM_HTTP_BODY_BYTES named by its
-# place and the limit, with the elements before it printed.
+# place and the limit, with the elements before it printed, whole; a
+# change (a POST) whose answer has one is made, not failed (exit 0).
 . tests/integration/lib.sh
 emu_start --pods 5000
 K=$T_TMP/apikey
@@ -86,6 +87,16 @@ check "a pod over LIM_HTTP_BODY_BYTES: exit 1" 1 ik kube "$C" /api/v1/pods -q '.
 eq "the names before the big annotation are out" "$(wc -l < "$T_TMP/out")" 4
 contains "the error names the element" "$T_TMP/err" ".items[3].metadata.annotations"
 contains "the error names the limit" "$T_TMP/err" "LIM_HTTP_BODY_BYTES"
+check "-q .items[]: exit 1" 1 ik kube "$C" /api/v1/pods -q '.items[]'
+eq "... the 3 pods before it, whole, one a line" "$(python3 -c "
+import json, sys
+print(sum(1 for l in open(sys.argv[1]).read().split(chr(10)) if l and json.loads(l)))" "$T_TMP/out")" 3
+check "-q .items (the list): exit 1" 1 ik kube "$C" /api/v1/pods -q '.items'
+cp "$T_TMP/out" "$T_TMP/items"
+check "... the list's bracket and 3 whole pods, no comma after them" 0 python3 -c "
+import json, sys
+t = open(sys.argv[1]).read()
+sys.exit(not t.startswith('[') or t.endswith(',') or len(json.loads(t + ']')) != 3)" "$T_TMP/items"
 emu_post /control/config '{"huge_item_at":null}' > /dev/null
 check "then the list is fine again" 0 ik kube "$C" /api/v1/pods -q '.items[].metadata.name'
 eq "20 names" "$(wc -l < "$T_TMP/out")" 20
@@ -99,4 +110,32 @@ big
 check "the same list with -q walks inside it: exit 0" 0 ik clusters -q '.[].name'
 eq "-q: every name" "$(wc -l < "$T_TMP/out")" "$n"
 emu_post /control/config '{"big_item_at":null}' > /dev/null
+
+# --- a change whose answer has an element over a limit: made, not failed ---
+CM=/api/v1/namespaces/default/configmaps
+python3 -c "
+import json
+print(json.dumps({'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'big-labels',
+    'labels': {'k%d' % i: 'v' for i in range(140000)}}}))" > "$T_TMP/cm.json"
+check "POST, -q .metadata: its labels over LIM_JSON_TOKENS: exit 0" 0 \
+	ik kube "$C" -X POST -d "@$T_TMP/cm.json" "$CM" -q .metadata
+eq "stdout: the whole members before the labels" "$(cat "$T_TMP/out")" '{"name":"big-labels"'
+contains "stderr: the element and the limit" "$T_TMP/err" \
+	"$CM: .metadata.labels: the answer is over a limit: JSON tokens over LIM_JSON_TOKENS"
+contains "stderr: the change was made" "$T_TMP/err" "; not printed, but the change was made"
+eq "stderr: one line" "$(wc -l < "$T_TMP/err")" 1
+check "the ConfigMap is there: the same POST is refused" 1 \
+	ik kube "$C" -X POST -d "@$T_TMP/cm.json" "$CM" -q .metadata.name
+contains "... 409 AlreadyExists" "$T_TMP/err" 'configmaps "big-labels" already exists'
+sed 's/big-labels/big-labels-2/' "$T_TMP/cm.json" > "$T_TMP/cm2.json"
+check "-q .metadata.name walks past the labels: exit 0" 0 \
+	ik kube "$C" -X POST -d "@$T_TMP/cm2.json" "$CM" -q .metadata.name
+eq "... the name" "$(cat "$T_TMP/out")" big-labels-2
+
+# --- -q: jq syntax that is not ours is refused; a NUL prints as the byte ---
+check "-q '.a,.b': a usage error (exit 2)" 2 ik clusters -q '.a,.b'
+contains "... naming the comma" "$T_TMP/err" "unexpected ',' at offset 2"
+check "a ConfigMap with \\u0000 in a value" 0 ik kube "$C" -X POST \
+	-d '{"metadata":{"name":"nul"},"data":{"k":"a\u0000b"}}' "$CM" -q .data.k
+eq "-q prints its NUL byte, as jq -r does" "$(od -An -c "$T_TMP/out" | tr -s ' ')" " a \0 b \n"
 finish

@@ -315,6 +315,7 @@ TEST(test_escapes)
 	CHECK_STR(str1("\"\\ud83d\\u0041\"", 64), "ERR-400");
 	CHECK_STR(str1("\"\\ud83dx\\ude00\"", 64), "ERR-400");
 	CHECK_STR(str1("\"a\\u0000b\"", 64), "ERR-400");
+	CHECK(strstr(err_detail(), "\\u0000") != NULL);
 	CHECK_STR(str1("12", 64), "ERR-401");
 	/* Exactly full fits; one byte less is a limit error. */
 	CHECK_STR(str1("\"abc\\u00e9\"", 6), "abc\xc3\xa9");
@@ -339,6 +340,26 @@ TEST(test_str_eq)
 	CHECK(!json_str_eq(&d, json_get(&d, 0, "n"), "?"));
 	CHECK(!json_str_eq(&d, 0, "name"));
 	CHECK(json_str_eq(&d, 3, "n"));
+	guard_free(c, sizeof(t) - 1);
+}
+
+/* \u0000 unescapes to the byte; only json_str (a C string) refuses it. */
+TEST(test_nul)
+{
+	static const char t[] = "{\"a\\u0000\":\"x\\u0000y\"}";
+	struct json_doc d;
+	size_t off = 0;
+	char *c, buf[8];
+
+	CHECK_EQ_INT(parse_n(&d, t, sizeof(t) - 1, &c), 0);
+	CHECK_EQ_INT(json_str_chunk(&d, 2, &off, buf, sizeof(buf)), 3);
+	CHECK(memcmp(buf, "x\0y", 3) == 0);
+	CHECK_EQ_INT(json_str_chunk(&d, 2, &off, buf, sizeof(buf)), 0);
+	CHECK_EQ_INT(json_str(&d, 2, buf, sizeof(buf)), ERR_JSON);
+	CHECK_STR(buf, "");
+	CHECK_EQ_INT(json_get(&d, 0, "a"), -1);
+	CHECK(!json_str_eq(&d, 2, "x"));
+	CHECK(!json_str_eq(&d, 1, "a"));
 	guard_free(c, sizeof(t) - 1);
 }
 
@@ -442,6 +463,7 @@ main(void)
 	RUN(test_iam);
 	RUN(test_escapes);
 	RUN(test_str_eq);
+	RUN(test_nul);
 	RUN(test_numbers);
 	RUN(test_types);
 	RUN(test_write);

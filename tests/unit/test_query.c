@@ -135,6 +135,23 @@ TEST(test_errors)
 	CHECK_STR(q(".a]"), "ERR-403");
 	CHECK_STR(q("[]]"), "ERR-403");
 	CHECK_STR(q(" .a"), "ERR-403");
+	/* jq's other syntax is not ours: refused, not read as a key. */
+	CHECK_STR(q(".a,.b"), "ERR-403");
+	CHECK_STR(err_detail(), ".a,.b: unexpected ',' at offset 2");
+	CHECK_STR(q(".[0].name,.[1].name"), "ERR-403");
+	CHECK_STR(q(".[0]|.name"), "ERR-403");
+	CHECK_STR(q(".[0].name?"), "ERR-403");
+	CHECK_STR(q(".$x"), "ERR-403");
+	CHECK_STR(q(".a(1)"), "ERR-403");
+	CHECK_STR(q(".[0].name:x"), "ERR-403");
+	CHECK_STR(q(".[]+1"), "ERR-403");
+	CHECK_STR(q(".a\tb"), "ERR-403");
+	CHECK_STR(q(".\x01"), "ERR-403");
+	/* Letters, digits, _ and - (and UTF-8) make a bare key. */
+	CHECK_STR(q(".[0].ingress-hostname"),
+	    "demo-0000.jp-tok.containers.appdomain.cloud\n");
+	CHECK_STR(q(".[0].caf\xc3\xa9_2"), "null\n");
+	CHECK_STR(q(".[0].\"a,b\""), "null\n");
 	/* Limits. */
 	memset(big, 'a', sizeof(big) - 1);
 	big[0] = '.';
@@ -187,6 +204,29 @@ TEST(test_long_string)
 	CHECK(calls > 2);
 }
 
+/* A NUL in a string prints as the byte, as jq -r does. */
+TEST(test_nul)
+{
+	static const char text[] = "[\"a\\u0000b\", {\"k\\u0000\": \"\\u0000\"}]";
+	static jsmntok_t t[8];
+	struct json_doc d;
+
+	CHECK_EQ_INT(json_parse(&d, text, sizeof(text) - 1, t, 8), 0);
+	outn = 0;
+	CHECK_EQ_INT(query_run(&d, ".[0]", capture, NULL), 0);
+	CHECK(outn == 4 && memcmp(out, "a\0b\n", 4) == 0);
+	outn = 0;
+	CHECK_EQ_INT(query_run(&d, ".[1][]", capture, NULL), 0);
+	CHECK(outn == 2 && memcmp(out, "\0\n", 2) == 0);
+	/* JSON output keeps the escape; a key with a NUL is no bare key. */
+	outn = 0;
+	CHECK_EQ_INT(query_run(&d, ".[1]", capture, NULL), 0);
+	CHECK_STR(out, "{\"k\\u0000\":\"\\u0000\"}\n");
+	outn = 0;
+	CHECK_EQ_INT(query_run(&d, ".[1].k", capture, NULL), 0);
+	CHECK_STR(out, "null\n");
+}
+
 static int
 fail_second(void *ctx, const char *p, size_t n)
 {
@@ -228,6 +268,7 @@ main(void)
 	RUN(test_identity);
 	RUN(test_errors);
 	RUN(test_long_string);
+	RUN(test_nul);
 	RUN(test_emit_error);
 	guard_free(c, sizeof(clusters) - 1);
 	return test_done();

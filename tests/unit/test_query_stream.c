@@ -70,13 +70,13 @@ streamed(const char *text, const char *expr, size_t step, qstream_row row,
 static void
 same(const char *text, const char *expr)
 {
-	static jsmntok_t tok[1024];
+	static jsmntok_t tok[4096];
 	static char want[70000];
 	struct json_doc d;
 	int r;
 
 	out_reset();
-	r = json_parse(&d, text, strlen(text), tok, 1024);
+	r = json_parse(&d, text, strlen(text), tok, 4096);
 	CHECK_EQ_INT(r, 0);
 	r = query_run(&d, expr, capture, NULL);
 	out_err(r);
@@ -124,6 +124,89 @@ TEST(test_same_as_whole)
 	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".");
 	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".[][]");
 	same("[[1,[2,[3]]],{\"a\":{\"b\":[4]}}]", ".[1].a.b[0]");
+	/* A key given twice: the first, in both. */
+	same("{\"a\":1,\"b\":2,\"a\":3}", ".a");
+	same("[{\"a\":[1],\"a\":[2]},{\"a\":{\"x\":3},\"a\":4}]", ".[].a");
+	same("{\"a\":{\"b\":1,\"b\":2},\"\\u0061\":5}", ".a.b");
+	/* A NUL in a string is printed raw, as the byte. */
+	CHECK_STR(streamed("[\"\\u0000\",{\"a\":\"x\\u0000\"}]", ".[1].a", 1,
+	    NULL, 0), "x");
+	CHECK(outn == 3 && memcmp(out, "x\0\n", 3) == 0);
+	streamed("[\"\\u0000\",{\"a\":\"x\\u0000\"}]", ".[0]", 2, NULL, 0);
+	CHECK(outn == 2 && memcmp(out, "\0\n", 2) == 0);
+}
+
+/*
+ * nest: n containers one inside the other around leaf, into b at *at:
+ * arrays and objects (key "a") in turn, `[{"a":[{"a":leaf}]}]`.
+ */
+static void
+nest(char *b, size_t cap, size_t *at, int n, const char *leaf)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		*at += (size_t)snprintf(b + *at, cap - *at, i % 2 ? "{\"a\":" :
+		    "[");
+	*at += (size_t)snprintf(b + *at, cap - *at, "%s", leaf);
+	for (i = n - 1; i >= 0; i--)
+		*at += (size_t)snprintf(b + *at, cap - *at, i % 2 ? "}" : "]");
+}
+
+/* deepened: text with the first `what` (a null) replaced by n levels. */
+static const char *
+deepened(char *b, size_t cap, const char *text, const char *what, int n)
+{
+	const char *at = strstr(text, what);
+	size_t len = (size_t)(at - text) + strlen(what) - 4;
+
+	memcpy(b, text, len);
+	nest(b, cap, &len, n, "\"x\"");
+	snprintf(b + len, cap - len, "%s", at + strlen(what));
+	return b;
+}
+
+/*
+ * Every query above, and chains of up to LIM_QUERY_STEPS steps, on the
+ * same answers nested to LIM_JSON_DEPTH (past the JSCAN_DEPTH levels
+ * the scanner splits): the stream must print what the whole document
+ * gives, byte for byte.
+ */
+TEST(test_same_nested)
+{
+	static char a[8 * LIM_JSON_DEPTH + sizeof(clusters) + 64];
+	static char b[8 * LIM_JSON_DEPTH + sizeof(pod_list) + 64];
+	static char c[8 * LIM_JSON_DEPTH + sizeof(clusters) + 64];
+	static char dq[LIM_QUERY_BYTES];
+	static const char *const step[] = { ".[0]", ".a", ".[]", ".[-1]" };
+	size_t i, n, k;
+
+	/* Depths: clusters 2 + 510, pod_list 4 + 508, wrapped 508 + 4. */
+	deepened(a, sizeof(a), clusters, "\"lifecycle\": null",
+	    LIM_JSON_DEPTH - 2);
+	deepened(b, sizeof(b), pod_list, "\"conditions\": null",
+	    LIM_JSON_DEPTH - 4);
+	n = 0;
+	nest(c, sizeof(c), &n, LIM_JSON_DEPTH - 4 - (LIM_JSON_DEPTH % 2),
+	    clusters);
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		same(a, queries[i]);
+		same(b, queries[i]);
+		same(c, queries[i]);
+	}
+	/* Chains into the nest: `.[0].a[0].a...`, `.[][]...`. */
+	for (k = 0; k < sizeof(step) / sizeof(step[0]); k++) {
+		dq[0] = '\0';
+		for (i = 0; i < LIM_QUERY_STEPS; i++) {
+			n = strlen(dq);
+			snprintf(dq + n, sizeof(dq) - n, "%s", i % 2 && k < 2 ?
+			    step[1] : step[k]);
+			same(c, dq);
+		}
+	}
+	same(b, ".items[].status.conditions");
+	same(b, ".items[0].status.conditions[0].a[0].a[0].a[0].a");
+	same(a, ".[0].lifecycle[0].a[0].a[0].a[0].a[0].a[0].a[0].a[0].a[]");
 }
 
 /* Rows of a table: the elements of the list the path names, whole. */
@@ -225,6 +308,38 @@ TEST(test_element_limits)
 	CHECK_STR(streamed(big, ".[].name", 0, NULL, 0), "a\n"
 	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
+	/*
+	 * A result over a limit leaves none of itself on stdout: the
+	 * elements before it, whole, then the error (and for `.`, the
+	 * list's own bracket).
+	 */
+	n = (size_t)snprintf(big, sizeof(big), "{\"items\":[{\"a\":1},{\"b\":[");
+	for (i = 0; i < LIM_JSON_TOKENS; i++) {
+		big[n++] = '0';
+		big[n++] = ',';
+	}
+	snprintf(big + n, sizeof(big) - n, "0]},{\"a\":3}]}");
+	CHECK_STR(streamed(big, ".items[]", 7, NULL, 0), "{\"a\":1}\n"
+	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed(big, ".items", 7, NULL, 0), "[{\"a\":1}"
+	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed(big + 9, ".[]", 0, NULL, 0), "{\"a\":1}\n"
+	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed(big, ".", 7, NULL, 0), "{\"items\":[{\"a\":1}"
+	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed(big + 9, ".", 7, NULL, 0), "[{\"a\":1}"
+	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
+	    "over LIM_JSON_TOKENS = 262144");
+	CHECK_STR(streamed("{\"m\":{\"a\":1,\"b\":[1 2]}}", ".m", 1, NULL, 0),
+	    "{\"a\":1ERR-400 ans: .m.b: the answer is not valid JSON (invalid "
+	    "at byte 3)");
+	CHECK_STR(streamed(big, ".items[1]", 3, NULL, 0), "ERR-3 ans: "
+	    ".items[1]: the answer is over a limit: JSON tokens over "
+	    "LIM_JSON_TOKENS = 262144");
 	/* One element over LIM_HTTP_BODY_BYTES, fed in pieces. */
 	query_parse(&q, ".[]");
 	out_reset();
@@ -242,6 +357,7 @@ int
 main(void)
 {
 	RUN(test_same_as_whole);
+	RUN(test_same_nested);
 	RUN(test_rows);
 	RUN(test_watch);
 	RUN(test_broken);
