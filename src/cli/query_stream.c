@@ -159,6 +159,8 @@ on_begin(void *ctx, const struct jscan_val *v)
 	if (mode == M_ECHO && ((r = echo_head(s, v)) != 0 ||
 	    (r = emit(s, &v->first, 1)) != 0))
 		return r;
+	if (mode == M_ECHO)
+		l->open = v->first == '[' ? ']' : '}';
 	return JSCAN_SPLIT;
 }
 
@@ -225,6 +227,7 @@ on_close(void *ctx, const struct jscan_val *v, long n)
 	int r = 0;
 
 	(void)n;
+	l->open = 0;
 	if (l->mode == M_ECHO && (r = emit(s, &c, 1)) == 0 && l->origin)
 		r = emit(s, "\n", 1);
 	/* A member or element the step wanted was not there: null. */
@@ -254,10 +257,22 @@ qstream_init(struct qstream *s, const struct query *q, const char *what,
 	    "LIM_HTTP_BODY_BYTES", seq);
 }
 
-/* named: an error without the answer's name (the scanner's own) gets it. */
+/*
+ * named: an error without the answer's name (the scanner's own) gets it.
+ * What was printed of a container split in pieces is closed first, so
+ * stdout holds whole JSON (the elements before the error), never cut.
+ */
 static int
 named(struct qstream *s, int r)
 {
+	int d;
+
+	for (d = JSCAN_DEPTH; d >= 0; d--) {
+		if (s->lv[d].open != 0 && emit(s, &s->lv[d].open, 1) == 0 &&
+		    s->lv[d].origin)
+			emit(s, "\n", 1);
+		s->lv[d].open = 0;
+	}
 	if (strncmp(err_detail(), s->what, strlen(s->what)) == 0)
 		return r;
 	if (r == ERR_JSON)

@@ -35,6 +35,7 @@ struct qstream_lvl {
 	int k;        /* the query step that applies to this value */
 	int found;    /* the member or element the step wants was seen */
 	int origin;   /* this container is a result printed piece by piece */
+	char open;    /* its closing bracket while printed and not closed */
 };
 
 struct qstream {

@@ -93,10 +93,9 @@ import json, sys
 print(sum(1 for l in open(sys.argv[1]).read().split(chr(10)) if l and json.loads(l)))" "$T_TMP/out")" 3
 check "-q .items (the list): exit 1" 1 ik kube "$C" /api/v1/pods -q '.items'
 cp "$T_TMP/out" "$T_TMP/items"
-check "... the list's bracket and 3 whole pods, no comma after them" 0 python3 -c "
+check "... a whole JSON list of the 3 pods before it (closed, no cut JSON)" 0 python3 -c "
 import json, sys
-t = open(sys.argv[1]).read()
-sys.exit(not t.startswith('[') or t.endswith(',') or len(json.loads(t + ']')) != 3)" "$T_TMP/items"
+sys.exit(len(json.loads(open(sys.argv[1]).read())) != 3)" "$T_TMP/items"
 emu_post /control/config '{"huge_item_at":null}' > /dev/null
 check "then the list is fine again" 0 ik kube "$C" /api/v1/pods -q '.items[].metadata.name'
 eq "20 names" "$(wc -l < "$T_TMP/out")" 20
@@ -119,7 +118,7 @@ print(json.dumps({'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 
     'labels': {'k%d' % i: 'v' for i in range(140000)}}}))" > "$T_TMP/cm.json"
 check "POST, -q .metadata: its labels over LIM_JSON_TOKENS: exit 0" 0 \
 	ik kube "$C" -X POST -d "@$T_TMP/cm.json" "$CM" -q .metadata
-eq "stdout: the whole members before the labels" "$(cat "$T_TMP/out")" '{"name":"big-labels"'
+eq "stdout: the whole members before the labels, closed" "$(cat "$T_TMP/out")" '{"name":"big-labels"}'
 contains "stderr: the element and the limit" "$T_TMP/err" \
 	"$CM: .metadata.labels: the answer is over a limit: JSON tokens over LIM_JSON_TOKENS"
 contains "stderr: the change was made" "$T_TMP/err" "; not printed, but the change was made"

@@ -310,8 +310,8 @@ TEST(test_element_limits)
 	    "over LIM_JSON_TOKENS = 262144");
 	/*
 	 * A result over a limit leaves none of itself on stdout: the
-	 * elements before it, whole, then the error (and for `.`, the
-	 * list's own bracket).
+	 * elements before it, whole, then the error; a list printed in
+	 * pieces (`.`, `.items`) is closed, so stdout is whole JSON.
 	 */
 	n = (size_t)snprintf(big, sizeof(big), "{\"items\":[{\"a\":1},{\"b\":[");
 	for (i = 0; i < LIM_JSON_TOKENS; i++) {
@@ -322,20 +322,20 @@ TEST(test_element_limits)
 	CHECK_STR(streamed(big, ".items[]", 7, NULL, 0), "{\"a\":1}\n"
 	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
-	CHECK_STR(streamed(big, ".items", 7, NULL, 0), "[{\"a\":1}"
+	CHECK_STR(streamed(big, ".items", 7, NULL, 0), "[{\"a\":1}]\n"
 	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
 	CHECK_STR(streamed(big + 9, ".[]", 0, NULL, 0), "{\"a\":1}\n"
 	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
-	CHECK_STR(streamed(big, ".", 7, NULL, 0), "{\"items\":[{\"a\":1}"
+	CHECK_STR(streamed(big, ".", 7, NULL, 0), "{\"items\":[{\"a\":1}]}\n"
 	    "ERR-3 ans: .items[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
-	CHECK_STR(streamed(big + 9, ".", 7, NULL, 0), "[{\"a\":1}"
+	CHECK_STR(streamed(big + 9, ".", 7, NULL, 0), "[{\"a\":1}]\n"
 	    "ERR-3 ans: .[1]: the answer is over a limit: JSON tokens "
 	    "over LIM_JSON_TOKENS = 262144");
 	CHECK_STR(streamed("{\"m\":{\"a\":1,\"b\":[1 2]}}", ".m", 1, NULL, 0),
-	    "{\"a\":1ERR-400 ans: .m.b: the answer is not valid JSON (invalid "
+	    "{\"a\":1}\nERR-400 ans: .m.b: the answer is not valid JSON (invalid "
 	    "at byte 3)");
 	CHECK_STR(streamed(big, ".items[1]", 3, NULL, 0), "ERR-3 ans: "
 	    ".items[1]: the answer is over a limit: JSON tokens over "
