@@ -104,19 +104,24 @@ manage_created(const char *what, struct manage_target *t, const char *pool,
 	char *id = pool != NULL ? t->pool_id : t->id;
 	struct json_doc d;
 	struct sbuf b;
-	int code, ok;
+	int code, ok, made_it = r == 0 && api_ok(rs);
 
-	if (r == 0 && api_ok(rs)) {
-		if ((r = api_parse(what, rs->body, rs->body_len, &d)) != 0)
-			return r;
-		return json_get_str(&d, 0, id_key, id, LIM_FIELD_BYTES) < 0 ?
-		    err_code_last() : 0;
-	}
-	if (r == 0 && rs->status < 500)
+	/*
+	 * A 2xx whose id cannot be read (an answer over a limit, or broken)
+	 * is a create the service accepted: its id comes from the lookup
+	 * below, as for a create whose answer never came.
+	 */
+	if (made_it) {
+		if ((r = api_parse(what, rs->body, rs->body_len, &d)) == 0 &&
+		    json_get_str(&d, 0, id_key, id, LIM_FIELD_BYTES) >= 0)
+			return 0;
+		code = r != 0 ? r : err_code_last();
+	} else if (r == 0 && rs->status < 500)
 		return api_error(what, rs, 0);
-	if (r != 0 && err_exit_status(r) != EXIT_NET)
+	else if (r != 0 && err_exit_status(r) != EXIT_NET)
 		return r;
-	code = r == 0 ? api_error(what, rs, 0) : r;
+	else
+		code = r == 0 ? api_error(what, rs, 0) : r;
 	(void)str_copy(saved, sizeof(saved), err_detail(), "detail");
 	/*
 	 * The lookup tells a create that timed out (--max-time included)
@@ -144,7 +149,8 @@ manage_created(const char *what, struct manage_target *t, const char *pool,
 	term_escape(&b, saved, strlen(saved));
 	sbuf_add(&b, pool != NULL ? "; but worker pool " : "; but cluster ");
 	term_escape(&b, id, strlen(id));
-	fprintf(stderr, "iksctl: %s was created after the request, so it is "
-	    "not sent again\n", shown);
+	fprintf(stderr, "iksctl: %s %s\n", shown, made_it ? "was created; its "
+	    "id is from a lookup" : "was created after the request, so it is "
+	    "not sent again");
 	return 0;
 }

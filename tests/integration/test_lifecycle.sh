@@ -202,6 +202,21 @@ eq "500 after the create: exactly one POST" "$(count POST /v1/clusters)" 1
 ID5=$(cat "$T_TMP/out")
 eq "500 after the create: the id from the lookup" "$(printf %s "$ID5" | wc -c)" 20
 contains "500 after the create: said on stderr" "$T_TMP/err" "was created after the request, so it is not sent again"
+# A create accepted (201) whose answer is over a limit, or broken: made,
+# not failed; the id comes from a lookup.
+log_mark
+fault '{"service":"cs","kind":"many_tokens","tokens":300000,"method":"POST","path":"/global/v1/clusters","count":1}'
+check "create answered 201 over LIM_JSON_TOKENS: exit 0" 0 ik cluster create classic --name edge5b --zone dal10 --flavor b3c.4x16 -q .id
+eq "201 over a limit: exactly one POST" "$(count POST /v1/clusters)" 1
+eq "201 over a limit: the id from the lookup" "$(printf %s "$(cat "$T_TMP/out")" | wc -c)" 20
+contains "201 over a limit: the limit said" "$T_TMP/err" "LIM_JSON_TOKENS"
+contains "201 over a limit: made, said" "$T_TMP/err" "was created; its id is from a lookup"
+log_mark
+fault '{"service":"cs","kind":"bad_json","method":"POST","path":"/global/v2/vpc/createCluster","count":1}'
+check "create answered 201 broken: exit 0" 0 ik cluster create vpc-gen2 --name edge5c \
+	--vpc-id r006-abc --flavor bx2.4x16 --zone us-south-1 --subnet-id 0717-a -q .clusterID
+eq "201 broken: exactly one POST" "$(count POST /v2/vpc/createCluster)" 1
+eq "201 broken: the id from the lookup" "$(printf %s "$(cat "$T_TMP/out")" | wc -c)" 20
 log_mark
 fault '{"service":"cs","kind":"status","status":500,"method":"POST","path":"/global/v1/clusters","count":1}'
 check "500 and not made: exit 1" 1 ik cluster create classic --name edge6 --zone dal10 --flavor b3c.4x16
