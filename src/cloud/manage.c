@@ -104,7 +104,8 @@ manage_created(const char *what, struct manage_target *t, const char *pool,
 	char *id = pool != NULL ? t->pool_id : t->id;
 	struct json_doc d;
 	struct sbuf b;
-	int code, ok, made_it = r == 0 && api_ok(rs);
+	int code, ok, made_it = (r == 0 || r == ERR_HTTP_TOO_LARGE) &&
+	    api_ok(rs);
 
 	/*
 	 * A 2xx whose id cannot be read (an answer over a limit, or broken)
@@ -112,8 +113,9 @@ manage_created(const char *what, struct manage_target *t, const char *pool,
 	 * below, as for a create whose answer never came.
 	 */
 	if (made_it) {
-		if ((r = api_parse(what, rs->body, rs->body_len, &d)) == 0 &&
-		    json_get_str(&d, 0, id_key, id, LIM_FIELD_BYTES) >= 0)
+		if (r == 0 && (r = api_parse(what, rs->body, rs->body_len,
+		    &d)) == 0 && json_get_str(&d, 0, id_key, id,
+		    LIM_FIELD_BYTES) >= 0)
 			return 0;
 		code = r != 0 ? r : err_code_last();
 	} else if (r == 0 && rs->status < 500)

@@ -212,6 +212,12 @@ eq "201 over a limit: the id from the lookup" "$(printf %s "$(cat "$T_TMP/out")"
 contains "201 over a limit: the limit said" "$T_TMP/err" "LIM_JSON_TOKENS"
 contains "201 over a limit: made, said" "$T_TMP/err" "was created; its id is from a lookup"
 log_mark
+fault '{"service":"cs","kind":"many_tokens","tokens":4500000,"method":"POST","path":"/global/v1/clusters","count":1}'
+check "create answered 201 over LIM_HTTP_BODY_BYTES: exit 0" 0 ik cluster create classic --name edge5d --zone dal10 --flavor b3c.4x16 -q .id
+eq "201 over the body limit: exactly one POST" "$(count POST /v1/clusters)" 1
+eq "201 over the body limit: the id from the lookup" "$(printf %s "$(cat "$T_TMP/out")" | wc -c)" 20
+contains "201 over the body limit: the limit said" "$T_TMP/err" "LIM_HTTP_BODY_BYTES"
+log_mark
 fault '{"service":"cs","kind":"bad_json","method":"POST","path":"/global/v2/vpc/createCluster","count":1}'
 check "create answered 201 broken: exit 0" 0 ik cluster create vpc-gen2 --name edge5c \
 	--vpc-id r006-abc --flavor bx2.4x16 --zone us-south-1 --subnet-id 0717-a -q .clusterID
