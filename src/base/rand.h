@@ -12,8 +12,8 @@
 
 /*
  * rand_u64: 64 random bits from getrandom(); if the kernel has none to
- * give (no getrandom, or it fails), a mix of the clocks' nanoseconds, a
- * stack address and a counter, which still differs between processes.
+ * give (no getrandom, or it fails), a mix of the clock's nanoseconds and
+ * a stack address, which still differs between processes.
  */
 uint64_t rand_u64(void);
 
