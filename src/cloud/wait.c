@@ -9,7 +9,6 @@
 #include "cloud/wait.h"
 #include "base/errors.h"
 #include "base/fmt.h"
-#include "base/rand.h"
 #include "base/term.h"
 #include "cloud/api.h"
 #include "cloud/containers.h"
@@ -244,7 +243,6 @@ read_workers(const struct wait_spec *w, struct view *v, struct http_resp *rs)
 		if (in(st, failed)) {
 			memcpy(v->wfail, st, sizeof(st));
 			memcpy(v->wid, id, sizeof(id));
-			/* The worker's own words: v1 status, v2 health.message. */
 			memcpy(v->wmsg, msg, sizeof(msg));
 		}
 		v->workers++;
@@ -448,8 +446,7 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	if (write(2, intr + !tty, strlen(intr + !tty)) < 0)
-		_exit(EXIT_INTR);
+	(void)!write(2, intr + !tty, strlen(intr + !tty));
 	_exit(EXIT_INTR);
 }
 
@@ -496,7 +493,7 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 	struct sigaction sa;
 	struct view v, good;
 	struct sbuf b;
-	uint32_t ra;
+	int64_t ra;
 
 	if ((r = interval_ms(&every)) != 0)
 		return r;
@@ -566,12 +563,8 @@ cluster_wait(const struct wait_spec *w, struct slice *last)
 			break;
 		}
 		pause = every;
-		if (rs.status >= 429 && http_retry_after(http_header(&rs,
-		    "retry-after"), http_resp_now(&rs), &ra) == 0 &&
-		    (int64_t)ra * 1000 > pause)
-			/* Retry-After N: N plus up to max(N/2, 1 s), as http.c. */
-			pause = (int64_t)ra * 1000 + (int64_t)rand_below(
-			    (ra > 2 ? ra / 2 : 1) * 1000 + 1);
+		if (rs.status >= 429 && (ra = http_retry_after_ms(&rs)) > pause)
+			pause = ra;
 		if (pause > w->timeout_s * 1000 - (now - t0))
 			pause = w->timeout_s * 1000 - (now - t0);
 		sock_sleep_ms(pause);

@@ -437,25 +437,35 @@ http_resp_now(const struct http_resp *rs)
 	    (int64_t)time(NULL);
 }
 
-/*
- * backoff_ms: how long to wait before try number n + 1 (n >= 1).  A
- * Retry-After of N s is N s plus a random part of up to N/2 s (at least
- * 1 s); else the exponential step from retry_base_ms, 50 % to 100 % of
- * it.  The random parts come from getrandom(), so a fleet told the same
- * thing does not come back at the same instant.
- */
-static int64_t
-backoff_ms(const struct http_resp *rs, int n)
+int64_t
+http_retry_after_ms(const struct http_resp *rs)
 {
 	struct slice v = http_header(rs, "retry-after");
 	uint32_t secs = 0;
 	int64_t ms;
 
-	if (v.n > 0 && http_retry_after(v, http_resp_now(rs), &secs) == 0) {
-		ms = (int64_t)secs * 1000;
-		return ms + (int64_t)rand_below((uint64_t)(ms / 2 > 1000 ?
-		    ms / 2 : 1000) + 1);
-	}
+	/* None is no error (err_set would leave a detail behind). */
+	if (v.n == 0 || http_retry_after(v, http_resp_now(rs), &secs) != 0)
+		return -1;
+	ms = (int64_t)secs * 1000;
+	return ms + (int64_t)rand_below((uint64_t)(ms / 2 > 1000 ? ms / 2 :
+	    1000) + 1);
+}
+
+/*
+ * backoff_ms: how long to wait before try number n + 1 (n >= 1): the
+ * Retry-After's (http_retry_after_ms), else the exponential step from
+ * retry_base_ms, 50 % to 100 % of it.  The random parts come from
+ * getrandom(), so a fleet told the same thing does not come back at
+ * the same instant.
+ */
+static int64_t
+backoff_ms(const struct http_resp *rs, int n)
+{
+	int64_t ms = http_retry_after_ms(rs);
+
+	if (ms >= 0)
+		return ms;
 	ms = (int64_t)http_opts.retry_base_ms << (n - 1);
 	return ms / 2 + (int64_t)rand_below((uint64_t)(ms / 2 + 1));
 }

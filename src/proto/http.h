@@ -166,6 +166,13 @@ struct slice http_header(const struct http_resp *rs, const char *name);
  */
 int64_t http_resp_now(const struct http_resp *rs);
 
+/*
+ * http_retry_after_ms: the wait rs's Retry-After asks for, N s, plus a
+ * random part of up to N/2 s (at least 1 s), so that devices told the
+ * same thing do not come back together; -1 if it has none.
+ */
+int64_t http_retry_after_ms(const struct http_resp *rs);
+
 /* http_close_all: close every pooled connection. */
 void http_close_all(void);
 
