@@ -459,28 +459,37 @@ dir_ensure(const char *path, mode_t mode)
 }
 
 int
-dir_remove_files(const char *path)
+file_remove_tree(char *path, size_t n)
 {
 	struct dirent *e;
-	struct stat st;
-	int ret = 0;
+	size_t k;
 	DIR *d;
+	int ret = 0;
 
-	d = opendir(path);
-	if (d == NULL)
-		return errno == ENOENT ? 0 : io_fail("open", path);
-	while ((e = readdir(d)) != NULL) {
-		if (fstatat(dirfd(d), e->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT)
-			ret = io_fail("remove a file in", path);
+	path[n] = '\0';
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	if ((errno == EISDIR || errno == EPERM) && (d = opendir(path)) != NULL) {
+		errno = 0;
+		while (ret == 0 && (e = readdir(d)) != NULL) {
+			k = strlen(e->d_name);
+			if (e->d_name[0] == '.' && k <= 2 && e->d_name[k - 1] == '.')
+				continue;   /* . and .. */
+			errno = ENAMETOOLONG;
+			if (n + 1 + k >= LIM_PATH_FS_BYTES)
+				break;
+			path[n] = '/';
+			memcpy(path + n + 1, e->d_name, k);
+			ret = file_remove_tree(path, n + 1 + k);
+			path[n] = '\0';
+			errno = 0;
+		}
+		closedir(d);
+		if (ret != 0 || (errno == 0 && (rmdir(path) == 0 ||
+		    errno == ENOENT)))
+			return ret;
 	}
-	closedir(d);
-	if (ret == 0 && rmdir(path) != 0 && errno != ENOENT &&
-	    errno != ENOTEMPTY && errno != EEXIST)
-		ret = io_fail("remove", path);
-	return ret;
+	return err_set(ERR_IO, "remove %s: %s", path, strerror(errno));
 }
 
 /*

@@ -79,11 +79,13 @@ void file_unlock(const char *lock);
 int dir_ensure(const char *path, mode_t mode);
 
 /*
- * dir_remove_files: remove the plain files directly in path, then path
- * itself if that left it empty.  Subdirectories and other entries are
- * left alone; a missing path is fine.  Returns 0 or ERR_IO.
+ * file_remove_tree: remove path[0..n) whatever it is: a file, a link
+ * (itself, never followed) or a folder with all it holds; a missing path
+ * is fine.  path is one buffer of LIM_PATH_FS_BYTES that each level
+ * extends by a name and cuts back, so its size bounds the depth.
+ * Returns 0 or ERR_IO.
  */
-int dir_remove_files(const char *path);
+int file_remove_tree(char *path, size_t n);
 
 /*
  * file_temp_clean: remove the temporary files that writes of path left

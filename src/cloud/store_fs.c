@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,46 +161,6 @@ store_unlock(int fd)
 }
 
 /*
- * tree_remove: remove path[0..n) whatever it is: a folder with all it
- * holds (a link is removed, never followed).  path is one buffer of
- * LIM_PATH_FS_BYTES that each level extends by a name and cuts back, so
- * its size bounds the depth.
- */
-static int
-tree_remove(char *path, size_t n)
-{
-	struct dirent *e;
-	size_t k;
-	DIR *d;
-	int ret = 0;
-
-	path[n] = '\0';
-	if (unlink(path) == 0 || errno == ENOENT)
-		return 0;
-	if ((errno == EISDIR || errno == EPERM) && (d = opendir(path)) != NULL) {
-		errno = 0;
-		while (ret == 0 && (e = readdir(d)) != NULL) {
-			k = strlen(e->d_name);
-			if (e->d_name[0] == '.' && k <= 2 && e->d_name[k - 1] == '.')
-				continue;   /* . and .. */
-			errno = ENAMETOOLONG;
-			if (n + 1 + k >= LIM_PATH_FS_BYTES)
-				break;
-			path[n] = '/';
-			memcpy(path + n + 1, e->d_name, k);
-			ret = tree_remove(path, n + 1 + k);
-			path[n] = '\0';
-			errno = 0;
-		}
-		closedir(d);
-		if (ret != 0 || (errno == 0 && (rmdir(path) == 0 ||
-		    errno == ENOENT)))
-			return ret;
-	}
-	return err_set(ERR_IO, "remove %s: %s", path, strerror(errno));
-}
-
-/*
  * remove_one: remove what is at path whatever it is (a link itself, not
  * its target; a folder with all it holds).  A lock another iksctl holds
  * right now is left alone: removing it would let a third process take a
@@ -224,7 +183,7 @@ remove_one(char *path, int lock)
 			return 0;
 		}
 	}
-	r = tree_remove(path, strlen(path));
+	r = file_remove_tree(path, strlen(path));
 	store_unlock(fd);
 	return r != 0 ? r : 1;
 }
