@@ -340,6 +340,7 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
     size_t nn, const char *name, struct sbuf *out)
 {
 	struct slice part[KC_OTHER + 1], *pt; /* ours, in neu */
+	const char *eol;
 	struct kc_ev ev;
 	unsigned done = 0, bit;
 	int r;
@@ -354,9 +355,9 @@ kc_merge(struct kc_scan *s, const char *old, size_t n, const char *neu,
 	if (r < 0)
 		return r;
 	/* Lines end as old's first does (a lone last line too). */
-	neu = memchr(old, '\n', n);
-	neu = neu != NULL ? neu : old + n;
-	crlf = neu > old && neu[-1] == '\r';
+	eol = memchr(old, '\n', n);
+	eol = eol != NULL ? eol : old + n;
+	crlf = eol > old && eol[-1] == '\r';
 	kc_scan_init(s, old, n);
 	for (;;) {
 		if ((r = kc_next(s, &ev)) < 0)
